@@ -1,0 +1,66 @@
+"""Suite-wide fixtures: offscreen Qt, isolated user dirs, and the real sandbox."""
+
+from __future__ import annotations
+
+import os
+
+# Must happen before anything imports Qt (pytest-qt does not set it).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every XDG directory at a temp dir, so no test touches a developer's config, data or logs."""
+    home = tmp_path_factory.mktemp("home")
+    for var, sub in (
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_STATE_HOME", ".local/state"),
+        ("XDG_CACHE_HOME", ".cache"),
+    ):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+        monkeypatch.setenv(var, str(home / sub))
+    return home
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One real sandbox (REST + MQTT over TLS, seeded) shared by the whole session.
+
+    Tests that change data create their own sessions, so sharing is safe.
+    """
+    from skydesk.sandbox import Sandbox, SandboxConfig
+
+    cfg = SandboxConfig(
+        state_dir=tmp_path_factory.mktemp("sandbox-shared"), api_port=0, mqtt_port=0, seed=60
+    )
+    with Sandbox(cfg) as sb:
+        yield sb
+
+
+@pytest.fixture
+def make_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Any]]:
+    """Factory for a private sandbox with its own config (short tokens, no seed, ...)."""
+    from skydesk.sandbox import Sandbox, SandboxConfig
+
+    started: list[Any] = []
+
+    def factory(**overrides: Any) -> Any:
+        overrides.setdefault("state_dir", tmp_path_factory.mktemp("sandbox"))
+        overrides.setdefault("api_port", 0)
+        overrides.setdefault("mqtt_port", 0)
+        sb = Sandbox(SandboxConfig(**overrides))
+        sb.start()
+        started.append(sb)
+        return sb
+
+    yield factory
+    for sb in reversed(started):
+        sb.stop()
