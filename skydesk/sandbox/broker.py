@@ -1,0 +1,238 @@
+"""The sandbox's MQTT broker: amqtt 0.12.1 on its own thread and event loop, TLS by default.
+
+amqtt keeps sessions (and the QoS 1 queues of away ``clean_session=False`` clients) in memory,
+so they survive client reconnects but not a broker restart, exactly like a broker failover.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from typing import Any
+
+from amqtt.adapters import ReaderAdapter, WriterAdapter
+from amqtt.broker import Broker, Server
+from amqtt.mqtt.connack import NOT_AUTHORIZED, ConnackPacket
+from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
+from amqtt.session import Session
+
+from .broker_plugins import SkylightAuthPlugin, SkylightTopicPlugin, VerifyAccess
+
+log = logging.getLogger(__name__)
+
+START_TIMEOUT = 15.0
+STOP_TIMEOUT = 10.0
+_LISTENER = "default"
+
+
+class _RefusedLoginNoise(logging.Filter):
+    """Drops amqtt's tracebacks for a client that hangs up right after a refused CONNECT.
+
+    A refused login is normal operation for the sandbox (expired tokens are refused on
+    purpose), but amqtt reports the peer's disconnect as an error with a full traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, ConnectionResetError | BrokenPipeError):
+            return False
+        return "Connection reset by peer" not in record.getMessage()
+
+
+_NOISE_FILTER = _RefusedLoginNoise()
+
+
+def _install_noise_filter() -> None:
+    for name in ("amqtt", "amqtt.broker", "amqtt.mqtt.protocol.handler", "asyncio"):
+        logger = logging.getLogger(name)
+        if _NOISE_FILTER not in logger.filters:
+            logger.addFilter(_NOISE_FILTER)
+
+
+class _SkylightBroker(Broker):
+    """amqtt's Broker, made to authenticate a CONNECT before it touches any existing session.
+
+    Stock amqtt 0.12.1 authenticates late: a refused CONNECT has already deleted the old session
+    (clean_session=1), kicked off a connected client with the same id, or left a persistent
+    session marked "connected" so the messages queued for it were lost. A client whose token
+    expired and who reconnects must lose nothing, so refusals are handled here, first.
+    """
+
+    async def _delete_session(self, client_id: str) -> None:
+        # Called by amqtt while it reads a clean-session CONNECT, i.e. before authentication.
+        # The deletion is done in _handle_client_session once the client has proven who it is.
+        return
+
+    async def _handle_client_session(
+        self,
+        reader: ReaderAdapter,
+        writer: WriterAdapter,
+        client_session: Session,
+        handler: BrokerProtocolHandler,
+        server: Server,
+        listener_name: str,
+    ) -> None:
+        if not await self._authenticate(client_session, self.listeners_config[listener_name]):
+            # MQTT-3.2.2-4: a refused CONNACK never claims a session is present.
+            await ConnackPacket.build(0, NOT_AUTHORIZED).to_stream(writer)
+            await writer.close()
+            log.info("MQTT CONNECT refused (not authorized) for client id %r", client_session.client_id)
+            return
+        # A Will is a publish the broker makes on the client's behalf; clients may not publish.
+        client_session.will_flag = False
+        if client_session.clean_session and client_session.client_id in self._sessions:
+            await super()._delete_session(client_session.client_id)
+        await super()._handle_client_session(reader, writer, client_session, handler, server, listener_name)
+
+
+class EmbeddedBroker:
+    """An amqtt broker with Skylight's auth and ACL, runnable and restartable from any thread."""
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        realm: str,
+        verify_access: VerifyAccess,
+        certfile: str | None,
+        keyfile: str | None,
+    ) -> None:
+        if (certfile is None) != (keyfile is None):
+            raise ValueError("certfile and keyfile must be given together (or neither, for plain MQTT)")
+        self.host = host
+        self.port = port
+        self.realm = realm
+        self._verify_access = verify_access
+        self._certfile = certfile
+        self._keyfile = keyfile
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._broker: Broker | None = None
+
+    @property
+    def tls(self) -> bool:
+        """Whether the listener speaks MQTT over TLS."""
+        return self._certfile is not None
+
+    @property
+    def running(self) -> bool:
+        """True between a successful start() and stop()."""
+        return self._broker is not None
+
+    def start(self) -> int:
+        """Start listening and return the bound port; a later start() reuses that port."""
+        with self._lock:
+            if self._broker is not None:
+                return self.port
+            _install_noise_filter()
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(target=self._run_loop, args=(loop,), name="sandbox-mqtt", daemon=True)
+            thread.start()
+            try:
+                broker = asyncio.run_coroutine_threadsafe(self._start_broker(), loop).result(START_TIMEOUT)
+            except BaseException:
+                self._halt_loop(loop, thread)
+                raise
+            self._loop, self._thread, self._broker = loop, thread, broker
+            self.port = _bound_port(broker)
+            log.debug("MQTT broker listening on %s:%d (tls=%s)", self.host, self.port, self.tls)
+            return self.port
+
+    def stop(self) -> None:
+        """Disconnect every client, close the listener and join the broker thread. Idempotent."""
+        with self._lock:
+            loop, thread, broker = self._loop, self._thread, self._broker
+            self._loop = self._thread = self._broker = None
+            if loop is None or thread is None or broker is None:
+                return
+            try:
+                asyncio.run_coroutine_threadsafe(self._stop_broker(broker), loop).result(STOP_TIMEOUT)
+            except Exception:
+                log.exception("MQTT broker did not shut down cleanly")
+            finally:
+                self._halt_loop(loop, thread)
+
+    def publish(self, topic: str, payload: bytes, qos: int = 1) -> None:
+        """Queue a message from the server to every subscriber of ``topic``; safe from any thread.
+
+        Returns at once. While the broker is stopped the message is dropped, as a real outage would.
+        """
+        loop, broker = self._loop, self._broker
+        if loop is None or broker is None:
+            log.debug("MQTT broker is stopped; dropping a message for %s", topic)
+            return
+        try:
+            # Each call becomes one task that only enqueues, so messages keep their call order.
+            asyncio.run_coroutine_threadsafe(broker.internal_message_broadcast(topic, payload, qos), loop)
+        except RuntimeError:  # the loop closed between the check above and now
+            log.debug("MQTT broker stopped while publishing to %s", topic)
+
+    # ------------------------------------------------------------------ broker thread
+
+    def _config(self) -> dict[str, Any]:
+        listener: dict[str, Any] = {"type": "tcp", "bind": _bind_address(self.host, self.port)}
+        if self._certfile is not None:
+            listener.update(ssl=True, certfile=self._certfile, keyfile=self._keyfile)
+        return {
+            "listeners": {_LISTENER: listener},
+            # A persistent session whose client never returns is forgotten after a day,
+            # so the in-memory queues stay bounded.
+            "session_expiry_interval": 24 * 3600,
+            "plugins": {
+                f"{SkylightAuthPlugin.__module__}.{SkylightAuthPlugin.__name__}": {
+                    "realm": self.realm,
+                    "verify_access": self._verify_access,
+                },
+                f"{SkylightTopicPlugin.__module__}.{SkylightTopicPlugin.__name__}": {"realm": self.realm},
+            },
+        }
+
+    async def _start_broker(self) -> Broker:
+        # Built inside the loop: amqtt creates futures and queues bound to the running loop.
+        broker = _SkylightBroker(self._config(), loop=asyncio.get_running_loop())
+        await broker.start()
+        return broker
+
+    @staticmethod
+    async def _stop_broker(broker: Broker) -> None:
+        await broker.shutdown()
+        # Connection handlers amqtt leaves behind (e.g. half-open TLS handshakes) would keep
+        # sockets open; cancel them so the loop can close without "task destroyed" warnings.
+        current = asyncio.current_task()
+        leftovers = [t for t in asyncio.all_tasks() if t is not current]
+        for task in leftovers:
+            task.cancel()
+        await asyncio.gather(*leftovers, return_exceptions=True)
+
+    @staticmethod
+    def _run_loop(loop: asyncio.AbstractEventLoop) -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_forever()
+        finally:
+            try:
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            finally:
+                loop.close()
+
+    @staticmethod
+    def _halt_loop(loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(loop.stop)
+        thread.join(STOP_TIMEOUT)
+        if thread.is_alive():
+            log.warning("MQTT broker thread did not stop within %.0f s", STOP_TIMEOUT)
+
+
+def _bind_address(host: str, port: int) -> str:
+    # amqtt splits at the last colon and keeps any brackets in the address, so IPv6 goes bare.
+    return f"{host.strip('[]')}:{port}"
+
+
+def _bound_port(broker: Broker) -> int:
+    # amqtt has no public accessor for the listening socket; 0.12.1 keeps it in _servers.
+    server: Any = broker._servers[_LISTENER].instance  # noqa: SLF001
+    return int(server.sockets[0].getsockname()[1])
