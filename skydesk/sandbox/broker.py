@@ -234,5 +234,5 @@ def _bind_address(host: str, port: int) -> str:
 
 def _bound_port(broker: Broker) -> int:
     # amqtt has no public accessor for the listening socket; 0.12.1 keeps it in _servers.
-    server: Any = broker._servers[_LISTENER].instance  # noqa: SLF001
+    server: Any = broker._servers[_LISTENER].instance
     return int(server.sockets[0].getsockname()[1])

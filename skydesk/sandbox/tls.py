@@ -31,7 +31,7 @@ LEAF_VALIDITY = dt.timedelta(days=397)  # the longest lifetime browsers accept f
 RENEW_BEFORE = dt.timedelta(days=14)
 # Names every sandbox certificate covers, whatever --host says: clients may use any of them.
 DEFAULT_HOSTS = ("localhost", "127.0.0.1", "::1")
-_WILDCARD_BINDS = {"", "0.0.0.0", "::"}  # noqa: S104 - names to skip, not a bind
+_WILDCARD_BINDS = {"", "0.0.0.0", "::"}  # noqa: S104 - names to leave out, not a bind
 
 
 @dataclass(frozen=True)
