@@ -1,0 +1,350 @@
+"""Deterministic demo data that looks like field work: work orders, inspections, photos.
+
+Ids, names and contents are the same on every run (fixed random seed); timestamps are laid out
+backwards from "now" so the demo always looks current. Bulk seeding builds every row in memory
+and inserts with ``executemany`` in one transaction, so ``seed(100_000)`` takes seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import struct
+import uuid
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .auth import hash_password
+from .info import DemoUser
+from .store import Store, insert_sql, iso, prop_text
+
+_NS = uuid.UUID("6f7c1c52-8d0e-4b8a-9a57-3d1f1b2c5e10")
+
+TECHNICIAN = [
+    "application:read",
+    "session:read:participant",
+    "session:create",
+    "session:update:participant",
+    "media:read",
+    "media:write",
+    "role:read",
+]
+DISPATCHER = [
+    "application:read",
+    "session:read:any",
+    "session:update:any",
+    "session:create",
+    "media:read",
+    "media:write",
+    "role:read",
+]
+VIEWER = ["application:read"]
+ROLES = {
+    "technician": ("Field technicians: work on the sessions they take part in", TECHNICIAN),
+    "dispatcher": ("Dispatchers: plan, watch and update every session", DISPATCHER),
+    "viewer": ("Read-only access to the application", VIEWER),
+}
+
+
+@dataclass(frozen=True)
+class UserSpec:
+    """A demo account to create."""
+
+    username: str
+    display_name: str
+    role: str
+
+    @property
+    def id(self) -> str:
+        """Stable user id (same on every seed)."""
+        return str(uuid.uuid5(_NS, f"user/{self.username}"))
+
+    @property
+    def password(self) -> str:
+        """The public demo password."""
+        return f"{self.username}-demo-pw"
+
+
+DEMO_USERS = (
+    UserSpec("tech", "Alex Rivera", "technician"),
+    UserSpec("dispatch", "Dana Brooks", "dispatcher"),
+    UserSpec("sam", "Sam Okafor", "technician"),
+    UserSpec("viewer", "Vic Lane", "viewer"),
+)
+FIELD_TEAM_ID = str(uuid.uuid5(_NS, "group/field-team"))
+FIELD_TEAM_MEMBERS = ("tech", "sam")
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    """A demo application with its versions and the kind of work its sessions describe."""
+
+    name: str
+    description: str
+    published: int
+    draft: int
+    weight: int
+
+    @property
+    def id(self) -> str:
+        """Stable 24-hex id, shaped like Skylight's application ids."""
+        return hashlib.sha1(f"skydesk-demo/{self.name}".encode(), usedforsecurity=False).hexdigest()[:24]
+
+
+DEMO_APPS = (
+    AppSpec("Field Inspection", "Guided inspections of plant equipment", 3, 4, 5),
+    AppSpec("Pump Maintenance", "Preventive and corrective pump maintenance", 1, -1, 3),
+    AppSpec("Site Survey", "Surveys of new customer sites (not yet published)", -1, 1, 2),
+)
+
+SITES = [
+    "North Yard", "Riverside Substation", "Harbor Terminal", "Plant 2 - Boiler House", "East Reservoir",
+    "Depot 14", "Hillcrest Pumping Station", "Airport Fuel Farm", "Westgate Warehouse", "Quarry Road Site",
+]  # fmt: skip
+ASSETS = ["PMP", "VLV", "TRF", "CMP", "HVAC", "GEN", "TNK", "CNV"]
+ASSET_NAMES = {
+    "PMP": "pump", "VLV": "valve", "TRF": "transformer", "CMP": "compressor",
+    "HVAC": "air handler", "GEN": "generator", "TNK": "tank", "CNV": "conveyor",
+}  # fmt: skip
+PRIORITIES = ["low", "normal", "normal", "normal", "high", "urgent"]
+VERBS = {
+    "Field Inspection": ["Inspect", "Thermal scan of", "Vibration check on", "Safety audit of"],
+    "Pump Maintenance": ["Replace seal on", "Service", "Realign", "Lubricate bearings of"],
+    "Site Survey": ["Survey", "Measure access to", "Photograph", "Assess foundations for"],
+}
+STEP_TITLES = [
+    "Lock out and tag out", "Check for visible damage", "Record nameplate", "Measure vibration",
+    "Read pressure gauge", "Check for leaks", "Thermal image", "Clean and close up", "Customer sign-off",
+]  # fmt: skip
+LABELS = ["photo", "before", "after", "defect", "nameplate", "thermal"]
+# Sessions beyond this many get no seeded timeline, keeping benchmark seeds small and fast.
+TIMELINE_SEED_LIMIT = 2000
+MEDIA_SEED_LIMIT = 60
+
+
+def demo_user(spec: UserSpec) -> DemoUser:
+    """The public description of a demo account."""
+    return DemoUser(spec.username, spec.password, spec.id, spec.display_name, [spec.role])
+
+
+def png_bytes(width: int, height: int, seed: int) -> bytes:
+    """A real RGB PNG (a colour gradient with a stripe) built with zlib and struct only."""
+    rng = random.Random(seed)  # noqa: S311 - deterministic demo content, not security
+    r0, g0, b0 = rng.randrange(40, 200), rng.randrange(40, 200), rng.randrange(40, 200)
+    rows = []
+    for y in range(height):
+        row = bytearray([0])  # filter type 0 (None) per scanline
+        for x in range(width):
+            stripe = 60 if (x + y) // 6 % 5 == 0 else 0
+            row += bytes(((r0 + x * 2 + stripe) % 256, (g0 + y * 3) % 256, (b0 + stripe) % 256))
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 6))
+        + chunk(b"IEND", b"")
+    )
+
+
+def seed_database(store: Store, sessions: int) -> None:
+    """Create the demo realm (users, group, apps, roles) and ``sessions`` sessions in one transaction."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    with store.tx() as conn:
+        _seed_identities(conn, now)
+        _seed_sessions(conn, max(0, sessions), now)
+
+
+def _seed_identities(conn: Any, now: datetime) -> None:
+    created = iso(now - timedelta(days=120))
+    conn.executemany(
+        "INSERT INTO users (id, username, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+        [(u.id, u.username, u.display_name, hash_password(u.password), created) for u in DEMO_USERS],
+    )
+    conn.execute("INSERT INTO groups (id, name) VALUES (?, ?)", (FIELD_TEAM_ID, "field-team"))
+    by_name = {u.username: u for u in DEMO_USERS}
+    conn.executemany(
+        "INSERT INTO group_members (group_id, user_id) VALUES (?, ?)",
+        [(FIELD_TEAM_ID, by_name[m].id) for m in FIELD_TEAM_MEMBERS],
+    )
+    admin = by_name["dispatch"].id
+    for app in DEMO_APPS:
+        conn.execute(
+            "INSERT INTO applications (id, name, description, draft_version, published_version, "
+            "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (app.id, app.name, app.description, app.draft, app.published, admin, created),
+        )
+        for role, (description, perms) in ROLES.items():
+            # Default roles: the reference says createdBy is empty for roles made with the application.
+            conn.execute(
+                "INSERT INTO roles (application_id, name, description, permissions, created_by, created_at, "
+                "modified_by, modified_at) VALUES (?, ?, ?, ?, '', ?, '', ?)",
+                (app.id, role, description, json.dumps(perms), created, created),
+            )
+        members = [(app.id, u.role, u.id, "user") for u in DEMO_USERS]
+        # The technician role is also granted through the group, as a real admin would do it.
+        members.append((app.id, "technician", FIELD_TEAM_ID, "group"))
+        conn.executemany(
+            "INSERT INTO role_members (application_id, role_name, participant_id, participant_type) "
+            "VALUES (?, ?, ?, ?)",
+            members,
+        )
+
+
+def _participants(rng: random.Random, creator: str, ids: dict[str, str]) -> list[dict[str, Any]]:
+    roll = rng.random()
+    if roll < 0.45:
+        chosen = [("tech", "user")]
+    elif roll < 0.70:
+        chosen = [("field-team", "group")]
+    elif roll < 0.85:
+        chosen = [("tech", "user"), ("sam", "user")]
+    else:
+        chosen = [("sam", "user")]
+    people = [{"id": ids[name], "type": kind, "isGuest": False} for name, kind in chosen]
+    if all(p["id"] != creator for p in people):
+        people.insert(0, {"id": creator, "type": "user", "isGuest": False})
+    return people
+
+
+def _session_data(rng: random.Random, closed: bool) -> dict[str, Any]:
+    titles = rng.sample(STEP_TITLES, rng.randint(3, 6))
+    done_upto = len(titles) if closed else rng.randint(0, len(titles))
+    steps = [
+        {"id": f"step-{i + 1}", "title": t, "done": i < done_upto, "notes": ""} for i, t in enumerate(titles)
+    ]
+    return {
+        "inspection": {"steps": steps, "currentStep": min(done_upto + 1, len(titles))},
+        "readings": {
+            "pressure_bar": round(rng.uniform(1.5, 9.5), 2),
+            "temperature_c": round(rng.uniform(18, 85), 1),
+            "vibration_mm_s": round(rng.uniform(0.4, 11.0), 2),
+        },
+        "result": "pass" if closed and rng.random() < 0.8 else ("fail" if closed else "pending"),
+    }
+
+
+def _seed_sessions(conn: Any, count: int, now: datetime) -> None:
+    rng = random.Random(20240611)  # noqa: S311 - deterministic demo content
+    ids = {u.username: u.id for u in DEMO_USERS} | {"field-team": FIELD_TEAM_ID}
+    weights = [a.weight for a in DEMO_APPS]
+    span = timedelta(days=90)
+    session_rows, part_rows, prop_rows, data_rows, event_rows, media_specs = [], [], [], [], [], []
+    for i in range(count):
+        seq = i + 1
+        app = rng.choices(DEMO_APPS, weights)[0]
+        created_at = now - span + span * (i / max(count, 1))
+        modified_at = min(now, created_at + timedelta(minutes=rng.randint(0, 600)))
+        creator = ids["dispatch"] if rng.random() < 0.7 else ids[rng.choice(["tech", "sam"])]
+        closed = i < count * 0.7 and rng.random() < 0.35
+        version = app.published if app.published > 0 else app.draft
+        if app.draft > 0 and app.published > 0 and rng.random() < 0.1:
+            version = app.draft
+        asset = f"{rng.choice(ASSETS)}-{rng.randint(1, 240):04d}"
+        site = rng.choice(SITES)
+        name = f"{rng.choice(VERBS[app.name])} {ASSET_NAMES[asset.split('-')[0]]} {asset} at {site}"
+        props: dict[str, Any] = {
+            "site": site,
+            "orderId": f"WO-{100000 + i}",
+            "assetId": asset,
+            "priority": rng.choice(PRIORITIES),
+        }
+        participants = _participants(rng, creator, ids)
+        session = {
+            "sessionId": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "applicationId": app.id,
+            "version": version,
+            "name": name,
+            "description": f"Work order {props['orderId']}: {name.lower()}.",
+            "participants": participants,
+            "status": "closed" if closed else "open",
+            "properties": props,
+            "createdBy": creator,
+            "createdAt": iso(created_at),
+            "modifiedBy": creator,
+            "modifiedAt": iso(modified_at),
+            "isDraft": version > app.published,
+        }
+        s = session
+        session_rows.append(
+            (seq, s["sessionId"], app.id, version, name, name.casefold(), s["description"], s["status"],
+             int(s["isDraft"]), json.dumps(props), json.dumps(participants), creator, s["createdAt"],
+             creator, s["modifiedAt"])
+        )  # fmt: skip
+        part_rows.extend((seq, p["id"], p["type"]) for p in participants)
+        prop_rows.extend((seq, k, prop_text(v)) for k, v in props.items())
+        data_rows.append((seq, json.dumps(_session_data(rng, closed))))
+        if i < TIMELINE_SEED_LIMIT:
+            event_rows.extend(_seed_events(seq, session, creator))
+        if i % 3 == 0 and len(media_specs) < MEDIA_SEED_LIMIT:
+            media_specs.append((seq, session, rng.randint(1, 2)))
+    conn.executemany(f"INSERT INTO sessions VALUES ({', '.join('?' * 15)})", session_rows)  # noqa: S608
+    conn.executemany("INSERT INTO session_participants VALUES (?, ?, ?)", part_rows)
+    conn.executemany("INSERT INTO session_properties VALUES (?, ?, ?)", prop_rows)
+    conn.executemany("INSERT INTO session_data VALUES (?, ?)", data_rows)
+    conn.executemany(
+        "INSERT INTO events (session_seq, event_id, event_type, device_id, created_at, payload) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        event_rows,
+    )
+    _seed_media(conn, rng, media_specs)
+
+
+def _seed_events(seq: int, session: dict[str, Any], actor: str) -> list[tuple[Any, ...]]:
+    def event(kind: str, at: str, snapshot: dict[str, Any]) -> tuple[Any, ...]:
+        event_id = str(uuid.uuid5(_NS, f"event/{session['sessionId']}/{kind}"))
+        payload = {
+            "eventId": event_id,
+            "eventType": kind,
+            "applicationId": session["applicationId"],
+            "sessionId": session["sessionId"],
+            "source": "skylight",
+            "userId": actor,
+            "createdAt": at,
+            "timestamp": at,
+            "version": session["version"],
+            "deviceId": "seed",
+            "session": snapshot,
+        }
+        return (seq, event_id, kind, "seed", at, json.dumps(payload))
+
+    opened = dict(session, status="open", modifiedAt=session["createdAt"])
+    rows = [event("session_created", session["createdAt"], opened)]
+    if session["status"] == "closed":
+        rows.append(event("session_closed", session["modifiedAt"], session))
+    return rows
+
+
+def _seed_media(conn: Any, rng: random.Random, specs: list[tuple[int, dict[str, Any], int]]) -> None:
+    for seq, session, count in specs:
+        for n in range(count):
+            media_id = str(uuid.uuid5(_NS, f"media/{session['sessionId']}/{n}"))
+            content = png_bytes(64, 48, seed=seq * 10 + n)
+            labels = sorted({"photo", rng.choice(LABELS), rng.choice(LABELS)})
+            props = {"assetId": session["properties"]["assetId"], "step": f"step-{n + 1}"}
+            at = session["modifiedAt"]
+            row = {
+                "id": media_id, "session_seq": seq, "application_id": session["applicationId"],
+                "session_id": session["sessionId"], "filename": f"{props['assetId']}-{n + 1}.png",
+                "title": f"{props['assetId']} photo {n + 1}",
+                "description": f"Taken at {session['properties']['site']}",
+                "content_type": "image/png", "labels": json.dumps(labels), "properties": json.dumps(props),
+                "total_bytes": len(content), "uploaded_bytes": len(content),
+                "etag": hashlib.sha256(content).hexdigest()[:32], "archived": int(n == 1 and seq % 2 == 0),
+                "created_by": session["createdBy"], "created_at": at,
+                "modified_by": session["createdBy"], "modified_at": at,
+            }  # fmt: skip
+            cur = conn.execute(insert_sql("media", row), row)
+            media_seq = cur.lastrowid
+            conn.executemany("INSERT INTO media_labels VALUES (?, ?)", [(media_seq, lb) for lb in labels])
+            conn.executemany(
+                "INSERT INTO media_properties VALUES (?, ?, ?)", [(media_seq, k, v) for k, v in props.items()]
+            )
+            conn.execute("INSERT INTO media_content VALUES (?, ?)", (media_seq, content))

@@ -1,0 +1,266 @@
+"""SQLite storage of the sandbox: schema, connection, transactions and row-to-JSON conversion.
+
+One connection is shared by uvicorn's threads and the activity simulator, so every use goes through
+``Store.tx()`` or ``Store.read()``, which hold one re-entrant lock.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE IF NOT EXISTS users (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS groups (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS group_members (
+    group_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (group_id, user_id)
+);
+CREATE INDEX IF NOT EXISTS ix_group_members_user ON group_members (user_id, group_id);
+
+CREATE TABLE IF NOT EXISTS applications (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    draft_version INTEGER NOT NULL,
+    published_version INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS roles (
+    application_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    permissions TEXT NOT NULL,          -- JSON array
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    modified_by TEXT NOT NULL,
+    modified_at TEXT NOT NULL,
+    PRIMARY KEY (application_id, name)
+);
+CREATE TABLE IF NOT EXISTS role_members (
+    application_id TEXT NOT NULL,
+    role_name TEXT NOT NULL,
+    participant_id TEXT NOT NULL,
+    participant_type TEXT NOT NULL,
+    PRIMARY KEY (application_id, role_name, participant_id)
+);
+CREATE INDEX IF NOT EXISTS ix_role_members_participant ON role_members (participant_id, application_id);
+
+CREATE TABLE IF NOT EXISTS sessions (
+    seq INTEGER PRIMARY KEY,            -- creation order, and the tiebreaker of every sort
+    id TEXT NOT NULL UNIQUE,
+    application_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    name_folded TEXT NOT NULL,          -- casefold(name), for case-insensitive search
+    description TEXT NOT NULL,
+    status TEXT NOT NULL,
+    is_draft INTEGER NOT NULL,
+    properties TEXT NOT NULL,           -- JSON object, as the client sent it
+    participants TEXT NOT NULL,         -- JSON array, in order
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    modified_by TEXT NOT NULL,
+    modified_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_sessions_app_seq ON sessions (application_id, seq);
+CREATE INDEX IF NOT EXISTS ix_sessions_app_created ON sessions (application_id, created_at, seq);
+CREATE INDEX IF NOT EXISTS ix_sessions_app_name ON sessions (application_id, name, seq);
+CREATE INDEX IF NOT EXISTS ix_sessions_app_modified ON sessions (application_id, modified_at, seq);
+
+-- Lookup tables that make filters index searches instead of JSON scans.
+CREATE TABLE IF NOT EXISTS session_participants (
+    session_seq INTEGER NOT NULL, participant_id TEXT NOT NULL, type TEXT NOT NULL,
+    PRIMARY KEY (session_seq, participant_id)
+);
+CREATE INDEX IF NOT EXISTS ix_session_participants_id ON session_participants (participant_id, session_seq);
+CREATE TABLE IF NOT EXISTS session_properties (
+    session_seq INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (session_seq, key)
+);
+CREATE INDEX IF NOT EXISTS ix_session_properties_kv ON session_properties (key, value, session_seq);
+CREATE TABLE IF NOT EXISTS session_data (session_seq INTEGER PRIMARY KEY, data TEXT NOT NULL);
+
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    session_seq INTEGER NOT NULL,
+    event_id TEXT NOT NULL UNIQUE,
+    event_type TEXT NOT NULL,
+    device_id TEXT,
+    created_at TEXT NOT NULL,
+    payload TEXT NOT NULL               -- the exact JSON published over MQTT
+);
+CREATE INDEX IF NOT EXISTS ix_events_session ON events (session_seq, seq);
+
+CREATE TABLE IF NOT EXISTS media (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    session_seq INTEGER NOT NULL,
+    application_id TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    labels TEXT NOT NULL,               -- JSON array
+    properties TEXT NOT NULL,           -- JSON object
+    total_bytes INTEGER NOT NULL,
+    uploaded_bytes INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    archived INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    modified_by TEXT NOT NULL,
+    modified_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_media_session ON media (session_seq, seq);
+CREATE TABLE IF NOT EXISTS media_labels (
+    media_seq INTEGER NOT NULL, label TEXT NOT NULL, PRIMARY KEY (media_seq, label)
+);
+CREATE TABLE IF NOT EXISTS media_properties (
+    media_seq INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (media_seq, key)
+);
+CREATE TABLE IF NOT EXISTS media_content (media_seq INTEGER PRIMARY KEY, content BLOB NOT NULL);
+"""
+
+
+def now_iso() -> str:
+    """The current UTC time in the API's fixed-width form (sorts as text)."""
+    return iso(datetime.now(UTC))
+
+
+def iso(moment: datetime) -> str:
+    """``moment`` as ``YYYY-MM-DDTHH:MM:SS.mmmZ`` in UTC; fixed width, so text order is time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def insert_sql(table: str, row: dict[str, Any]) -> str:
+    """An INSERT with named placeholders for ``row``'s keys (column names come from our code, never input)."""
+    cols = ", ".join(row)
+    marks = ", ".join(f":{c}" for c in row)
+    return f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608
+
+
+def prop_text(value: Any) -> str:
+    """How a property value is indexed for `prop.*` filters: strings as-is, others as JSON text."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+class Store:
+    """The sandbox's SQLite database (WAL); a single connection guarded by a lock."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = Path(db_path)
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self.lock = threading.RLock()
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction spans exactly tx().
+        self._conn = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA foreign_keys=OFF")
+        self._conn.executescript(_SCHEMA)
+        self._conn.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+        )
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: commits when the block ends, rolls back if it raises."""
+        with self.lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """The connection for reads, held exclusively for the block."""
+        with self.lock:
+            yield self._conn
+
+    def is_empty(self) -> bool:
+        """Whether no users exist yet (a fresh database that needs seeding)."""
+        with self.read() as conn:
+            return conn.execute("SELECT 1 FROM users LIMIT 1").fetchone() is None
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL)."""
+        with self.lock:
+            self._conn.close()
+
+
+def session_json(row: sqlite3.Row) -> dict[str, Any]:
+    """A sessions row as the API's Session object."""
+    return {
+        "sessionId": row["id"],
+        "applicationId": row["application_id"],
+        "version": row["version"],
+        "name": row["name"],
+        "description": row["description"],
+        "participants": json.loads(row["participants"]),
+        "status": row["status"],
+        "properties": json.loads(row["properties"]),
+        "createdBy": row["created_by"],
+        "createdAt": row["created_at"],
+        "modifiedBy": row["modified_by"],
+        "modifiedAt": row["modified_at"],
+        "isDraft": bool(row["is_draft"]),
+    }
+
+
+def media_json(row: sqlite3.Row) -> dict[str, Any]:
+    """A media row as the API's media metadata object."""
+    return {
+        "mediaId": row["id"],
+        "sessionId": row["session_id"],
+        "applicationId": row["application_id"],
+        "filename": row["filename"],
+        "title": row["title"],
+        "description": row["description"],
+        "contentType": row["content_type"],
+        "labels": json.loads(row["labels"]),
+        "properties": json.loads(row["properties"]),
+        "totalBytes": row["total_bytes"],
+        "uploadedBytes": row["uploaded_bytes"],
+        "etag": row["etag"],
+        "archived": bool(row["archived"]),
+        "annotations": [],
+        "createdBy": row["created_by"],
+        "createdAt": row["created_at"],
+        "modifiedBy": row["modified_by"],
+        "modifiedAt": row["modified_at"],
+    }
+
+
+def application_json(row: sqlite3.Row) -> dict[str, Any]:
+    """An applications row as the API's Application object."""
+    return {
+        "applicationId": row["id"],
+        "name": row["name"],
+        "description": row["description"],
+        "draftVersion": row["draft_version"],
+        "publishedVersion": row["published_version"],
+        "createdBy": row["created_by"],
+        "createdAt": row["created_at"],
+    }
