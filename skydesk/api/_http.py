@@ -1,0 +1,293 @@
+"""The request pipeline: one pooled httpx client, auth headers, device headers, retries, error mapping."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import ssl
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from skydesk.api._auth import TokenManager
+from skydesk.api._retry import IDEMPOTENT_METHODS, RETRY_STATUSES, RetryPolicy
+from skydesk.api.errors import (
+    BadResponse,
+    RateLimited,
+    from_response,
+    from_transport_error,
+    never_reached_server,
+    parse_retry_after,
+)
+
+log = logging.getLogger("skydesk.api")
+
+CHANGE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+#: A body for one attempt: bytes, or a factory that yields a fresh chunk stream for each attempt.
+Body = bytes | Callable[[], AsyncIterator[bytes]] | None
+
+
+def normalise_api_url(url: str) -> str:
+    """Trim spaces and trailing slashes and default to https, so user-typed hosts just work."""
+    text = url.strip()
+    if not text:
+        raise ValueError("The API address is empty.")
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not a usable API address (expected e.g. https://api.example.com).")
+    return text.rstrip("/")
+
+
+def _host_of(api_url: str) -> str:
+    parts = urlsplit(api_url)
+    return parts.netloc.rsplit("@", 1)[-1]  # never show credentials embedded in a URL
+
+
+def default_device_id() -> str:
+    """A device id stable per machine: a hash of /etc/machine-id (never the id itself), else random."""
+    try:
+        machine = Path("/etc/machine-id").read_text(encoding="ascii").strip()
+    except OSError:
+        machine = ""
+    if not machine:
+        return str(uuid.uuid4())
+    digest = hashlib.sha256(b"skydesk-device:" + machine.encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+def device_timestamp() -> str:
+    """Now as RFC 3339 in UTC with milliseconds, e.g. ``2026-01-02T03:04:05.678Z``."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _verify(ca_file: str | None, verify: bool) -> ssl.SSLContext | bool:
+    if not verify:
+        log.warning("TLS certificate verification is OFF: the connection can be intercepted")
+        return False
+    # ssl.create_default_context() trusts the operating system's store (httpx alone would use certifi).
+    return ssl.create_default_context(cafile=ca_file)
+
+
+class HttpCore:
+    """The shared HTTP machinery every resource mixin builds on."""
+
+    def __init__(
+        self,
+        api_url: str,
+        *,
+        ca_file: str | None = None,
+        verify: bool = True,
+        timeout: float = 15.0,
+        device_id: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.api_url = normalise_api_url(api_url)
+        self.host = _host_of(self.api_url)
+        self.device_id = device_id or default_device_id()
+        self.retry_policy = retry or RetryPolicy()
+        self._http = httpx.AsyncClient(
+            base_url=self.api_url,
+            verify=_verify(ca_file, verify) if transport is None else True,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            transport=transport,
+            headers={"Accept": "application/json", "User-Agent": "skydesk"},
+            follow_redirects=False,
+        )
+        self._auth = TokenManager(self._post_public, self.host)
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    # ------------------------------------------------------------------ public surface of the pipeline
+    async def _post_public(self, path: str, body: dict[str, Any]) -> Any:
+        """POST without a bearer token (login and refresh)."""
+        return await self._json("POST", path, json_body=body, auth=False)
+
+    async def _json(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        auth: bool = True,
+    ) -> Any:
+        """Send a request and return its parsed JSON body (None for an empty body)."""
+        body = None if json_body is None else json.dumps(json_body, allow_nan=False).encode()
+        response = await self._request(method, path, params=params, body=body, auth=auth)
+        if not response.content:
+            return None
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            raise BadResponse(
+                f"{self.host} sent a reply to {method} {path} that is not valid JSON.", host=self.host
+            ) from None
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Body = None,
+        auth: bool = True,
+        content_type: str = "application/json",
+        extra_headers: Mapping[str, str] | None = None,
+        resendable: bool | None = None,
+    ) -> httpx.Response:
+        """Send a request (retrying when safe) and return the fully read, successful response."""
+        async with self._open(
+            method,
+            path,
+            params=params,
+            body=body,
+            auth=auth,
+            content_type=content_type,
+            extra_headers=extra_headers,
+            resendable=resendable,
+        ) as response:
+            await response.aread()
+            return response
+
+    @asynccontextmanager
+    async def _open(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Body = None,
+        auth: bool = True,
+        content_type: str = "application/json",
+        extra_headers: Mapping[str, str] | None = None,
+        resendable: bool | None = None,
+    ) -> AsyncIterator[httpx.Response]:
+        """Yield a successful response whose body is still unread (for streaming downloads).
+
+        ``resendable`` overrides the method's idempotency, e.g. False for a body that cannot be re-read.
+        """
+        idempotent = method in IDEMPOTENT_METHODS if resendable is None else resendable
+        response = await self._send_with_retries(
+            method, path, params, body, auth, content_type, extra_headers or {}, idempotent
+        )
+        try:
+            yield response
+        finally:
+            await response.aclose()
+
+    # ------------------------------------------------------------------ the pipeline itself
+    async def _send_with_retries(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        body: Body,
+        auth: bool,
+        content_type: str,
+        extra_headers: Mapping[str, str],
+        idempotent: bool,
+    ) -> httpx.Response:
+        policy = self.retry_policy
+        started = time.monotonic()
+        token = await self._auth.valid_token() if auth else None
+        attempt = 0
+        reauthenticated = False
+        while True:
+            attempt += 1
+            headers = self._headers(method, token, content_type if body is not None else None, extra_headers)
+            request = self._http.build_request(
+                method, path, params=params, headers=headers, content=_fresh(body)
+            )
+            t0 = time.monotonic()
+            try:
+                response = await self._http.send(request, stream=True)
+            except httpx.TransportError as exc:
+                error = from_transport_error(exc, host=self.host, method=method)
+                safe = idempotent or never_reached_server(exc)
+                # A certificate problem will not fix itself: no point in retrying it.
+                retryable = safe and not error.untrusted_certificate
+                wait = self._retry_wait(policy, attempt, started, None) if retryable else None
+                log.info(
+                    "%s %s failed after %.0f ms: %s%s",
+                    method,
+                    path,
+                    (time.monotonic() - t0) * 1000,
+                    type(exc).__name__,
+                    f"; retrying in {wait:.1f} s" if wait is not None else "",
+                )
+                if wait is None:
+                    raise error from exc
+                await asyncio.sleep(wait)
+                continue
+            status = response.status_code
+            log.debug("%s %s -> %d in %.0f ms", method, path, status, (time.monotonic() - t0) * 1000)
+            if status < 400:
+                return response
+            await response.aread()
+            await response.aclose()
+            if status == 401 and auth and token is not None and not reauthenticated:
+                # The token may have expired in flight or been revoked: renew once and resend once.
+                # Safe for every method: the server rejected the request before acting on it.
+                reauthenticated = True
+                token = await self._auth.token_after_rejection(token)
+                attempt -= 1
+                continue
+            api_error = from_response(response, host=self.host)
+            if idempotent and status in RETRY_STATUSES:
+                retry_after = api_error.retry_after if isinstance(api_error, RateLimited) else None
+                if retry_after is None:
+                    retry_after = parse_retry_after(response.headers.get("retry-after"))
+                wait = self._retry_wait(policy, attempt, started, retry_after)
+                if wait is not None:
+                    log.info("%s %s -> %d; retrying in %.1f s", method, path, status, wait)
+                    await asyncio.sleep(wait)
+                    if auth:
+                        token = await self._auth.valid_token()
+                    continue
+            raise api_error
+
+    @staticmethod
+    def _retry_wait(
+        policy: RetryPolicy, attempt: int, started: float, retry_after: float | None
+    ) -> float | None:
+        """Seconds to wait before the next attempt, or None when the retry budget is spent."""
+        if attempt >= policy.max_attempts:
+            return None
+        wait = policy.delay(attempt, retry_after)
+        if time.monotonic() - started + wait > policy.total_budget:
+            return None
+        return wait
+
+    def _headers(
+        self, method: str, token: str | None, content_type: str | None, extra: Mapping[str, str]
+    ) -> dict[str, str]:
+        headers = dict(extra)
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if content_type:
+            headers["Content-Type"] = content_type
+        if method in CHANGE_METHODS:
+            headers["deviceid"] = self.device_id
+            headers["devicetimestamp"] = device_timestamp()
+        return headers
+
+
+def _fresh(body: Body) -> bytes | AsyncIterator[bytes] | None:
+    """The content for one attempt; streamed bodies are re-created so a retry resends every byte."""
+    if body is None or isinstance(body, bytes):
+        return body
+    return body()

@@ -1,0 +1,129 @@
+"""What hangs off a session: its data document, its participants and its event timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from skydesk.api._http import HttpCore
+from skydesk.api._query import Query, segment, session_path
+from skydesk.api.errors import BadResponse, FieldError
+from skydesk.api.models import Page, Participant, SessionEvent
+from skydesk.api.validation import (
+    check,
+    raise_if,
+    validate_data_keys,
+    validate_event_type,
+    validate_participant_type,
+    validate_version,
+)
+
+
+class SessionDataMixin(HttpCore):
+    """Session data, participants and session events."""
+
+    # ------------------------------------------------------------------ data
+    async def get_session_data(self, application_id: str, session_id: str) -> dict[str, Any]:
+        """The session's current data document (its structure is the developer's)."""
+        body = await self._json("GET", session_path(application_id, session_id, "data"))
+        if body is None:
+            return {}
+        if isinstance(body, dict) and isinstance(body.get("data"), dict) and len(body) == 1:
+            wrapped: dict[str, Any] = body["data"]  # tolerate a wrapped answer
+            return wrapped
+        if not isinstance(body, dict):
+            raise BadResponse(f"{self.host} sent session data that is not an object.", host=self.host)
+        return body
+
+    async def patch_session_data(
+        self, application_id: str, session_id: str, data: Mapping[str, Any], *, version: int | None = None
+    ) -> str:
+        """Merge ``data`` into the session data (nested objects merge, arrays replace, null deletes).
+
+        Returns the event id. Without ``version`` the session's own version is sent.
+        """
+        if not isinstance(data, Mapping):
+            raise_if([FieldError("data", "Session data must be an object")])
+        errors = validate_data_keys(data)
+        if version is not None:
+            errors += check("version", validate_version(version))
+        raise_if(errors)
+        if version is None:
+            session = await self._json("GET", session_path(application_id, session_id))
+            version = session.get("version") if isinstance(session, dict) else None
+            if not isinstance(version, int) or isinstance(version, bool):
+                raise BadResponse(f"{self.host} sent a session without a version.", host=self.host)
+        body = await self._json(
+            "PATCH",
+            session_path(application_id, session_id, "data"),
+            json_body={"data": dict(data), "version": version},
+        )
+        return self._event_id(body)
+
+    def _event_id(self, body: Any) -> str:
+        event_id = body.get("eventId") if isinstance(body, dict) else None
+        if not isinstance(event_id, str):
+            raise BadResponse(f"{self.host} did not return the id of the new event.", host=self.host)
+        return event_id
+
+    # ------------------------------------------------------------------ participants
+    async def get_participants(self, application_id: str, session_id: str) -> list[Participant]:
+        """The session's participants."""
+        body = await self._json("GET", session_path(application_id, session_id, "participants"))
+        if isinstance(body, dict) and isinstance(body.get("data"), list):
+            body = body["data"]
+        if not isinstance(body, list):
+            raise BadResponse(f"{self.host} sent a malformed list of participants.", host=self.host)
+        return [Participant.from_json(p) for p in body]
+
+    async def add_participant(
+        self, application_id: str, session_id: str, id: str, type: str = "user", *, is_guest: bool = False
+    ) -> None:
+        """Add a user or group to the session."""
+        errors = check("type", validate_participant_type(type))
+        if not isinstance(id, str) or not id:
+            errors.append(FieldError("id", "A participant needs an id"))
+        raise_if(errors)
+        await self._json(
+            "POST",
+            session_path(application_id, session_id, "participants"),
+            json_body={"type": type, "id": id, "isGuest": bool(is_guest)},
+        )
+
+    async def remove_participant(self, application_id: str, session_id: str, participant_id: str) -> None:
+        """Remove a user or group from the session."""
+        pid = segment(participant_id, "participant_id")
+        await self._json("DELETE", session_path(application_id, session_id, "participants", pid))
+
+    # ------------------------------------------------------------------ events
+    async def create_session_event(
+        self, application_id: str, session_id: str, event_type: str, data: Mapping[str, Any]
+    ) -> str:
+        """Record a custom session event; returns its event id."""
+        errors = check("event_type", validate_event_type(event_type))
+        if not isinstance(data, Mapping):
+            errors.append(FieldError("data", "Event data must be an object"))
+        else:
+            # The key rule is documented for session data only; custom events need only be JSON.
+            errors += validate_data_keys(data, keys=False)
+        raise_if(errors)
+        body = await self._json(
+            "POST",
+            session_path(application_id, session_id, "events"),
+            json_body={"eventType": event_type, "data": dict(data)},
+        )
+        return self._event_id(body)
+
+    async def list_session_events(
+        self,
+        application_id: str,
+        session_id: str,
+        *,
+        limit: int | None = None,
+        next_cursor: str | None = None,
+        prev_cursor: str | None = None,
+    ) -> Page[SessionEvent]:
+        """One page of the session's timeline."""
+        params = Query().limit(limit).cursors(next_cursor, prev_cursor).done()
+        body = await self._json("GET", session_path(application_id, session_id, "events"), params=params)
+        return Page.from_json(body, SessionEvent.from_json, where="list of session events")
