@@ -1,0 +1,154 @@
+"""Typed user settings stored as JSON (never secrets): profiles, last choices, window layout."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import uuid
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from skydesk.core.paths import config_dir
+
+log = logging.getLogger(__name__)
+
+SETTINGS_FILE = "settings.json"
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class ConnectionProfile:
+    """Where to connect: the REST API, the MQTT broker, the realm and an optional CA file."""
+
+    name: str
+    api_url: str
+    mqtt_host: str
+    mqtt_port: int = 8883
+    realm: str = ""
+    ca_file: str | None = None
+    username: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ConnectionProfile:
+        """Build a profile from its JSON form; raises ValueError naming the bad field."""
+        if not isinstance(data, dict):
+            raise ValueError("a profile must be a JSON object")
+        for key in ("name", "api_url", "mqtt_host"):
+            if not isinstance(data.get(key), str) or not data[key]:
+                raise ValueError(f"profile field {key!r} must be a non-empty string")
+        port = data.get("mqtt_port", 8883)
+        if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+            raise ValueError("profile field 'mqtt_port' must be a port number")
+        ca_file = data.get("ca_file")
+        return cls(
+            name=data["name"],
+            api_url=data["api_url"],
+            mqtt_host=data["mqtt_host"],
+            mqtt_port=port,
+            realm=str(data.get("realm", "")),
+            ca_file=str(ca_file) if ca_file else None,
+            username=str(data.get("username", "")),
+        )
+
+
+@dataclass
+class Settings:
+    """The user's settings; `load()` reads them, `save()` writes them atomically."""
+
+    profiles: list[ConnectionProfile] = field(default_factory=list)
+    last_profile: str | None = None
+    last_application_id: str | None = None
+    filters: dict[str, Any] = field(default_factory=dict)
+    remember_me: bool = False
+    window_geometry: str = ""  # base64 of QWidget.saveGeometry()
+    window_state: str = ""  # base64 of QMainWindow.saveState()
+    splitters: dict[str, str] = field(default_factory=dict)  # splitter name -> base64 saveState()
+    device_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    path: Path = field(default_factory=lambda: config_dir() / SETTINGS_FILE, repr=False, compare=False)
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> Settings:
+        """Read settings from `path` (default config_dir()/settings.json).
+
+        A missing file gives defaults (and a new device id). A corrupt file gives defaults too, with a
+        warning, and the original is kept next to it as `.bak` so nothing the user had is destroyed.
+        """
+        target = Path(path) if path is not None else config_dir() / SETTINGS_FILE
+        if not target.exists():
+            return cls(path=target)
+        try:
+            raw = json.loads(target.read_text(encoding="utf-8"))
+            return cls._from_json(raw, target)
+        except (OSError, ValueError, TypeError) as exc:
+            backup = target.with_name(target.name + ".bak")
+            with contextlib.suppress(OSError):
+                shutil.copy2(target, backup)
+            log.warning(
+                "Settings file %s is unreadable (%s); using defaults, original kept as %s",
+                target,
+                exc,
+                backup.name,
+            )
+            return cls(path=target)
+
+    @classmethod
+    def _from_json(cls, raw: Any, path: Path) -> Settings:
+        if not isinstance(raw, dict):
+            raise ValueError("the settings file must hold a JSON object")
+        settings = cls(path=path)
+        settings.profiles = [ConnectionProfile.from_json(p) for p in raw.get("profiles", [])]
+        settings.last_profile = _opt_str(raw, "last_profile")
+        settings.last_application_id = _opt_str(raw, "last_application_id")
+        filters = raw.get("filters", {})
+        settings.filters = filters if isinstance(filters, dict) else {}
+        settings.remember_me = bool(raw.get("remember_me", False))
+        settings.window_geometry = str(raw.get("window_geometry", "") or "")
+        settings.window_state = str(raw.get("window_state", "") or "")
+        splitters = raw.get("splitters", {})
+        if isinstance(splitters, dict):
+            settings.splitters = {str(k): str(v) for k, v in splitters.items()}
+        device_id = raw.get("device_id")
+        if isinstance(device_id, str) and device_id:
+            settings.device_id = device_id
+        return settings
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form written to disk."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "path"}
+        data["profiles"] = [asdict(p) for p in self.profiles]
+        data["version"] = SCHEMA_VERSION
+        return data
+
+    def save(self) -> None:
+        """Write atomically: a temp file in the same directory, fsync, then rename over the old file."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(self.to_json(), indent=2, sort_keys=True, default=str)
+        fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    def profile(self, name: str | None) -> ConnectionProfile | None:
+        """The profile called `name`, or None."""
+        return next((p for p in self.profiles if p.name == name), None)
+
+    def upsert_profile(self, profile: ConnectionProfile) -> None:
+        """Add `profile`, replacing one with the same name."""
+        self.profiles = [p for p in self.profiles if p.name != profile.name] + [profile]
+
+
+def _opt_str(raw: dict[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    return value if isinstance(value, str) and value else None

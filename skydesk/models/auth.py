@@ -1,0 +1,296 @@
+"""Sign-in, silent restore from the keyring, sign-out and re-authentication when the session dies."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QObject, Signal
+
+from skydesk.api.errors import (
+    ApiError,
+    AuthError,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    ServerError,
+    SignInRequired,
+    TransportError,
+    ValidationError,
+)
+from skydesk.core.credentials import CredentialStore
+from skydesk.core.settings import ConnectionProfile, Settings
+from skydesk.core.tasks import TaskRegistry
+
+if TYPE_CHECKING:
+    from skydesk.api import SkylightClient
+
+log = logging.getLogger(__name__)
+
+ClientFactory = Callable[[ConnectionProfile, str], "SkylightClient"]
+
+
+def _default_client_factory(profile: ConnectionProfile, device_id: str) -> SkylightClient:
+    from skydesk.api import SkylightClient
+
+    return SkylightClient(profile.api_url, ca_file=profile.ca_file or None, device_id=device_id)
+
+
+def describe_sign_in_error(exc: BaseException, profile: ConnectionProfile) -> str:
+    """Plain words for a failed sign-in, naming the host (never a token or password)."""
+    host = getattr(exc, "host", None) or urlsplit(profile.api_url).netloc or profile.api_url
+    if isinstance(exc, TransportError):
+        if exc.untrusted_certificate:
+            return f"The certificate of {host} is not trusted. Check the CA file in the connection profile."
+        return f"Cannot reach {host}. Check the API URL and your network connection."
+    if isinstance(exc, SignInRequired):
+        return f"Your sign-in at {host} has expired. Please enter your password again."
+    if isinstance(exc, AuthError):
+        return f"Wrong username or password for {host}."
+    if isinstance(exc, NotFound) or (isinstance(exc, ValidationError) and exc.status == 400):
+        return f"The realm “{profile.realm}” is not known at {host}."
+    if isinstance(exc, Forbidden):
+        return f"{host} refused the sign-in for this user."
+    if isinstance(exc, RateLimited):
+        return f"{host} is receiving too many requests. Try again in a moment."
+    if isinstance(exc, ServerError):
+        status = f" ({exc.status})" if exc.status else ""
+        return f"The server at {host} had an error{status}. Try again later."
+    if isinstance(exc, ApiError):
+        return f"Signing in at {host} failed: {exc.message}"
+    return f"Signing in at {host} failed unexpectedly ({type(exc).__name__})."
+
+
+class AuthController(QObject):
+    """Owns the SkylightClient of the signed-in user and every change of sign-in state."""
+
+    signing_in = Signal(bool)
+    signed_in = Signal(str)  # user label, e.g. "tech @ demo"
+    sign_in_failed = Signal(str)
+    signed_out = Signal()
+    reauth_required = Signal(str)
+    reauthenticated = Signal()
+
+    def __init__(
+        self,
+        settings: Settings,
+        credentials: CredentialStore,
+        tasks: TaskRegistry,
+        client_factory: ClientFactory | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        self._credentials = credentials
+        self._tasks = tasks
+        self._factory = client_factory or _default_client_factory
+        self._client: SkylightClient | None = None
+        self._profile: ConnectionProfile | None = None
+        self._username = ""
+        self._remember = False
+        self._reauth_pending = False
+        self._retries: list[Callable[[], None]] = []
+
+    # ------------------------------------------------------------------ state
+    @property
+    def client(self) -> SkylightClient | None:
+        """The signed-in client, or None."""
+        return self._client
+
+    @property
+    def profile(self) -> ConnectionProfile | None:
+        """The profile of the current sign-in."""
+        return self._profile
+
+    @property
+    def username(self) -> str:
+        """The signed-in (or re-authenticating) username."""
+        return self._username
+
+    @property
+    def user_label(self) -> str:
+        """'user @ realm' for the status bar."""
+        realm = self._profile.realm if self._profile else ""
+        return f"{self._username} @ {realm}" if realm else self._username
+
+    @property
+    def is_signed_in(self) -> bool:
+        """True while a client is signed in (even if its refresh token needs a password again)."""
+        return self._client is not None
+
+    @property
+    def remember_available(self) -> bool:
+        """Whether 'Remember me' can be offered (a secure keyring exists)."""
+        return self._credentials.available
+
+    @property
+    def remember_unavailable_reason(self) -> str:
+        """Why 'Remember me' is disabled (empty when available)."""
+        return self._credentials.reason
+
+    @property
+    def reauth_pending(self) -> bool:
+        """True between reauth_required and a successful reauthenticate()."""
+        return self._reauth_pending
+
+    # ------------------------------------------------------------------ sign in / restore
+    def sign_in(self, profile: ConnectionProfile, username: str, password: str, remember: bool) -> None:
+        """Sign in on the loop; reports with signing_in, then signed_in or sign_in_failed."""
+        self._tasks.run("auth.sign_in", self._sign_in(profile, username, password, remember))
+
+    async def _sign_in(
+        self, profile: ConnectionProfile, username: str, password: str, remember: bool
+    ) -> None:
+        await self._establish(
+            profile, username, remember, lambda c: c.login(profile.realm, username, password)
+        )
+
+    def restore(self, profile: ConnectionProfile) -> bool:
+        """Silently sign in with a remembered refresh token; False when none is stored.
+
+        Reading the keyring is a quick local call; the network part runs as a task.
+        """
+        if not profile.username or not self._credentials.available:
+            return False
+        token = self._credentials.load_refresh_token(profile, profile.username)
+        if not token:
+            return False
+        self._tasks.run("auth.sign_in", self._restore(profile, token))
+        return True
+
+    async def _restore(self, profile: ConnectionProfile, token: str) -> None:
+        def restore(client: SkylightClient) -> Awaitable[None]:
+            return client.restore(profile.realm, token)
+
+        await self._establish(profile, profile.username, True, restore)
+
+    async def _establish(
+        self,
+        profile: ConnectionProfile,
+        username: str,
+        remember: bool,
+        authenticate: Callable[[SkylightClient], Awaitable[None]],
+    ) -> None:
+        self.signing_in.emit(True)
+        client: SkylightClient | None = None
+        try:
+            client = self._factory(profile, self._settings.device_id)
+            await authenticate(client)
+        except (ApiError, ValueError) as exc:
+            if client is not None:
+                await client.aclose()
+            if isinstance(exc, SignInRequired) and remember:
+                # The remembered token is dead: drop it so we do not try it again at every start.
+                self._credentials.forget(profile, username)
+            self.signing_in.emit(False)
+            self.sign_in_failed.emit(describe_sign_in_error(exc, profile))
+            return
+        except asyncio.CancelledError:
+            if client is not None:
+                await client.aclose()
+            self.signing_in.emit(False)
+            raise
+        old = self._client
+        self._client, self._profile, self._username = client, profile, username
+        self._remember = remember and self._credentials.available
+        client.add_token_listener(self._on_client_tokens)
+        if old is not None and old is not client:
+            await old.aclose()
+        self._remember_profile(profile, username, remember)
+        if self._remember:
+            await self._store_token()
+        else:
+            self._credentials.forget(profile, username)
+        self.signing_in.emit(False)
+        self.signed_in.emit(self.user_label)
+
+    def _remember_profile(self, profile: ConnectionProfile, username: str, remember: bool) -> None:
+        stored = ConnectionProfile(**{**profile.__dict__, "username": username})
+        self._profile = stored
+        self._settings.upsert_profile(stored)
+        self._settings.last_profile = stored.name
+        self._settings.remember_me = remember
+        try:
+            self._settings.save()
+        except OSError as exc:
+            log.warning("Could not save settings: %s", exc)
+
+    def _on_client_tokens(self) -> None:
+        # Called by the SDK after login/refresh: the refresh token may have rotated.
+        if self._remember and self._client is not None:
+            self._tasks.run("auth.store_token", self._store_token())
+
+    async def _store_token(self) -> None:
+        client, profile = self._client, self._profile
+        if client is None or profile is None or not client.refresh_token:
+            return
+        token = client.refresh_token
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self._credentials.save_refresh_token, profile, self._username, token)
+
+    # ------------------------------------------------------------------ sign out
+    def sign_out(self) -> None:
+        """Forget the remembered sign-in, log out and close the client."""
+        self._tasks.run("auth.sign_out", self._sign_out())
+
+    async def _sign_out(self) -> None:
+        client, profile, username = self._client, self._profile, self._username
+        self._client = None
+        self._remember = False
+        self._reauth_pending = False
+        self._retries.clear()
+        if profile is not None:
+            self._credentials.forget(profile, username)
+            self._settings.remember_me = False
+        if client is not None:
+            try:
+                await client.logout()
+            except ApiError as exc:
+                log.info("Logout request failed (%s); tokens are forgotten locally anyway", exc)
+            finally:
+                await client.aclose()
+        self.signed_out.emit()
+
+    async def aclose(self) -> None:
+        """Close the HTTP client (shutdown); stays signed in for the next start if remembered."""
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+
+    # ------------------------------------------------------------------ re-authentication
+    def handle_sign_in_required(self, exc: SignInRequired, retry: Callable[[], None] | None = None) -> None:
+        """Called by controllers when a call needs the password again; `retry` re-runs their operation."""
+        if retry is not None:
+            self._retries.append(retry)
+        if not self._reauth_pending:
+            self._reauth_pending = True
+            host = exc.host or (self._client.host if self._client else "the server")
+            self.reauth_required.emit(
+                f"Your session at {host} has expired. Enter the password for {self._username} to continue."
+            )
+
+    def reauthenticate(self, password: str) -> None:
+        """Sign in again with the same profile and username, then re-run what failed."""
+        self._tasks.run("auth.reauth", self._reauthenticate(password))
+
+    async def _reauthenticate(self, password: str) -> None:
+        client, profile = self._client, self._profile
+        if client is None or profile is None:
+            self.sign_in_failed.emit("You are signed out. Sign in again.")
+            return
+        self.signing_in.emit(True)
+        try:
+            await client.login(profile.realm, self._username, password)
+        except ApiError as exc:
+            self.signing_in.emit(False)
+            self.sign_in_failed.emit(describe_sign_in_error(exc, profile))
+            return
+        self.signing_in.emit(False)
+        self._reauth_pending = False
+        retries, self._retries = self._retries, []
+        self.reauthenticated.emit()
+        for retry in retries:
+            retry()

@@ -1,0 +1,143 @@
+"""Live events: a thread-safe bridge from the MQTT thread to Qt, batched; and the stream's lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from skydesk.core.settings import Settings
+from skydesk.models.auth import AuthController
+
+if TYPE_CHECKING:
+    from skydesk.api import SessionEvent
+
+log = logging.getLogger(__name__)
+
+FLUSH_INTERVAL_MS = 75
+
+
+class EventBridge(QObject):
+    """Created on the main thread; `sink`/`on_state` may be called from any thread and only buffer.
+
+    A main-thread timer flushes the buffer, so a burst of events becomes one `events_batch` (one repaint).
+    """
+
+    events_batch = Signal(list)
+    state_changed = Signal(str, str)  # state name ("connected", "reconnecting", ...), detail
+    resync_needed = Signal()
+    _wake = Signal()  # emitted from the stream thread; queued to the main thread
+
+    def __init__(self, parent: QObject | None = None, interval_ms: int = FLUSH_INTERVAL_MS) -> None:
+        super().__init__(parent)
+        self._lock = threading.Lock()
+        self._events: list[SessionEvent] = []
+        self._states: list[tuple[str, str]] = []
+        self._resync = False
+        self._scheduled = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.flush)
+        self._wake.connect(self._on_wake, Qt.ConnectionType.QueuedConnection)
+        self.state = "stopped"
+        self.state_detail = ""
+
+    def sink(self, item: Any) -> None:
+        """Take a parsed event or a Resync marker (any thread; never blocks on the GUI)."""
+        with self._lock:
+            if getattr(item, "event_id", None) is None:
+                self._resync = True  # events.Resync: the stream may have missed events
+            else:
+                self._events.append(item)
+            wake = not self._scheduled
+            self._scheduled = True
+        if wake:
+            self._wake.emit()
+
+    def on_state(self, state: Any, detail: str = "") -> None:
+        """Take a StreamState change (any thread)."""
+        name = getattr(state, "name", str(state)).lower()
+        with self._lock:
+            self._states.append((name, detail))
+            wake = not self._scheduled
+            self._scheduled = True
+        if wake:
+            self._wake.emit()
+
+    def _on_wake(self) -> None:
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def flush(self) -> None:
+        """Emit what was buffered: states in order, then one events_batch, then resync_needed."""
+        with self._lock:
+            events, self._events = self._events, []
+            states, self._states = self._states, []
+            resync, self._resync = self._resync, False
+            self._scheduled = False
+        for name, detail in states:
+            self.state, self.state_detail = name, detail
+            self.state_changed.emit(name, detail)
+        if events:
+            self.events_batch.emit(events)
+        if resync:
+            self.resync_needed.emit()
+
+
+class LiveController(QObject):
+    """Starts the EventStream for the signed-in user and stops it off the GUI thread."""
+
+    def __init__(
+        self, auth: AuthController, settings: Settings, bridge: EventBridge, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._auth = auth
+        self._settings = settings
+        self.bridge = bridge
+        self._stream: Any = None
+        self.tls = True
+
+    @property
+    def running(self) -> bool:
+        """True while a stream exists."""
+        return self._stream is not None
+
+    @property
+    def stream(self) -> Any:
+        """The running EventStream (tests read its stats)."""
+        return self._stream
+
+    def start(self) -> None:
+        """Build and start the stream for the signed-in client (call on the loop, main thread)."""
+        from skydesk.events import EventStream, stable_client_suffix, token_provider_for
+
+        client, profile = self._auth.client, self._auth.profile
+        if self._stream is not None or client is None or profile is None or client.user_id is None:
+            return
+        loop = asyncio.get_running_loop()
+        self._stream = EventStream(
+            host=profile.mqtt_host,
+            port=profile.mqtt_port,
+            realm=client.realm or profile.realm,
+            user_id=client.user_id,
+            token_provider=token_provider_for(client, loop),
+            client_suffix=stable_client_suffix(self._settings.device_id, client.user_id),
+            ca_file=profile.ca_file or None,
+            tls=self.tls,
+            on_state=self.bridge.on_state,
+            sink=self.bridge.sink,
+        )
+        self._stream.start()
+
+    async def stop(self) -> None:
+        """Stop the stream; `stop()` joins a thread, so it runs in the executor, not on the GUI thread."""
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, stream.stop)
+        self.bridge.flush()

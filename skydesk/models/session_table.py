@@ -1,0 +1,449 @@
+"""The session list model: cursor paging, a state row with words, live upserts and brief highlights."""
+
+from __future__ import annotations
+
+import bisect
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from skydesk.models.filters import SessionFilters
+
+if TYPE_CHECKING:
+    from skydesk.api import Session
+
+Index = QModelIndex | QPersistentModelIndex
+
+COL_NAME, COL_STATUS, COL_PARTICIPANTS, COL_CREATED, COL_MODIFIED = range(5)
+FIXED_HEADERS = ("Name", "Status", "Participants", "Created", "Modified")
+DEFAULT_PROPERTY_COLUMNS = ("site", "orderId", "assetId", "priority")
+SORTABLE_COLUMNS = {COL_NAME: "name", COL_CREATED: "createdAt", COL_MODIFIED: "modifiedAt"}
+
+SessionIdRole = Qt.ItemDataRole.UserRole + 1
+SessionRole = Qt.ItemDataRole.UserRole + 2
+HighlightRole = Qt.ItemDataRole.UserRole + 3  # time.monotonic() of the last live change, or None
+StateRowRole = Qt.ItemDataRole.UserRole + 4  # True on the trailing loading/error/empty row
+
+HIGHLIGHT_SECONDS = 1.5
+
+STATE_NONE, STATE_LOADING, STATE_ERROR, STATE_EMPTY = "none", "loading", "error", "empty"
+
+
+def _fmt_time(value: datetime) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _prop_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class SessionTableModel(QAbstractTableModel):
+    """Loaded sessions as table rows (Session objects only; display text computed on demand)."""
+
+    totalChanged = Signal(int)
+    stateChanged = Signal(str)
+    sort_requested = Signal(str)  # a server sort key ("name", "-createdAt", ...) from a header click
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._sessions: list[Session] = []
+        self._rows: dict[str, int] = {}
+        self._property_columns: list[str] = list(DEFAULT_PROPERTY_COLUMNS)
+        self._state = STATE_NONE
+        self._error = ""
+        self._total = 0
+        self._has_more = False
+        self._fetching = False
+        self._fetch_callback: Callable[[], None] | None = None
+        self._filters = SessionFilters()
+        self._highlights: dict[str, float] = {}
+        self._highlight_timer = QTimer(self)
+        self._highlight_timer.setSingleShot(True)
+        self._highlight_timer.timeout.connect(self._on_highlight_timer_timeout)
+        self.participant_label: Callable[[str], str] = lambda pid: pid
+
+    # ------------------------------------------------------------------ Qt model API
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Sessions plus the state row when there is one."""
+        if parent.isValid():
+            return 0
+        return len(self._sessions) + (1 if self._state != STATE_NONE else 0)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Fixed columns followed by the property columns."""
+        return 0 if parent.isValid() else len(FIXED_HEADERS) + len(self._property_columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Column titles; property columns are titled by their key."""
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if 0 <= section < len(FIXED_HEADERS):
+            return FIXED_HEADERS[section]
+        prop = section - len(FIXED_HEADERS)
+        if 0 <= prop < len(self._property_columns):
+            return self._property_columns[prop]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        """Session rows are selectable; the state row is only enabled."""
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if index.row() >= len(self._sessions):
+            return Qt.ItemFlag.ItemIsEnabled
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Display text and roles, computed from the stored Session; never raises, never does I/O."""
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        try:
+            if row >= len(self._sessions):
+                return self._state_data(col, role)
+            session = self._sessions[row]
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                return self._display(session, col)
+            if role == SessionIdRole:
+                return session.session_id
+            if role == SessionRole:
+                return session
+            if role == HighlightRole:
+                return self._highlights.get(session.session_id)
+            if role == StateRowRole:
+                return False
+            if role == Qt.ItemDataRole.BackgroundRole and session.session_id in self._highlights:
+                color = QColor(QApplication.palette().color(QPalette.ColorRole.Highlight))
+                color.setAlpha(60)
+                return QBrush(color)
+        except Exception:  # a malformed session must show as blank, never crash the view
+            return None
+        return None
+
+    def _display(self, session: Session, col: int) -> str:
+        if col == COL_NAME:
+            return session.name or "(unnamed)"
+        if col == COL_STATUS:
+            return session.status.capitalize()
+        if col == COL_PARTICIPANTS:
+            return ", ".join(self.participant_label(p.id) for p in session.participants)
+        if col == COL_CREATED:
+            return _fmt_time(session.created_at)
+        if col == COL_MODIFIED:
+            return _fmt_time(session.modified_at)
+        prop = col - len(FIXED_HEADERS)
+        if 0 <= prop < len(self._property_columns):
+            return _prop_text(session.properties.get(self._property_columns[prop]))
+        return ""
+
+    def _state_data(self, col: int, role: int) -> Any:
+        if role == StateRowRole:
+            return True
+        if col != COL_NAME or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        return self.state_text
+
+    def canFetchMore(self, parent: Index) -> bool:
+        """True when the server has more pages and no load or error is pending."""
+        if parent.isValid():
+            return False
+        return self._has_more and not self._fetching and self._state != STATE_ERROR
+
+    def fetchMore(self, parent: Index) -> None:
+        """Ask the controller for the next page; the guard is cleared by `fetch_finished()`."""
+        if parent.isValid() or not self.canFetchMore(parent) or self._fetch_callback is None:
+            return
+        self._fetching = True
+        self._set_state(STATE_LOADING)
+        self._fetch_callback()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Header click: ask for a server-side sort (columns that the server cannot sort are ignored)."""
+        key = self.sort_key_for(column, order)
+        if key is not None:
+            self.sort_requested.emit(key)
+
+    # ------------------------------------------------------------------ controller API
+    @staticmethod
+    def sort_key_for(column: int, order: Qt.SortOrder) -> str | None:
+        """Server sort key for a column (`-key` when descending), or None when not sortable."""
+        key = SORTABLE_COLUMNS.get(column)
+        if key is None:
+            return None
+        return f"-{key}" if order == Qt.SortOrder.DescendingOrder else key
+
+    @staticmethod
+    def is_sortable(column: int) -> bool:
+        """Whether a header click on `column` can sort on the server."""
+        return column in SORTABLE_COLUMNS
+
+    def set_fetch_callback(self, callback: Callable[[], None] | None) -> None:
+        """The controller's 'load the next page' hook, called from fetchMore."""
+        self._fetch_callback = callback
+
+    def set_property_columns(self, keys: Sequence[str]) -> None:
+        """Choose which session properties get a column."""
+        self.beginResetModel()
+        self._property_columns = list(keys)
+        self.endResetModel()
+
+    @property
+    def property_columns(self) -> list[str]:
+        """The property keys shown as columns, in order."""
+        return list(self._property_columns)
+
+    @property
+    def total(self) -> int:
+        """The server's total count of sessions matching the filters."""
+        return self._total
+
+    @property
+    def state(self) -> str:
+        """'none', 'loading', 'error' or 'empty'."""
+        return self._state
+
+    @property
+    def state_text(self) -> str:
+        """The words shown in the state row."""
+        if self._state == STATE_LOADING:
+            return "Loading more sessions…" if self._sessions else "Loading sessions…"
+        if self._state == STATE_ERROR:
+            return f"Could not load sessions: {self._error} — press F5 to retry"
+        if self._state == STATE_EMPTY:
+            return "No sessions match these filters"
+        return ""
+
+    @property
+    def has_more(self) -> bool:
+        """True when the server said another page exists."""
+        return self._has_more
+
+    @property
+    def filters(self) -> SessionFilters:
+        """The filters the loaded rows were fetched with (used to place live events)."""
+        return self._filters
+
+    def session_at(self, row: int) -> Session | None:
+        """The session shown on `row`, or None for the state row / out of range."""
+        return self._sessions[row] if 0 <= row < len(self._sessions) else None
+
+    def row_of(self, session_id: str) -> int:
+        """The row of a session id, or -1."""
+        return self._rows.get(session_id, -1)
+
+    def sessions(self) -> list[Session]:
+        """A copy of the loaded sessions, in display order."""
+        return list(self._sessions)
+
+    def begin_load(self, filters: SessionFilters) -> None:
+        """Forget the rows and show 'Loading sessions…' for a new filter/sort."""
+        self.beginResetModel()
+        self._filters = filters
+        self._sessions = []
+        self._rows = {}
+        self._highlights.clear()
+        self._has_more = False
+        self._fetching = True
+        self._error = ""
+        self._total = 0
+        self._state = STATE_LOADING
+        self.endResetModel()
+        self.totalChanged.emit(0)
+        self.stateChanged.emit(self._state)
+
+    def append_page(self, sessions: Iterable[Session], total: int, has_more: bool) -> None:
+        """Add a page at the end (sessions already shown, e.g. inserted live, are updated in place)."""
+        fresh: list[Session] = []
+        for s in sessions:
+            row = self._rows.get(s.session_id)
+            if row is None:
+                fresh.append(s)
+                self._rows[s.session_id] = -2  # reserve: a page may repeat an id
+            else:
+                self._replace_row(row, s)
+        for s in fresh:
+            del self._rows[s.session_id]
+        if fresh:
+            first = len(self._sessions)
+            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+            for s in fresh:
+                self._rows[s.session_id] = len(self._sessions)
+                self._sessions.append(s)
+            self.endInsertRows()
+        self._has_more = has_more
+        self._set_total(total)
+        self._set_state(STATE_EMPTY if not self._sessions and not has_more else STATE_NONE)
+
+    def fetch_finished(self) -> None:
+        """Clear the fetchMore guard (done-callback, on success, failure and cancellation alike)."""
+        self._fetching = False
+        if self._state == STATE_LOADING:
+            empty = not self._sessions and not self._has_more
+            self._set_state(STATE_EMPTY if empty else STATE_NONE)
+
+    def set_error(self, message: str) -> None:
+        """Show the error row ('… press F5 to retry'); paging stops until the next load."""
+        self._error = message
+        self._set_state(STATE_ERROR)
+
+    def apply_sessions(self, sessions: Iterable[Session], highlight: bool = True) -> None:
+        """Upsert live changes: update rows in place, insert new matches where the sort puts them,
+        drop rows that no longer match the filters (e.g. closed under status=open)."""
+        for s in sessions:
+            row = self._rows.get(s.session_id)
+            matches = self._filters.matches(s)
+            if row is None:
+                if matches:
+                    self._insert_live(s, highlight)
+                continue
+            current = self._sessions[row]
+            if s.modified_at < current.modified_at:
+                continue  # an older event arrived late; the row already shows newer data
+            if not matches:
+                self._remove_row(row)
+                self._set_total(max(0, self._total - 1))
+                continue
+            self._replace_row(row, s)
+            self._move_into_place(row)
+            if highlight:
+                self._highlight(s.session_id)
+        if not self._sessions and not self._has_more and self._state == STATE_NONE:
+            self._set_state(STATE_EMPTY)
+
+    def remove_session(self, session_id: str) -> None:
+        """Remove a session's row (e.g. it became unreadable)."""
+        row = self._rows.get(session_id)
+        if row is not None:
+            self._remove_row(row)
+            self._set_total(max(0, self._total - 1))
+
+    # ------------------------------------------------------------------ internals
+    def _insert_live(self, s: Session, highlight: bool) -> None:
+        pos = self._insert_position(s)
+        self._set_total(self._total + 1)
+        if pos == len(self._sessions) and self._has_more:
+            return  # it belongs to a page not loaded yet; paging will bring it
+        if self._state == STATE_EMPTY:
+            self._set_state(STATE_NONE)
+        self.beginInsertRows(QModelIndex(), pos, pos)
+        self._sessions.insert(pos, s)
+        self._reindex(pos)
+        self.endInsertRows()
+        if highlight:
+            self._highlight(s.session_id)
+
+    def _insert_position(self, s: Session, sessions: Sequence[Session] | None = None) -> int:
+        items = self._sessions if sessions is None else sessions
+        key = self._filters.sort_key
+        target = key(s)
+        try:
+            if self._filters.descending:
+                # bisect needs ascending keys; search for the first row whose key is smaller than ours.
+                lo, hi = 0, len(items)
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if key(items[mid]) >= target:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                return lo
+            return bisect.bisect_right(items, target, key=key)
+        except TypeError:  # incomparable keys (should not happen): append
+            return len(items)
+
+    def _move_into_place(self, row: int) -> None:
+        s = self._sessions[row]
+        others = self._sessions[:row] + self._sessions[row + 1 :]
+        pos = self._insert_position(s, others)
+        if pos == row:
+            return
+        # beginMoveRows takes the destination *before* removal, so moving down needs pos + 1.
+        dest = pos + 1 if pos > row else pos
+        self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), dest)
+        self._sessions = others
+        self._sessions.insert(pos, s)
+        self._reindex(min(row, pos))
+        self.endMoveRows()
+
+    def _replace_row(self, row: int, s: Session) -> None:
+        self._sessions[row] = s
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+
+    def _remove_row(self, row: int) -> None:
+        sid = self._sessions[row].session_id
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._sessions[row]
+        self._rows.pop(sid, None)
+        self._highlights.pop(sid, None)
+        self._reindex(row)
+        self.endRemoveRows()
+
+    def _reindex(self, start: int) -> None:
+        for i in range(start, len(self._sessions)):
+            self._rows[self._sessions[i].session_id] = i
+
+    def _set_total(self, total: int) -> None:
+        if total != self._total:
+            self._total = total
+            self.totalChanged.emit(total)
+
+    def _set_state(self, state: str) -> None:
+        old = self._state
+        if state == old:
+            if state != STATE_NONE:  # same kind of row, maybe new words
+                row = len(self._sessions)
+                self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+            return
+        row = len(self._sessions)
+        if old == STATE_NONE:
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._state = state
+            self.endInsertRows()
+        elif state == STATE_NONE:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            self._state = state
+            self.endRemoveRows()
+        else:
+            self._state = state
+            self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+        self.stateChanged.emit(state)
+
+    def _highlight(self, session_id: str) -> None:
+        self._highlights[session_id] = time.monotonic()
+        if not self._highlight_timer.isActive():
+            self._highlight_timer.start(int(HIGHLIGHT_SECONDS * 1000))
+
+    def _on_highlight_timer_timeout(self) -> None:
+        now = time.monotonic()
+        expired = [sid for sid, t in self._highlights.items() if now - t >= HIGHLIGHT_SECONDS - 0.05]
+        for sid in expired:
+            del self._highlights[sid]
+            row = self._rows.get(sid)
+            if row is not None:
+                self.dataChanged.emit(
+                    self.index(row, 0),
+                    self.index(row, self.columnCount() - 1),
+                    [HighlightRole, Qt.ItemDataRole.BackgroundRole],
+                )
+        if self._highlights:
+            oldest = min(self._highlights.values())
+            remaining = max(0.05, HIGHLIGHT_SECONDS - (now - oldest))
+            self._highlight_timer.start(int(remaining * 1000))
