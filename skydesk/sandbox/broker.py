@@ -13,6 +13,7 @@ from typing import Any
 
 from amqtt.adapters import ReaderAdapter, WriterAdapter
 from amqtt.broker import Broker, Server
+from amqtt.errors import BrokerError
 from amqtt.mqtt.connack import NOT_AUTHORIZED, ConnackPacket
 from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
@@ -37,7 +38,9 @@ class _RefusedLoginNoise(logging.Filter):
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, ConnectionResetError | BrokenPipeError):
             return False
-        return "Connection reset by peer" not in record.getMessage()
+        message = record.getMessage()
+        # EmbeddedBroker.start() re-raises a failed start with a clear message; skip amqtt's traceback.
+        return "Connection reset by peer" not in message and message != "Broker startup failed"
 
 
 _NOISE_FILTER = _RefusedLoginNoise()
@@ -133,6 +136,12 @@ class EmbeddedBroker:
             thread.start()
             try:
                 broker = asyncio.run_coroutine_threadsafe(self._start_broker(), loop).result(START_TIMEOUT)
+            except BrokerError as exc:
+                self._halt_loop(loop, thread)
+                cause = exc.__cause__ or exc
+                raise RuntimeError(
+                    f"The sandbox MQTT broker could not listen on {self.host}:{self.port}: {cause}"
+                ) from exc
             except BaseException:
                 self._halt_loop(loop, thread)
                 raise
