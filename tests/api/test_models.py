@@ -1,0 +1,115 @@
+"""Typed models: parsing, tolerance of extra fields, errors that name the field, memory use."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from datetime import UTC, datetime
+
+import pytest
+
+from skydesk.api import Application, BadResponse, Media, Page, Participant, Role, Session, SessionEvent
+
+from .fakes import session_json
+
+
+def test_session_from_json_reads_every_field_and_ignores_extras() -> None:
+    s = Session.from_json(session_json(properties={"orderId": 123456}, futureField={"x": 1}, isDraft=True))
+    assert s.session_id == "s-1" and s.version == 1 and s.is_draft and s.is_open
+    assert s.participants == (Participant("u-123", "user", False),)
+    assert s.created_at == datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+    assert s.created_at.tzinfo is not None
+    assert s.properties == {"orderId": 123456}
+    assert not Session.from_json(session_json(status="closed")).is_open
+
+
+def test_models_are_frozen_and_slotted() -> None:
+    s = Session.from_json(session_json())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.name = "x"  # type: ignore[misc]
+    assert not hasattr(s, "__dict__")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (session_json(sessionId=None), "sessionId"),
+        ({k: v for k, v in session_json().items() if k != "createdAt"}, "createdAt"),
+        (session_json(createdAt="yesterday"), "createdAt"),
+        (session_json(participants={"id": "x"}), "participants"),
+        (session_json(participants=[{"type": "user"}]), "id"),
+        (session_json(isDraft="no"), "isDraft"),
+        (session_json(properties=[1]), "properties"),
+    ],
+)
+def test_session_errors_name_the_field(body: dict[str, object], field: str) -> None:
+    with pytest.raises(BadResponse, match=f"'{field}'"):
+        Session.from_json(body)
+
+
+def test_not_an_object_is_a_bad_response() -> None:
+    with pytest.raises(BadResponse, match="expected an object"):
+        Session.from_json(["not", "a", "session"])
+
+
+def test_sessions_share_repeated_strings_and_participants() -> None:
+    a = Session.from_json(session_json(sessionId="a"))
+    b = Session.from_json(session_json(sessionId="b"))
+    assert a.participants[0] is b.participants[0]
+    assert a.created_by is b.created_by is sys.intern("u-123")
+
+
+def test_application_role_media_event_and_page() -> None:
+    app = Application.from_json(
+        {
+            "applicationId": "a",
+            "name": "Site Survey",
+            "draftVersion": 1,
+            "publishedVersion": -1,
+            "createdBy": "u",
+            "createdAt": "2026-01-01T00:00:00Z",
+        }
+    )
+    assert (app.draft_version, app.published_version) == (1, -1)
+    role = Role.from_json({"name": "technician", "permissions": ["session:create"], "participants": []})
+    assert role.permissions == ("session:create",) and role.created_at.tzinfo is not None
+    media = Media.from_json(
+        {
+            "mediaId": "m",
+            "sessionId": "s",
+            "applicationId": "a",
+            "filename": "f.jpg",
+            "contentType": "image/jpeg",
+            "labels": ["one"],
+            "totalBytes": 10,
+            "uploadedBytes": 4,
+            "createdAt": "2026-01-01T00:00:00Z",
+            "modifiedAt": "2026-01-01T00:00:00+02:00",
+            "annotations": [],
+        }
+    )
+    assert media.labels == ("one",) and not media.is_complete and media.modified_at.utcoffset() is not None
+    event = SessionEvent.from_json(
+        {
+            "eventId": "e",
+            "eventType": "session_created",
+            "applicationId": "a",
+            "sessionId": "s",
+            "source": "skylight",
+            "userId": "u",
+            "createdAt": "2026-01-01T00:00:00Z",
+            "version": 1,
+            "session": session_json(),
+        }
+    )
+    assert event.session is not None and event.timestamp is None and event.raw["eventId"] == "e"
+    page = Page.from_json(
+        {
+            "data": [session_json()],
+            "page": {"count": 1, "limit": 50, "total": 9, "nextCursor": "c2", "prevCursor": None},
+        },
+        Session.from_json,
+    )
+    assert page.total == 9 and page.next_cursor == "c2" and page.prev_cursor is None
+    with pytest.raises(BadResponse, match="'version'"):
+        SessionEvent.from_json({**event.raw, "version": "1"})
