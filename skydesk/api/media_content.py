@@ -159,12 +159,14 @@ class MediaContentMixin(MediaMixin):
     async def _download(self, path: str, handle: IO[bytes] | Any, progress: Progress | None) -> int:
         async with self._open("GET", path, extra_headers={"Accept": "*/*"}) as response:
             length = response.headers.get("content-length")
-            total = int(length) if length and length.isdigit() else -1
+            # With a Content-Encoding the length counts encoded bytes, not the ones we write.
+            encoded = response.headers.get("content-encoding", "identity") != "identity"
+            total = int(length) if length and length.isdigit() and not encoded else -1
             done = 0
             if progress:
                 progress(0, total)
             try:
-                async for chunk in response.aiter_bytes(CHUNK):
+                async for chunk in response.aiter_bytes():  # as it arrives, for live progress
                     await asyncio.to_thread(handle.write, chunk)
                     done += len(chunk)
                     if progress:
