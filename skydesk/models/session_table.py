@@ -71,6 +71,7 @@ class SessionTableModel(QAbstractTableModel):
         self._total = 0
         self._has_more = False
         self._fetching = False
+        self._loading_more = False  # fixed when loading starts, so rows inserted above never change it
         self._fetch_callback: Callable[[], None] | None = None
         self._filters = SessionFilters()
         self._highlights: dict[str, float] = {}
@@ -224,7 +225,7 @@ class SessionTableModel(QAbstractTableModel):
     def state_text(self) -> str:
         """The words shown in the state row."""
         if self._state == STATE_LOADING:
-            return "Loading more sessions…" if self._sessions else "Loading sessions…"
+            return "Loading more sessions…" if self._loading_more else "Loading sessions…"
         if self._state == STATE_ERROR:
             return f"Could not load sessions: {self._error} — press F5 to retry"
         if self._state == STATE_EMPTY:
@@ -265,6 +266,7 @@ class SessionTableModel(QAbstractTableModel):
         self._error = ""
         self._total = 0
         self._state = STATE_LOADING
+        self._loading_more = False
         self.endResetModel()
         self.totalChanged.emit(0)
         self.stateChanged.emit(self._state)
@@ -407,6 +409,8 @@ class SessionTableModel(QAbstractTableModel):
 
     def _set_state(self, state: str) -> None:
         old = self._state
+        if state == STATE_LOADING and old != STATE_LOADING:
+            self._loading_more = bool(self._sessions)
         if state == old:
             if state != STATE_NONE:  # same kind of row, maybe new words
                 row = len(self._sessions)

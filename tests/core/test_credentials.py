@@ -1,0 +1,198 @@
+"""CredentialStore: refresh tokens only in a secure keyring; insecure backends are refused with a reason."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import keyring.backend
+import keyring.core
+import keyring.errors
+import pytest
+from keyring.backends import chainer, fail
+
+from skydesk.core.credentials import CredentialStore
+from skydesk.core.settings import ConnectionProfile
+from tests.support.prereq import require_tool
+
+PROFILE = ConnectionProfile(name="demo", api_url="https://h:1", mqtt_host="h", realm="demo")
+
+
+class _MemoryKeyring(keyring.backend.KeyringBackend):
+    """A secure-looking in-memory backend (defined here: subclasses register themselves globally)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.items.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.items[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.items.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError("not stored")
+
+
+class _PlaintextKeyring(_MemoryKeyring):
+    """Stands in for keyrings.alt's PlaintextKeyring (keyrings.alt is deliberately not installed)."""
+
+    priority = 0.5  # type: ignore[assignment]
+
+
+_PlaintextKeyring.__module__ = "keyrings.alt.file"
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[_MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = _MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+def test_round_trip_with_a_secure_backend(memory_keyring: _MemoryKeyring) -> None:
+    store = CredentialStore()
+    assert store.available and store.reason == ""
+    assert store.backend_name.endswith("_MemoryKeyring")
+    assert store.save_refresh_token(PROFILE, "tech", "rt-1") is True
+    assert store.load_refresh_token(PROFILE, "tech") == "rt-1"
+    assert store.load_refresh_token("demo", "sam") is None  # per user
+    store.save_refresh_token("demo", "tech", "rt-2")  # rotation overwrites
+    assert list(memory_keyring.items.values()) == ["rt-2"]
+    store.forget(PROFILE, "tech")
+    store.forget(PROFILE, "tech")  # forgetting twice is fine
+    assert memory_keyring.items == {}
+    assert "rt-" not in repr(store)
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [fail.Keyring(), _PlaintextKeyring()],
+    ids=["fail", "plaintext"],
+)
+def test_insecure_backends_are_refused_and_nothing_is_written(
+    backend: keyring.backend.KeyringBackend,
+) -> None:
+    store = CredentialStore(backend=backend)
+    assert store.available is False
+    assert "remember your sign-in" in store.reason
+    if isinstance(backend, _PlaintextKeyring):
+        assert "plain file" in store.reason
+    assert store.save_refresh_token(PROFILE, "tech", "rt-secret") is False
+    assert store.load_refresh_token(PROFILE, "tech") is None
+    if isinstance(backend, _PlaintextKeyring):
+        assert backend.items == {}
+
+
+def test_chainer_with_only_plaintext_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = _PlaintextKeyring()
+    monkeypatch.setattr(chainer.ChainerBackend, "backends", [plain])
+    store = CredentialStore(backend=chainer.ChainerBackend())
+    assert not store.available and "plain file" in store.reason
+    assert store.save_refresh_token(PROFILE, "tech", "rt") is False and plain.items == {}
+
+
+def test_chainer_uses_its_secure_member_not_the_plaintext_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    plain, secure = _PlaintextKeyring(), _MemoryKeyring()
+    monkeypatch.setattr(chainer.ChainerBackend, "backends", [plain, secure])
+    store = CredentialStore(backend=chainer.ChainerBackend())
+    assert store.available
+    store.save_refresh_token(PROFILE, "tech", "rt")
+    assert plain.items == {} and list(secure.items.values()) == ["rt"]
+
+
+def test_a_failing_keyring_does_not_crash_and_does_not_leak(
+    memory_keyring: _MemoryKeyring, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def locked(*_a: object) -> None:
+        raise keyring.errors.KeyringLocked("collection locked")
+
+    monkeypatch.setattr(memory_keyring, "set_password", locked)  # a locked keyring, which we cannot provoke
+    store = CredentialStore()
+    assert store.save_refresh_token(PROFILE, "tech", "rt-very-secret") is False
+    assert "KeyringLocked" in caplog.text and "rt-very-secret" not in caplog.text
+
+
+@pytest.fixture
+def secret_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A private D-Bus session bus with an unlocked gnome-keyring Secret Service on it."""
+    dbus = require_tool("dbus-daemon")
+    gkd = require_tool("gnome-keyring-daemon")
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}
+    bus = subprocess.Popen(
+        [dbus, "--session", "--nofork", "--print-address=1", f"--address=unix:path={runtime}/bus"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    procs = [bus]
+    try:
+        assert bus.stdout is not None
+        address = bus.stdout.readline().strip()
+        assert address.startswith("unix:"), address
+        env["DBUS_SESSION_BUS_ADDRESS"] = address
+        daemon = subprocess.Popen(
+            [gkd, "--foreground", "--unlock", "--components=secrets"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        procs.append(daemon)
+        assert daemon.stdin is not None
+        daemon.stdin.write(b"test-keyring-pw")  # the password that creates/unlocks the login keyring
+        daemon.stdin.close()
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+        monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+        from keyring.backends import SecretService
+
+        deadline = time.monotonic() + 10
+        while True:  # wait until the service is registered on the bus
+            try:
+                if SecretService.Keyring.priority > 0:  # type: ignore[operator]
+                    break
+            except Exception:
+                pass
+            assert time.monotonic() < deadline, "gnome-keyring did not come up"
+            time.sleep(0.1)
+        previous = keyring.get_keyring()
+        try:
+            yield
+        finally:
+            keyring.backend.get_all_keyring.reset()  # type: ignore[attr-defined]
+            keyring.set_keyring(previous)
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.mark.keyring_real
+def test_real_secret_service_round_trip(secret_service: None) -> None:
+    # Detect the backend the way the app does at start-up (keyring caches the viable list: reset it).
+    keyring.backend.get_all_keyring.reset()  # type: ignore[attr-defined]
+    keyring.core.init_backend()
+    store = CredentialStore()
+    assert store.available, store.reason
+    assert "SecretService" in store.backend_name
+    assert store.save_refresh_token(PROFILE, "tech", "real-refresh-token") is True
+    # A second store (a new start of the app) reads it back from the daemon.
+    assert CredentialStore().load_refresh_token(PROFILE, "tech") == "real-refresh-token"
+    store.forget(PROFILE, "tech")
+    assert CredentialStore().load_refresh_token(PROFILE, "tech") is None
