@@ -118,6 +118,12 @@ class TokenManager:
             self.realm = self.user_id = self.username = None
         self._notify()
 
+    async def aclose(self) -> None:
+        """Cancel a refresh still in flight (the client is closing; nobody will use its result)."""
+        task = self._inflight
+        if task is not None and not task.done():
+            task.cancel()  # its done-callback retrieves the outcome; awaiting could swallow our own cancel
+
     # ------------------------------------------------------------------ sign-in
     async def login(self, realm: str, username: str, password: str) -> None:
         """Sign in with a password."""

@@ -108,7 +108,8 @@ class HttpCore:
         self._auth = TokenManager(self._post_public, self.host)
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Stop a token refresh still in flight and close the connection pool."""
+        await self._auth.aclose()
         await self._http.aclose()
 
     # ------------------------------------------------------------------ public surface of the pipeline
@@ -203,11 +204,12 @@ class HttpCore:
     ) -> httpx.Response:
         policy = self.retry_policy
         started = time.monotonic()
-        token = await self._auth.valid_token() if auth else None
         attempt = 0
         reauthenticated = False
         while True:
             attempt += 1
+            # Asked on every attempt: a backoff wait may have carried the token past its refresh point.
+            token = await self._auth.valid_token() if auth else None
             headers = self._headers(method, token, content_type if body is not None else None, extra_headers)
             request = self._http.build_request(
                 method, path, params=params, headers=headers, content=_fresh(body)
@@ -243,7 +245,7 @@ class HttpCore:
                 # The token may have expired in flight or been revoked: renew once and resend once.
                 # Safe for every method: the server rejected the request before acting on it.
                 reauthenticated = True
-                token = await self._auth.token_after_rejection(token)
+                await self._auth.token_after_rejection(token)
                 attempt -= 1
                 continue
             api_error = from_response(response, host=self.host)
@@ -255,8 +257,6 @@ class HttpCore:
                 if wait is not None:
                     log.info("%s %s -> %d; retrying in %.1f s", method, path, status, wait)
                     await asyncio.sleep(wait)
-                    if auth:
-                        token = await self._auth.valid_token()
                     continue
             raise api_error
 
