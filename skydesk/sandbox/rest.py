@@ -1,14 +1,117 @@
-"""The sandbox's REST API as a FastAPI application (being filled in)."""
+"""The sandbox's REST API: a FastAPI app over :class:`SandboxService`, with contract-shaped errors."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import logging
+from typing import Any
 
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .. import __version__
+from .errors import ApiError
+from .rest_auth import router as auth_router
+from .rest_media import router as media_router
+from .rest_sessions import router as sessions_router
+from .schemas import REQUEST_MODELS
 from .service import SandboxService
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+A local, offline implementation of the Skylight Integration API (REST part) for development and tests.
+
+It follows the published Integration API reference. Where the reference is silent, skydesk adopts its
+own rules; those operations and parameters carry `x-skydesk-adopted: true` and every rule is written
+down in **skydesk/CONTRACT.md** (shipped with skydesk). Errors are always `{"error": "..."}`; a 400
+may add `"details": [{"field", "message"}]`.
+"""
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    # FastAPI locations look like ("query", "limit") or ("header", "x"); the first part is the source.
+    parts = [str(p) for p in loc[1:]] if len(loc) > 1 else [str(p) for p in loc]
+    return ".".join(parts) or "request"
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def on_api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.to_json(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI would answer 422 in its own format; the contract says 400 {"error", "details"}.
+        details = [
+            {"field": _field_name(tuple(e.get("loc", ()))), "message": str(e.get("msg"))}
+            for e in exc.errors()
+        ]
+        first = details[0] if details else {"field": "request", "message": "is invalid"}
+        body = {"error": f"Invalid request: {first['field']}: {first['message']}", "details": details}
+        return JSONResponse(body, status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Never expected: logged with the path only (headers may hold tokens).
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse({"error": "Internal sandbox error"}, status_code=500)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated document plus the hand-read request body models and the adopted marker."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
+    )
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in REQUEST_MODELS:
+        body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in body.pop("$defs", {}).items():
+            schemas.setdefault(name, sub)
+        schemas[model.__name__] = body
+    schema["info"]["x-skydesk-contract"] = "skydesk/CONTRACT.md"
+    app.openapi_schema = schema
+    return schema
 
 
 def create_app(service: SandboxService) -> FastAPI:
     """A FastAPI app serving the Skylight REST contract on top of ``service``."""
-    app = FastAPI(title="skydesk sandbox")
+    app = FastAPI(
+        title="skydesk sandbox: Skylight Integration API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=[
+            {"name": "authentication", "description": "Login and token refresh"},
+            {"name": "application", "description": "Applications, roles, sessions, data and timelines"},
+            {"name": "media", "description": "Session media metadata and content"},
+        ],
+    )
     app.state.service = service
+    _install_error_handlers(app)
+    app.include_router(auth_router)
+    app.include_router(sessions_router)
+    app.include_router(media_router)
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> dict[str, str]:
+        return {
+            "name": "skydesk sandbox",
+            "realm": service.realm,
+            "openapi": "/openapi.json",
+            "docs": "/docs",
+        }
+
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

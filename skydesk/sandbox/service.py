@@ -7,13 +7,13 @@ from pathlib import Path
 from .auth import InvalidToken, TokenIssuer, check_password
 from .errors import NotFound, Unauthorized
 from .info import DemoApplication, DemoUser
-from .service_base import Actor, ServiceBase
+from .service_base import Actor
+from .service_data import DataOps
 from .service_media import MediaOps
-from .service_sessions import SessionOps
 from .store import Store
 
 
-class SandboxService(SessionOps, MediaOps, ServiceBase):
+class SandboxService(DataOps, MediaOps):
     """Users, applications, sessions, data, timelines and media of one realm, stored in SQLite."""
 
     def __init__(self, db_path: Path, issuer: TokenIssuer, *, realm: str = "demo") -> None:

@@ -1,0 +1,207 @@
+"""Routes for session media: metadata and content."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from .rest_common import (
+    CONFLICT,
+    ERRORS,
+    PROP_FILTER_DOC,
+    CreatedBy,
+    CreatedFrom,
+    CreatedTo,
+    CurrentActor,
+    Limit,
+    ModifiedBy,
+    ModifiedFrom,
+    ModifiedTo,
+    NextCursor,
+    PrevCursor,
+    body_ref,
+    call,
+    json_body,
+    query_params,
+    read_body,
+    service_of,
+)
+from .schemas import ADOPTED, ErrorBody, Media, MediaCreate, MediaPage, MediaPatch
+from .validation import MEDIA_BYTES_MAX
+
+router = APIRouter(prefix="/v1/application/applications/{applicationId}/sessions/{sessionId}", tags=["media"])
+ITEM = "/media/{mediaId}"
+_TOO_LARGE = {413: {"model": ErrorBody, "description": f"Content over {MEDIA_BYTES_MAX} bytes"}}
+_CSV = "Comma-separated list"
+
+
+@router.get(
+    "/media",
+    response_model=MediaPage,
+    responses=ERRORS,
+    summary="List session media metadata",
+    description="Media of a session. " + PROP_FILTER_DOC,
+)
+async def list_media(
+    applicationId: str,
+    sessionId: str,
+    request: Request,
+    actor: CurrentActor,
+    archived: Annotated[
+        str | None, Query(pattern="^(include|exclude|only)$", description="Default: exclude")
+    ] = None,
+    content_type: Annotated[
+        str | None, Query(alias="contentType", description=_CSV + "; 'image/*' matches a whole type")
+    ] = None,
+    labels: Annotated[str | None, Query(description=_CSV + " (any of them)")] = None,
+    exclude_labels: Annotated[str | None, Query(alias="excludeLabels", description=_CSV)] = None,
+    limit: Limit = None,
+    sort: Annotated[str | None, Query(pattern=r"^-?(filename|name|createdAt|modifiedAt)$")] = None,
+    next_cursor: NextCursor = None,
+    prev_cursor: PrevCursor = None,
+    created_by: CreatedBy = None,
+    modified_by: ModifiedBy = None,
+    created_from: CreatedFrom = None,
+    created_to: CreatedTo = None,
+    modified_from: ModifiedFrom = None,
+    modified_to: ModifiedTo = None,
+) -> JSONResponse:
+    """One page of media metadata (archived items are excluded by default)."""
+    service = service_of(request)
+    return JSONResponse(
+        await call(service.list_media, actor, applicationId, sessionId, query_params(request))
+    )
+
+
+@router.post(
+    "/media",
+    status_code=201,
+    response_model=Media,
+    responses={**ERRORS, **CONFLICT},
+    openapi_extra=body_ref(MediaCreate),
+    summary="Create session media metadata",
+)
+async def create_media(
+    applicationId: str, sessionId: str, request: Request, actor: CurrentActor
+) -> JSONResponse:
+    """Metadata first; upload the bytes with PUT .../content (uploadedBytes starts at 0)."""
+    body = await json_body(request)
+    media = await call(service_of(request).create_media, actor, applicationId, sessionId, body)
+    return JSONResponse(media, status_code=201)
+
+
+@router.get(ITEM, response_model=Media, responses=ERRORS, openapi_extra=ADOPTED, summary="Get media metadata")
+async def get_media(
+    applicationId: str,
+    sessionId: str,
+    mediaId: str,
+    request: Request,
+    actor: CurrentActor,
+) -> JSONResponse:
+    """One media item's metadata."""
+    return JSONResponse(await call(service_of(request).get_media, actor, applicationId, sessionId, mediaId))
+
+
+@router.patch(
+    ITEM,
+    response_model=Media,
+    responses={**ERRORS, **CONFLICT},
+    openapi_extra=body_ref(MediaPatch, adopted=True),
+    summary="Update media metadata (archive with archived: true)",
+)
+async def patch_media(
+    applicationId: str,
+    sessionId: str,
+    mediaId: str,
+    request: Request,
+    actor: CurrentActor,
+) -> JSONResponse:
+    """Change metadata fields; labels and properties are replaced whole."""
+    body = await json_body(request)
+    service = service_of(request)
+    return JSONResponse(await call(service.patch_media, actor, applicationId, sessionId, mediaId, body))
+
+
+@router.delete(
+    ITEM,
+    status_code=204,
+    response_class=Response,
+    responses={**ERRORS, **CONFLICT},
+    openapi_extra=ADOPTED,
+    summary="Delete media and its content",
+)
+async def delete_media(
+    applicationId: str,
+    sessionId: str,
+    mediaId: str,
+    request: Request,
+    actor: CurrentActor,
+) -> Response:
+    """Delete one media item."""
+    await call(service_of(request).delete_media, actor, applicationId, sessionId, mediaId)
+    return Response(status_code=204)
+
+
+@router.put(
+    ITEM + "/content",
+    response_model=Media,
+    responses={**ERRORS, **CONFLICT, **_TOO_LARGE},
+    openapi_extra={
+        **ADOPTED,
+        "requestBody": {
+            "required": True,
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        },
+    },
+    summary="Upload media content",
+)
+async def upload_content(
+    applicationId: str,
+    sessionId: str,
+    mediaId: str,
+    request: Request,
+    actor: CurrentActor,
+    content_range: Annotated[
+        str | None,
+        Header(alias="content-range", description="Optional 'bytes a-b/total' to send the next chunk"),
+    ] = None,
+) -> JSONResponse:
+    """Store the bytes (all of them, or the next chunk with Content-Range); returns the metadata."""
+    content = await read_body(request, MEDIA_BYTES_MAX)
+    service = service_of(request)
+    media = await call(
+        service.upload_content,
+        actor,
+        applicationId,
+        sessionId,
+        mediaId,
+        content,
+        request.headers.get("content-range"),
+    )
+    return JSONResponse(media)
+
+
+@router.get(
+    ITEM + "/content",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+        **ERRORS,
+        409: {"model": ErrorBody, "description": "The upload is not complete"},
+    },
+    openapi_extra=ADOPTED,
+    summary="Download media content",
+)
+async def download_content(
+    applicationId: str,
+    sessionId: str,
+    mediaId: str,
+    request: Request,
+    actor: CurrentActor,
+) -> Response:
+    """The complete bytes, with the media's content type and ETag."""
+    service = service_of(request)
+    content, media = await call(service.download_content, actor, applicationId, sessionId, mediaId)
+    return Response(content, media_type=media["contentType"], headers={"ETag": f'"{media["etag"]}"'})
