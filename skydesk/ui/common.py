@@ -1,0 +1,104 @@
+"""Small helpers shared by the widgets: accessible names, palette-aware colours, dates, confirmations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from importlib import resources
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon, QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QStyle, QWidget
+
+
+def plain_label(text: str) -> str:
+    """A visible label without its mnemonic '&' and trailing colon (what a screen reader should say)."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip(":").strip()
+
+
+def name_widget(widget: QWidget, label: str) -> QWidget:
+    """Give ``widget`` the accessible name a user sees next to it, and return it."""
+    widget.setAccessibleName(plain_label(label))
+    return widget
+
+
+def form_label(text: str, buddy: QWidget) -> QLabel:
+    """Create a form label bound to ``buddy`` (mnemonics work) and name ``buddy`` after it."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    name_widget(buddy, text)
+    return label
+
+
+def is_dark(widget: QWidget | None = None) -> bool:
+    """Whether the current palette is a dark one (window colour darker than its text)."""
+    palette = widget.palette() if widget is not None else QApplication.palette()
+    return (
+        palette.color(QPalette.ColorRole.Window).lightness()
+        < palette.color(QPalette.ColorRole.WindowText).lightness()
+    )
+
+
+def error_color(widget: QWidget | None = None) -> QColor:
+    """A red that stays readable on the system's light or dark palette."""
+    return QColor("#ff8a80") if is_dark(widget) else QColor("#c62828")
+
+
+def set_error_text(label: QLabel, message: str | None) -> None:
+    """Show ``message`` in ``label`` in the error colour, or hide the label when there is none."""
+    label.setText(message or "")
+    label.setVisible(bool(message))
+    label.setStyleSheet(f"color: {error_color(label).name()};")
+
+
+def format_dt(value: datetime | None) -> str:
+    """Format an aware datetime in the user's local time zone, to the minute."""
+    if value is None:
+        return "—"
+    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def standard_icon(widget: QWidget, pixmap: QStyle.StandardPixmap) -> QIcon:
+    """An icon from the current style, so it follows the desktop's theme."""
+    return widget.style().standardIcon(pixmap)
+
+
+def app_icon() -> QIcon:
+    """The skydesk icon shipped in ``skydesk.resources`` (an empty icon if the file is missing)."""
+    try:
+        path = resources.files("skydesk.resources") / "icons" / "skydesk.svg"
+        if path.is_file():
+            return QIcon(str(path))
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+        pass
+    return QIcon()
+
+
+def confirm(
+    parent: QWidget,
+    title: str,
+    text: str,
+    confirm_label: str,
+    on_confirm: Callable[[], None],
+) -> QMessageBox:
+    """Ask a yes/no question without blocking the event loop; call ``on_confirm`` only on yes.
+
+    The box is window-modal and opened with ``open()`` rather than ``exec()`` so the asyncio
+    work driven by qasync keeps running while it is up.
+    """
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
+    yes = box.addButton(confirm_label, QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    name_widget(yes, confirm_label)
+    name_widget(cancel, cancel.text())
+    box.setDefaultButton(cancel)
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def _on_finished(_result: int) -> None:
+        if box.clickedButton() is yes:
+            on_confirm()
+
+    box.finished.connect(_on_finished)
+    box.open()
+    return box

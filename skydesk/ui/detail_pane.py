@@ -1,0 +1,334 @@
+"""The "Session details" pane: every field of the selected session, inline edits, and its data tree."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QAbstractItemModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QStyle,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from skydesk.api.validation import DESCRIPTION_MAX, NAME_MAX, validate_description, validate_name
+from skydesk.ui.common import confirm, format_dt, name_widget, set_error_text, standard_icon
+from skydesk.ui.fields import ValidatedField
+from skydesk.ui.properties_editor import PropertiesEditor, property_text
+
+if TYPE_CHECKING:
+    from skydesk.api import Session
+
+EDIT_FIELDS = ("name", "description", "properties")
+
+
+class ValueLabel(QLabel):
+    """A read-only value in the form: selectable, elided to one line, the full text in a tooltip."""
+
+    def __init__(self, accessible: str) -> None:
+        super().__init__()
+        self._full = ""
+        self.setAccessibleName(accessible)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M" * 6))
+
+    def set_value(self, text: str) -> None:
+        """Show ``text`` (elided to the label's width when needed)."""
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        """The complete value, even when the label shows it elided."""
+        return self._full
+
+    def resizeEvent(self, event: Any) -> None:
+        """Re-elide to the new width."""
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = max(10, self.width())
+        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
+
+
+class SessionDetailPane(QWidget):
+    """Shows one session; edits go to the detail controller, which reports back with signals."""
+
+    save_requested = Signal(dict)  # {"name": str, "description": str, "properties": dict} (only changed ones)
+    close_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session: Session | None = None
+        self._busy = False
+        self.close_box: QWidget | None = None
+        self._baseline: dict[str, Any] = {"name": "", "description": "", "properties": {}}
+        self.stack = QStackedWidget()
+        self.placeholder = QLabel("Select a session to see its details.")
+        self.banner = QLabel()
+        self.name = ValidatedField("Name", validate_name, NAME_MAX, placeholder="Session name")
+        self.description = ValidatedField(
+            "Description", validate_description, DESCRIPTION_MAX, multiline=True, placeholder="No description"
+        )
+        self.status_value = ValueLabel("Status")
+        self.version_value = ValueLabel("Version")
+        self.id_value = ValueLabel("Session ID")
+        self.application_value = ValueLabel("Application")
+        self.created_value = ValueLabel("Created")
+        self.modified_value = ValueLabel("Modified")
+        self.properties = PropertiesEditor("Properties")
+        self.save_button = QPushButton("Save")
+        self.revert_button = QPushButton("Revert")
+        self.close_button = QPushButton("Close session…")
+        self.data_view = QTreeView()
+        self.data_empty = QLabel("This session has no data.")
+        self._setup_ui()
+        self._update_buttons()
+
+    def _setup_ui(self) -> None:
+        self.setAccessibleName("Session details")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setEnabled(False)
+        self.banner.setWordWrap(True)
+        self.banner.setAccessibleName("Detail message")
+        self.banner.hide()
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        form.addRow(self._label("&Name:", self.name.editor), self.name)
+        form.addRow(self._label("&Description:", self.description.editor), self.description)
+        form.addRow("Status:", self.status_value)
+        form.addRow("Version:", self.version_value)
+        form.addRow("Session ID:", self.id_value)
+        form.addRow("Application:", self.application_value)
+        form.addRow("Created:", self.created_value)
+        form.addRow("Modified:", self.modified_value)
+
+        props_box = QGroupBox("Properties")
+        props_layout = QVBoxLayout(props_box)
+        props_layout.addWidget(self.properties)
+
+        for button, icon in (
+            (self.save_button, QStyle.StandardPixmap.SP_DialogSaveButton),
+            (self.revert_button, QStyle.StandardPixmap.SP_DialogResetButton),
+            (self.close_button, QStyle.StandardPixmap.SP_DialogCloseButton),
+        ):
+            button.setIcon(standard_icon(self, icon))
+            name_widget(button, button.text())
+        self.save_button.setDefault(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.close_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+
+        data_box = QGroupBox("Session data")
+        self.data_view.setAccessibleName("Session data")
+        self.data_view.setAlternatingRowColors(True)
+        self.data_view.setUniformRowHeights(True)
+        self.data_view.setMinimumHeight(self.fontMetrics().height() * 6)
+        self.data_empty.setEnabled(False)
+        data_layout = QVBoxLayout(data_box)
+        data_layout.addWidget(self.data_empty)
+        data_layout.addWidget(self.data_view)
+
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.addWidget(self.banner)
+        column.addLayout(form)
+        column.addWidget(props_box)
+        column.addLayout(buttons)
+        column.addWidget(data_box, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        # Fields elide and wrap instead: a sideways scroll bar in a form is never what the user wants.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+
+        self.stack.addWidget(self.placeholder)
+        self.stack.addWidget(scroll)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+
+        self.name.edited.connect(self._on_editor_edited)
+        self.description.edited.connect(self._on_editor_edited)
+        self.properties.edited.connect(self._on_editor_edited)
+        self.save_button.clicked.connect(self._on_save_clicked)
+        self.revert_button.clicked.connect(self._on_revert_clicked)
+        self.close_button.clicked.connect(self._on_close_clicked)
+
+    @staticmethod
+    def _label(text: str, buddy: QWidget) -> QLabel:
+        label = QLabel(text)
+        label.setBuddy(buddy)
+        return label
+
+    # ------------------------------------------------------------------ controller -> view
+
+    def set_data_model(self, model: QAbstractItemModel) -> None:
+        """Show the session data through the read-only JSON tree model."""
+        self.data_view.setModel(model)
+        self.data_view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        model.modelReset.connect(self._on_data_model_reset)
+        self._on_data_model_reset()
+
+    def show_session(self, session: Session | None) -> None:
+        """Show ``session``; the user's unsaved edits survive a refresh of the same session."""
+        if session is None:
+            self.session = None
+            self.stack.setCurrentIndex(0)
+            self._update_buttons()
+            return
+        same = self.session is not None and self.session.session_id == session.session_id
+        dirty = self.dirty_fields() if same else set()
+        self.session = session
+        baseline = {
+            "name": session.name,
+            "description": session.description,
+            "properties": {k: property_text(v) for k, v in session.properties.items()},
+        }
+        self._baseline = baseline
+        if not same:
+            set_error_text(self.banner, None)
+            for field in (self.name, self.description):
+                field.show_error(None)
+        if "name" not in dirty:
+            self.name.set_text(session.name)
+        if "description" not in dirty:
+            self.description.set_text(session.description)
+        if "properties" not in dirty:
+            self.properties.set_properties(session.properties)
+        status = session.status.capitalize()
+        self.status_value.set_value(status)
+        draft = " (draft)" if session.is_draft else " (published)"
+        self.version_value.set_value(f"{session.version}{draft}")
+        self.id_value.set_value(session.session_id)
+        self.application_value.set_value(session.application_id)
+        self.created_value.set_value(f"{format_dt(session.created_at)} by {session.created_by}")
+        self.modified_value.set_value(f"{format_dt(session.modified_at)} by {session.modified_by}")
+        read_only = not session.is_open
+        self.name.set_read_only(read_only)
+        self.description.set_read_only(read_only)
+        self.properties.set_read_only(read_only)
+        self.stack.setCurrentIndex(1)
+        self._update_buttons()
+
+    def show_save_failed(self, field: str, message: str) -> None:
+        """Show why a save failed next to the field; the typed text stays so the user can retry."""
+        target = {"name": self.name, "description": self.description}.get(field)
+        if target is not None:
+            target.show_error(message)
+        elif field == "properties":
+            self.properties.show_error(message)
+        self.show_message(message)
+
+    def show_saved(self, field: str) -> None:
+        """Clear the message of a field that was saved."""
+        target = {"name": self.name, "description": self.description}.get(field)
+        if target is not None:
+            target.show_error(target.error())
+        elif field == "properties":
+            self.properties.show_error(self.properties.error())
+        if not self.dirty_fields():
+            set_error_text(self.banner, None)
+        self._update_buttons()
+
+    def show_message(self, message: str | None) -> None:
+        """A message for the whole pane (close failed, session gone, ...)."""
+        set_error_text(self.banner, message)
+
+    def set_busy(self, busy: bool) -> None:
+        """Disable Save while a save is on its way (never resend a request blindly)."""
+        self._busy = busy
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ state
+
+    def dirty_fields(self) -> set[str]:
+        """The editable fields whose text differs from the session as last loaded."""
+        current = {
+            "name": self.name.text(),
+            "description": self.description.text(),
+            "properties": self.properties.properties(),
+        }
+        dirty = {field for field in EDIT_FIELDS if current[field] != self._baseline[field]}
+        if self.properties.error() and self.properties.table.rowCount() != len(self._baseline["properties"]):
+            dirty.add("properties")
+        return dirty
+
+    def edits(self) -> dict[str, Any]:
+        """The changed fields and their new values."""
+        values = {
+            "name": self.name.text(),
+            "description": self.description.text(),
+            "properties": self.properties.properties(),
+        }
+        return {field: values[field] for field in self.dirty_fields()}
+
+    def has_errors(self) -> bool:
+        """Whether any editor holds a value the API would refuse."""
+        return bool(self.name.error() or self.description.error() or self.properties.error())
+
+    # ------------------------------------------------------------------ slots
+
+    def _on_editor_edited(self, *_args: object) -> None:
+        self._update_buttons()
+
+    def _on_save_clicked(self) -> None:
+        if self.has_errors() or not self.dirty_fields():
+            return
+        self.save_requested.emit(self.edits())
+
+    def _on_revert_clicked(self) -> None:
+        if self.session is None:
+            return
+        self.name.set_text(self.session.name)
+        self.description.set_text(self.session.description)
+        self.properties.set_properties(self.session.properties)
+        set_error_text(self.banner, None)
+        self._update_buttons()
+
+    def _on_close_clicked(self) -> None:
+        if self.session is None:
+            return
+        label = self.session.name or self.session.session_id
+        self.close_box = confirm(
+            self,
+            "Close session",
+            f"Close the session “{label}”?\n\nA closed session can no longer be changed.",
+            "Close session",
+            self.close_requested.emit,
+        )
+
+    def _on_data_model_reset(self) -> None:
+        model = self.data_view.model()
+        empty = model is None or model.rowCount() == 0
+        self.data_empty.setVisible(empty)
+        self.data_view.setVisible(not empty)
+        if not empty:
+            self.data_view.expandToDepth(0)
+
+    def _update_buttons(self) -> None:
+        session = self.session
+        editable = session is not None and session.is_open
+        dirty = bool(self.dirty_fields()) if session is not None else False
+        busy = self._busy
+        self.save_button.setEnabled(editable and dirty and not self.has_errors() and not busy)
+        self.revert_button.setEnabled(session is not None and dirty)
+        self.close_button.setEnabled(editable and not busy)

@@ -1,0 +1,417 @@
+"""The main window: sign-in, start-up progress and the workspace, with actions, status bar and persistence."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSizePolicy,
+    QStackedWidget,
+    QStyle,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from skydesk import __version__
+from skydesk.core.settings import ConnectionProfile
+from skydesk.ui.common import app_icon, name_widget, standard_icon
+from skydesk.ui.errors import ErrorPresenter
+from skydesk.ui.signin import ReauthDialog, SignInPage
+from skydesk.ui.status import StatusWidgets
+from skydesk.ui.workspace import SessionWorkspace
+
+if TYPE_CHECKING:
+    from skydesk.api import Application
+    from skydesk.models.services import AppServices
+
+log = logging.getLogger(__name__)
+
+PAGE_SIGN_IN, PAGE_PROGRESS, PAGE_WORKSPACE = range(3)
+
+
+class ProgressPage(QWidget):
+    """A centred message with a busy bar: starting the demo sandbox, signing in."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setAccessibleName("Progress")
+        self.bar.setRange(0, 0)
+        self.bar.setTextVisible(False)
+        self.bar.setAccessibleName("Progress")
+        self.bar.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 24)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+
+    def set_message(self, text: str) -> None:
+        """Say what is happening."""
+        self.label.setText(text)
+
+
+class MainWindow(QMainWindow):
+    """skydesk's one window; app.py owns its life (``quit_requested`` starts the orderly shutdown)."""
+
+    quit_requested = Signal()
+
+    def __init__(self, services: AppServices, *, subtitle: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.settings = services.settings
+        self.subtitle = subtitle
+        self.presenter = ErrorPresenter(self, self.statusBar())
+        self.status = StatusWidgets(self.statusBar())
+        self.pages = QStackedWidget()
+        self.sign_in_page = SignInPage()
+        self.progress_page = ProgressPage()
+        self.workspace = SessionWorkspace(services.browser, services.detail, self.presenter)
+        self.app_combo = QComboBox()
+        self.reauth_dialog: ReauthDialog | None = None
+        self._allow_close = False
+        self._applications: list[Application] = []
+        self._setup_ui()
+        self._setup_actions()
+        self._connect()
+        self.restore_layout()
+
+    # ------------------------------------------------------------------ construction
+
+    def _setup_ui(self) -> None:
+        self.setWindowIcon(app_icon())
+        self.setWindowTitle(f"skydesk — {self.subtitle}" if self.subtitle else "skydesk")
+        self.setObjectName("mainWindow")
+        self.pages.addWidget(self.sign_in_page)
+        self.pages.addWidget(self.progress_page)
+        self.pages.addWidget(self.workspace)
+        self.setCentralWidget(self.pages)
+        self.app_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.app_combo.setMinimumContentsLength(16)
+        self.sign_in_page.set_remember_available(
+            self.services.credentials.available, self.services.credentials.reason
+        )
+        self._default_size()
+
+    def _default_size(self) -> None:
+        # Sized in font units, so 200 % scaling or a large font gets a proportionally larger window,
+        # but never more than the screen offers.
+        em = self.fontMetrics().horizontalAdvance("M")
+        width, height = em * 128, em * 80
+        screen = self.screen()
+        if screen is not None:
+            available = screen.availableGeometry()
+            width = min(width, int(available.width() * 0.92))
+            height = min(height, int(available.height() * 0.92))
+        self.resize(width, height)
+        main_width = width - 24
+        self.workspace.main_splitter.setSizes([main_width * 57 // 100, main_width * 43 // 100])
+        side_height = height - em * 8
+        self.workspace.side_splitter.setSizes([side_height * 70 // 100, side_height * 30 // 100])
+
+    def _setup_actions(self) -> None:
+        def action(
+            text: str, shortcut: QKeySequence | str | None, icon: QStyle.StandardPixmap | None
+        ) -> QAction:
+            act = QAction(text, self)
+            if shortcut is not None:
+                act.setShortcut(QKeySequence(shortcut))
+            if icon is not None:
+                act.setIcon(standard_icon(self, icon))
+            self.addAction(act)  # shortcuts work whichever page or pane has focus
+            return act
+
+        self.new_session_action = action("&New session…", "Ctrl+N", QStyle.StandardPixmap.SP_FileIcon)
+        self.refresh_action = action("&Refresh", "F5", QStyle.StandardPixmap.SP_BrowserReload)
+        self.find_action = action("&Find sessions", "Ctrl+F", None)
+        self.sign_out_action = action("Sign &out", None, QStyle.StandardPixmap.SP_DialogCancelButton)
+        self.quit_action = action("&Quit", "Ctrl+Q", None)
+        self.about_action = action("&About skydesk", None, None)
+        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.new_session_action)
+        file_menu.addAction(self.refresh_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.sign_out_action)
+        file_menu.addAction(self.quit_action)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addAction(self.find_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+        toolbar = QToolBar("Main toolbar")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        label = QLabel("&Application:")
+        label.setBuddy(self.app_combo)
+        name_widget(self.app_combo, "Application")
+        label.setContentsMargins(4, 0, 4, 0)
+        toolbar.addWidget(label)
+        toolbar.addWidget(self.app_combo)
+        toolbar.addSeparator()
+        toolbar.addAction(self.new_session_action)
+        toolbar.addAction(self.refresh_action)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        toolbar.addAction(self.sign_out_action)
+        for act in (self.new_session_action, self.refresh_action, self.sign_out_action):
+            widget = toolbar.widgetForAction(act)
+            if widget is not None:
+                name_widget(widget, act.text())
+        self.toolbar = toolbar
+        self.addToolBar(toolbar)
+        self._set_signed_in_ui(False)
+
+    def _connect(self) -> None:
+        auth, browser = self.services.auth, self.services.browser
+        self.new_session_action.triggered.connect(self._on_new_session_triggered)
+        self.refresh_action.triggered.connect(self._on_refresh_triggered)
+        self.find_action.triggered.connect(self._on_find_triggered)
+        self.sign_out_action.triggered.connect(self._on_sign_out_triggered)
+        self.quit_action.triggered.connect(self.quit_requested.emit)
+        self.about_action.triggered.connect(self._on_about_triggered)
+        self.app_combo.currentIndexChanged.connect(self._on_app_combo_changed)
+        self.sign_in_page.sign_in_requested.connect(self._on_sign_in_page_sign_in_requested)
+        auth.signing_in.connect(self._on_auth_signing_in)
+        auth.signed_in.connect(self._on_auth_signed_in)
+        auth.sign_in_failed.connect(self._on_auth_sign_in_failed)
+        auth.signed_out.connect(self._on_auth_signed_out)
+        auth.reauth_required.connect(self._on_auth_reauth_required)
+        auth.reauthenticated.connect(self._on_auth_reauthenticated)
+        browser.applications_loaded.connect(self._on_browser_applications_loaded)
+        browser.busy.connect(self._on_browser_busy)
+        browser.failed.connect(self._on_browser_failed)
+        self.services.bridge.state_changed.connect(self.status.set_live_state)
+
+    # ------------------------------------------------------------------ start-up (called by app.py)
+
+    def show_progress(self, message: str) -> None:
+        """Show the progress page (starting the sandbox, restoring a sign-in)."""
+        self.progress_page.set_message(message)
+        self.pages.setCurrentIndex(PAGE_PROGRESS)
+
+    def show_sign_in(self, profile_name: str | None = None, message: str | None = None) -> None:
+        """Show the sign-in page with the saved profiles, ``profile_name`` selected."""
+        name = profile_name or self.settings.last_profile
+        self.sign_in_page.set_profiles(self.settings.profiles, name)
+        self.pages.setCurrentIndex(PAGE_SIGN_IN)
+        self.sign_in_page.show_error(message)
+        self.sign_in_page.focus_first_empty()
+
+    def showing_sign_in(self) -> bool:
+        """Whether the sign-in page is what the user sees."""
+        return self.pages.currentIndex() == PAGE_SIGN_IN
+
+    def start(self, profile: ConnectionProfile | None) -> None:
+        """Restore a remembered sign-in silently, or ask for one."""
+        if profile is not None and self.services.auth.restore(profile):
+            self.show_progress(f"Signing in to {_host(profile)}…")
+            return
+        self.show_sign_in(profile.name if profile is not None else None)
+
+    def sign_in(self, profile: ConnectionProfile, username: str, password: str) -> None:
+        """Sign in without the form (``--demo``), showing progress."""
+        self.show_progress(f"Signing in to {_host(profile)} as {username}…")
+        self.services.auth.sign_in(profile, username, password, False)
+
+    # ------------------------------------------------------------------ persistence
+
+    def restore_layout(self) -> None:
+        """Window geometry, toolbar state and splitter positions from the last run."""
+        if self.settings.window_geometry:
+            self.restoreGeometry(_decode(self.settings.window_geometry))
+        if self.settings.window_state:
+            self.restoreState(_decode(self.settings.window_state))
+        for name, splitter in self._splitters().items():
+            state = self.settings.splitters.get(name)
+            if state:
+                splitter.restoreState(_decode(state))
+
+    def save_layout(self) -> None:
+        """Record the layout in the settings (app.py saves the file during shutdown)."""
+        self.settings.window_geometry = _encode(self.saveGeometry())
+        self.settings.window_state = _encode(self.saveState())
+        self.settings.splitters = {name: _encode(s.saveState()) for name, s in self._splitters().items()}
+
+    def _splitters(self) -> dict[str, QWidget]:
+        return {"main": self.workspace.main_splitter, "side": self.workspace.side_splitter}
+
+    def allow_close(self) -> None:
+        """Let the next close really close (after the orderly shutdown)."""
+        self._allow_close = True
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing the window is a request to quit: app.py shuts down in order, then closes for real."""
+        if self._allow_close:
+            event.accept()
+            return
+        event.ignore()
+        self.quit_requested.emit()
+
+    # ------------------------------------------------------------------ slots: actions
+
+    def _on_new_session_triggered(self) -> None:
+        if self.pages.currentIndex() == PAGE_WORKSPACE:
+            self.workspace.new_session(self._current_application())
+
+    def _on_refresh_triggered(self) -> None:
+        if self.pages.currentIndex() == PAGE_WORKSPACE:
+            self.workspace.refresh()
+
+    def _on_find_triggered(self) -> None:
+        if self.pages.currentIndex() == PAGE_WORKSPACE:
+            self.workspace.sessions.filter_bar.focus_search()
+
+    def _on_sign_out_triggered(self) -> None:
+        self.services.auth.sign_out()
+
+    def _on_about_triggered(self) -> None:
+        QMessageBox.about(
+            self,
+            "About skydesk",
+            f"<b>skydesk {__version__}</b><p>A desktop client for the Skylight Integration API.</p>",
+        )
+
+    def _on_app_combo_changed(self, index: int) -> None:
+        app_id = self.app_combo.itemData(index)
+        if app_id and app_id != self.services.browser.application_id:
+            self.workspace.show_application(app_id)
+
+    # ------------------------------------------------------------------ slots: controllers
+
+    def _on_sign_in_page_sign_in_requested(
+        self, profile: ConnectionProfile, username: str, password: str, remember: bool
+    ) -> None:
+        self._signing_in_host = _host(profile)
+        self.services.auth.sign_in(profile, username, password, remember)
+
+    def _on_auth_signing_in(self, busy: bool) -> None:
+        if self.reauth_dialog is not None:
+            self.reauth_dialog.set_busy(busy)
+        elif self.pages.currentIndex() == PAGE_SIGN_IN:
+            self.sign_in_page.set_busy(busy, getattr(self, "_signing_in_host", ""))
+        self.status.set_api_state("working" if busy else self.status_api_idle())
+
+    def status_api_idle(self) -> str:
+        """The API state word when nothing is running."""
+        return "online" if self.services.auth.is_signed_in else "signed_out"
+
+    def _on_auth_signed_in(self, label: str) -> None:
+        self.sign_in_page.clear_password()
+        self.status.set_user(label)
+        self.status.set_api_state("online")
+        self._set_signed_in_ui(True)
+        self.pages.setCurrentIndex(PAGE_WORKSPACE)
+        self.workspace.sessions.table.setFocus()
+
+    def _on_auth_sign_in_failed(self, message: str) -> None:
+        if self.reauth_dialog is not None:
+            self.reauth_dialog.show_error(message)
+            return
+        if self.pages.currentIndex() != PAGE_SIGN_IN:
+            self.show_sign_in(message=message)
+        else:
+            self.sign_in_page.show_error(message)
+        self.status.set_api_state("error", message)
+
+    def _on_auth_signed_out(self) -> None:
+        self._close_reauth_dialog()
+        self.status.set_user("")
+        self.status.set_api_state("signed_out")
+        self._set_signed_in_ui(False)
+        self.app_combo.blockSignals(True)
+        self.app_combo.clear()
+        self.app_combo.blockSignals(False)
+        self.show_sign_in()
+
+    def _on_auth_reauth_required(self, message: str) -> None:
+        if self.reauth_dialog is not None:
+            self.reauth_dialog.raise_()
+            return
+        dialog = ReauthDialog(message, self.services.auth.username, self)
+        dialog.password_entered.connect(self.services.auth.reauthenticate)
+        dialog.sign_out_requested.connect(self._on_sign_out_triggered)
+        self.reauth_dialog = dialog
+        self.status.set_api_state("error", message)
+        dialog.open()
+        dialog.password.setFocus()
+
+    def _on_auth_reauthenticated(self) -> None:
+        self._close_reauth_dialog()
+        self.status.set_api_state("online")
+        self.presenter.transient("Signed in again; continuing where you left off.", 5000)
+
+    def _close_reauth_dialog(self) -> None:
+        dialog, self.reauth_dialog = self.reauth_dialog, None
+        if dialog is not None:
+            dialog.done(0)
+            dialog.deleteLater()
+
+    def _on_browser_applications_loaded(self, applications: list[Application]) -> None:
+        self._applications = list(applications)
+        wanted = self.services.browser.application_id or self.settings.last_application_id
+        self.app_combo.blockSignals(True)
+        self.app_combo.clear()
+        for app in applications:
+            self.app_combo.addItem(app.name, app.application_id)
+            self.app_combo.setItemData(
+                self.app_combo.count() - 1, app.description or app.name, Qt.ItemDataRole.ToolTipRole
+            )
+        index = self.app_combo.findData(wanted) if wanted else -1
+        self.app_combo.setCurrentIndex(index if index >= 0 else 0)
+        self.app_combo.blockSignals(False)
+        if not applications:
+            self.presenter.transient("This account cannot read any application.")
+            return
+        app_id = self.app_combo.currentData()
+        if app_id != self.services.browser.application_id or not self.services.browser.model.sessions():
+            self.workspace.show_application(app_id)
+
+    def _on_browser_busy(self, busy: bool) -> None:
+        if self.services.auth.is_signed_in:
+            self.status.set_api_state("working" if busy else "online")
+
+    def _on_browser_failed(self, message: str) -> None:
+        self.status.set_api_state("error", message)
+        self.presenter.transient(message)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _current_application(self) -> Application | None:
+        app_id = self.app_combo.currentData()
+        return next((a for a in self._applications if a.application_id == app_id), None)
+
+    def _set_signed_in_ui(self, signed_in: bool) -> None:
+        for act in (self.new_session_action, self.refresh_action, self.find_action, self.sign_out_action):
+            act.setEnabled(signed_in)
+        self.toolbar.setVisible(signed_in)
+
+
+def _host(profile: ConnectionProfile) -> str:
+    return profile.api_url.split("://", 1)[-1].split("/", 1)[0]
+
+
+def _encode(data: QByteArray) -> str:
+    return base64.b64encode(bytes(data.data())).decode("ascii")
+
+
+def _decode(text: str) -> QByteArray:
+    try:
+        return QByteArray(base64.b64decode(text.encode("ascii")))
+    except ValueError:
+        return QByteArray()

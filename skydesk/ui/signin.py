@@ -1,0 +1,341 @@
+"""The sign-in page (connection profile, credentials, "Remember me") and the password-only re-auth dialog."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from skydesk.core.settings import ConnectionProfile
+from skydesk.ui.common import form_label, name_widget, set_error_text
+
+NEW_PROFILE = "New profile…"
+
+
+class SignInPage(QWidget):
+    """Collects a connection profile and credentials; emits ``sign_in_requested`` and shows the outcome."""
+
+    sign_in_requested = Signal(object, str, str, bool)  # ConnectionProfile, username, password, remember
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._profiles: list[ConnectionProfile] = []
+        self.profile_combo = QComboBox()
+        self.profile_name = QLineEdit()
+        self.api_url = QLineEdit()
+        self.mqtt_host = QLineEdit()
+        self.mqtt_port = QSpinBox()
+        self.realm = QLineEdit()
+        self.ca_file = QLineEdit()
+        self.ca_browse = QPushButton("Browse…")
+        self.username = QLineEdit()
+        self.password = QLineEdit()
+        self.remember = QCheckBox("Remember me on this computer")
+        self.remember_reason = QLabel()
+        self.sign_in_button = QPushButton("Sign in")
+        self.progress = QProgressBar()
+        self.progress_label = QLabel()
+        self.error = QLabel()
+        self._setup_ui()
+
+    def _setup_ui(self) -> None:
+        self.setAccessibleName("Sign in")
+        title = QLabel("Sign in to Skylight")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        title.setFont(font)
+
+        self.mqtt_port.setRange(1, 65535)
+        self.mqtt_port.setValue(8883)
+        self.api_url.setPlaceholderText("https://api.skylight.upskill.io")
+        self.mqtt_host.setPlaceholderText("mqtt.skylight.upskill.io")
+        self.ca_file.setPlaceholderText("System certificates")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        name_widget(self.ca_browse, "Browse…")
+        name_widget(self.remember, self.remember.text())
+        name_widget(self.sign_in_button, "Sign in")
+        self.sign_in_button.setDefault(True)
+        self.remember_reason.setWordWrap(True)
+        self.remember_reason.setEnabled(False)
+        self.remember_reason.setAccessibleName("Why remembering is unavailable")
+        self.remember_reason.hide()
+        self.progress.setRange(0, 0)  # indeterminate: a sign-in has no measurable progress
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(self.fontMetrics().height() // 2 + 4)
+        self.progress.setAccessibleName("Signing in")
+        self.progress.hide()
+        self.progress_label.hide()
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Sign-in error")
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.hide()
+
+        connection = QGroupBox("Connection")
+        conn_form = QFormLayout(connection)
+        conn_form.addRow(form_label("&Profile:", self.profile_combo), self.profile_combo)
+        conn_form.addRow(form_label("Profile &name:", self.profile_name), self.profile_name)
+        conn_form.addRow(form_label("&API URL:", self.api_url), self.api_url)
+        conn_form.addRow(form_label("&MQTT host:", self.mqtt_host), self.mqtt_host)
+        conn_form.addRow(form_label("MQTT p&ort:", self.mqtt_port), self.mqtt_port)
+        conn_form.addRow(form_label("&Realm:", self.realm), self.realm)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca_file, 1)
+        ca_row.addWidget(self.ca_browse)
+        conn_form.addRow(form_label("&CA file:", self.ca_file), ca_row)
+
+        account = QGroupBox("Account")
+        account_form = QFormLayout(account)
+        account_form.addRow(form_label("&Username:", self.username), self.username)
+        account_form.addRow(form_label("Pass&word:", self.password), self.password)
+        account_form.addRow("", self.remember)
+        account_form.addRow("", self.remember_reason)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.progress_label, 1)
+        buttons.addWidget(self.sign_in_button)
+
+        card = QFrame()
+        card.setFrameShape(QFrame.Shape.StyledPanel)
+        card.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
+        inner = QVBoxLayout(card)
+        inner.setSpacing(10)
+        inner.addWidget(title)
+        inner.addWidget(connection)
+        inner.addWidget(account)
+        inner.addWidget(self.error)
+        inner.addWidget(self.progress)
+        inner.addLayout(buttons)
+
+        outer = QHBoxLayout(self)
+        outer.addStretch(1)
+        column = QVBoxLayout()
+        column.addStretch(1)
+        column.addWidget(card)
+        column.addStretch(2)
+        outer.addLayout(column, 3)
+        outer.addStretch(1)
+
+        self.profile_combo.currentIndexChanged.connect(self._on_profile_combo_changed)
+        self.ca_browse.clicked.connect(self._on_ca_browse_clicked)
+        self.sign_in_button.clicked.connect(self._on_sign_in_clicked)
+        self.password.returnPressed.connect(self._on_sign_in_clicked)
+        self.username.returnPressed.connect(self._on_sign_in_clicked)
+
+    # ------------------------------------------------------------------ state
+
+    def set_profiles(self, profiles: list[ConnectionProfile], current: str | None) -> None:
+        """Offer the saved profiles (plus "New profile…") and select ``current``."""
+        self._profiles = list(profiles)
+        self.profile_combo.blockSignals(True)
+        self.profile_combo.clear()
+        for profile in self._profiles:
+            self.profile_combo.addItem(profile.name, profile.name)
+        self.profile_combo.addItem(NEW_PROFILE, None)
+        index = self.profile_combo.findData(current) if current else -1
+        self.profile_combo.setCurrentIndex(index if index >= 0 else 0)
+        self.profile_combo.blockSignals(False)
+        self._on_profile_combo_changed(self.profile_combo.currentIndex())
+
+    def show_profile(self, profile: ConnectionProfile) -> None:
+        """Fill the fields from ``profile``."""
+        self.profile_name.setText(profile.name)
+        self.api_url.setText(profile.api_url)
+        self.mqtt_host.setText(profile.mqtt_host)
+        self.mqtt_port.setValue(profile.mqtt_port)
+        self.realm.setText(profile.realm)
+        self.ca_file.setText(profile.ca_file or "")
+        if profile.username:
+            self.username.setText(profile.username)
+
+    def profile(self) -> ConnectionProfile:
+        """The profile as currently entered (host names trimmed, trailing slashes dropped)."""
+        return ConnectionProfile(
+            name=self.profile_name.text().strip() or self.api_url.text().strip(),
+            api_url=self.api_url.text().strip().rstrip("/"),
+            mqtt_host=self.mqtt_host.text().strip(),
+            mqtt_port=self.mqtt_port.value(),
+            realm=self.realm.text().strip(),
+            ca_file=self.ca_file.text().strip() or None,
+            username=self.username.text().strip(),
+        )
+
+    def set_remember_available(self, available: bool, reason: str) -> None:
+        """Offer "Remember me" only with a secure keyring; otherwise say why."""
+        self.remember.setEnabled(available)
+        if not available:
+            self.remember.setChecked(False)
+            text = reason or "No secure keyring is available on this computer."
+            self.remember.setToolTip(text)
+            self.remember_reason.setText(text)
+        self.remember_reason.setVisible(not available)
+
+    def set_busy(self, busy: bool, host: str = "") -> None:
+        """Show progress while signing in and lock the form against a second click."""
+        self.progress.setVisible(busy)
+        self.progress_label.setVisible(busy)
+        self.progress_label.setText(f"Signing in to {host}…" if host else "Signing in…")
+        self.sign_in_button.setEnabled(not busy)
+        for widget in (self.profile_combo, self.username, self.password):
+            widget.setEnabled(not busy)
+        if busy:
+            self.show_error(None)
+
+    def show_error(self, message: str | None) -> None:
+        """Show why the sign-in failed, under the form (the message names the host)."""
+        set_error_text(self.error, message)
+        if message:
+            self.password.setFocus()
+            self.password.selectAll()
+
+    def focus_first_empty(self) -> None:
+        """Put the cursor where the user has to type next."""
+        for edit in (self.api_url, self.username, self.password):
+            if not edit.text():
+                edit.setFocus()
+                return
+        self.password.setFocus()
+
+    # ------------------------------------------------------------------ slots
+
+    def _on_profile_combo_changed(self, index: int) -> None:
+        name = self.profile_combo.itemData(index)
+        profile = next((p for p in self._profiles if p.name == name), None)
+        if profile is not None:
+            self.show_profile(profile)
+        else:
+            for edit in (self.profile_name, self.api_url, self.mqtt_host, self.realm, self.ca_file):
+                edit.clear()
+            self.mqtt_port.setValue(8883)
+
+    def _on_ca_browse_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Choose a CA certificate",
+            self.ca_file.text(),
+            "Certificates (*.pem *.crt *.cer);;All files (*)",
+        )
+        if path:
+            self.ca_file.setText(path)
+
+    def _on_sign_in_clicked(self) -> None:
+        if not self.sign_in_button.isEnabled():
+            return
+        profile = self.profile()
+        missing = [
+            label
+            for label, value in (
+                ("API URL", profile.api_url),
+                ("MQTT host", profile.mqtt_host),
+                ("realm", profile.realm),
+                ("username", profile.username),
+                ("password", self.password.text()),
+            )
+            if not value
+        ]
+        if missing:
+            self.show_error("Please fill in the " + ", ".join(missing) + ".")
+            return
+        if not profile.api_url.startswith(("https://", "http://")):
+            self.show_error("The API URL must start with https://")
+            return
+        self.sign_in_requested.emit(
+            profile, profile.username, self.password.text(), self.remember.isChecked()
+        )
+
+    def clear_password(self) -> None:
+        """Forget the typed password once it has been used."""
+        self.password.clear()
+
+
+class ReauthDialog(QDialog):
+    """Asks only for the password when the sign-in expired mid-work; the window behind keeps every edit."""
+
+    password_entered = Signal(str)
+    sign_out_requested = Signal()
+
+    def __init__(self, message: str, username: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.message = QLabel(message)
+        self.username = QLabel(username)
+        self.password = QLineEdit()
+        self.error = QLabel()
+        self.progress = QProgressBar()
+        self.buttons = QDialogButtonBox()
+        self.sign_in_button = self.buttons.addButton("Sign in", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.sign_out_button = self.buttons.addButton("Sign out", QDialogButtonBox.ButtonRole.DestructiveRole)
+        self._setup_ui()
+
+    def _setup_ui(self) -> None:
+        self.setWindowTitle("Sign in again")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Reason")
+        self.username.setAccessibleName("Username")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        name_widget(self.sign_in_button, "Sign in")
+        name_widget(self.sign_out_button, "Sign out")
+        self.sign_in_button.setDefault(True)
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Sign-in error")
+        self.error.hide()
+        self.progress.setRange(0, 0)
+        self.progress.setTextVisible(False)
+        self.progress.setAccessibleName("Signing in")
+        self.progress.hide()
+        form = QFormLayout()
+        form.addRow("Username:", self.username)
+        form.addRow(form_label("&Password:", self.password), self.password)
+        column = QVBoxLayout(self)
+        column.addWidget(self.message)
+        column.addLayout(form)
+        column.addWidget(self.error)
+        column.addWidget(self.progress)
+        column.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 30)
+        self.sign_in_button.clicked.connect(self._on_sign_in_clicked)
+        self.sign_out_button.clicked.connect(self._on_sign_out_clicked)
+        self.password.returnPressed.connect(self._on_sign_in_clicked)
+
+    def set_busy(self, busy: bool) -> None:
+        """Show progress and lock the button while the password is checked."""
+        self.progress.setVisible(busy)
+        self.sign_in_button.setEnabled(not busy)
+        self.password.setEnabled(not busy)
+        if busy:
+            set_error_text(self.error, None)
+
+    def show_error(self, message: str) -> None:
+        """Say why the password was refused; the dialog stays open."""
+        set_error_text(self.error, message)
+        self.password.setFocus()
+        self.password.selectAll()
+
+    def reject(self) -> None:
+        """Escape does not silently drop the user's work: the dialog only closes by signing in or out."""
+        self.password.setFocus()
+
+    def _on_sign_in_clicked(self) -> None:
+        if not self.password.text() or not self.sign_in_button.isEnabled():
+            return
+        self.password_entered.emit(self.password.text())
+
+    def _on_sign_out_clicked(self) -> None:
+        self.sign_out_requested.emit()
+        self.done(QDialog.DialogCode.Rejected)

@@ -1,0 +1,108 @@
+"""Status bar widgets: signed-in user, API state and the live-events indicator."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
+
+#: Live-event states (``StreamState`` names, lower case) -> (dot colour, words shown to the user).
+LIVE_STATES: dict[str, tuple[str, str]] = {
+    "connected": ("#2e9d4f", "Live events: connected"),
+    "connecting": ("#e0a000", "Live events: connecting…"),
+    "reconnecting": ("#e0a000", "Live events: reconnecting…"),
+    "offline": ("#d32f2f", "Live events: offline"),
+    "auth_failed": ("#d32f2f", "Live events: sign-in refused"),
+    "stopped": ("", "Live events: off"),
+}
+
+API_STATES: dict[str, str] = {
+    "online": "API: online",
+    "working": "API: working…",
+    "error": "API: problem",
+    "signed_out": "API: not signed in",
+}
+
+
+class StatusDot(QLabel):
+    """A small filled circle whose colour tells a state at a glance; sized from the font so it scales."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._color = QColor()
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+    @property
+    def color(self) -> QColor:
+        """The current dot colour (invalid = neutral grey from the palette)."""
+        return self._color
+
+    def set_color(self, color: QColor) -> None:
+        """Repaint the dot in ``color``; an invalid colour draws the palette's disabled text colour."""
+        self._color = color
+        side = max(8, int(self.fontMetrics().height() * 0.6))
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap(QSize(int(side * ratio), int(side * ratio)))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        fill = (
+            color
+            if color.isValid()
+            else self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
+        )
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(fill.darker(130))
+        painter.setBrush(fill)
+        painter.drawEllipse(1, 1, side - 2, side - 2)
+        painter.end()
+        self.setPixmap(pixmap)
+        self.setFixedSize(side + 4, side + 4)
+
+
+class StatusWidgets(QWidget):
+    """The permanent right-hand part of the status bar."""
+
+    def __init__(self, status_bar: QStatusBar) -> None:
+        super().__init__(status_bar)
+        self.user_label = QLabel("Not signed in")
+        self.api_label = QLabel(API_STATES["signed_out"])
+        self.live_dot = StatusDot()
+        self.live_label = QLabel()
+        self.live_state = "stopped"
+        self._setup_ui(status_bar)
+        self.set_live_state("stopped", "")
+
+    def _setup_ui(self, status_bar: QStatusBar) -> None:
+        self.user_label.setAccessibleName("Signed-in user")
+        self.api_label.setAccessibleName("API connection")
+        self.live_label.setAccessibleName("Live events")
+        live = QWidget()
+        row = QHBoxLayout(live)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        row.addWidget(self.live_dot)
+        row.addWidget(self.live_label)
+        for widget in (self.user_label, self.api_label, live):
+            status_bar.addPermanentWidget(widget)
+
+    def set_user(self, label: str) -> None:
+        """Show who is signed in (``user@realm``), or that nobody is."""
+        self.user_label.setText(label or "Not signed in")
+        self.user_label.setToolTip(f"Signed in as {label}" if label else "")
+
+    def set_api_state(self, state: str, detail: str = "") -> None:
+        """Show the API connection state (``online``, ``working``, ``error``, ``signed_out``)."""
+        self.api_label.setText(API_STATES.get(state, f"API: {state}"))
+        self.api_label.setToolTip(detail)
+
+    def set_live_state(self, state: str, detail: str = "") -> None:
+        """Show the live-events state with its coloured dot; unknown states are shown as they come."""
+        key = state.lower()
+        self.live_state = key
+        color, words = LIVE_STATES.get(key, ("", f"Live events: {state}"))
+        self.live_dot.set_color(QColor(color) if color else QColor())
+        self.live_label.setText(words)
+        tip = words if not detail else f"{words}\n{detail}"
+        self.live_label.setToolTip(tip)
+        self.live_dot.setToolTip(tip)

@@ -1,0 +1,201 @@
+"""The signed-in workspace: the session list beside the detail and participant panes, wired to controllers."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGroupBox, QSplitter, QVBoxLayout, QWidget
+
+from skydesk.models.filters import SessionFilters
+from skydesk.ui.detail_pane import SessionDetailPane
+from skydesk.ui.errors import ErrorPresenter
+from skydesk.ui.new_session import NewSessionDialog
+from skydesk.ui.participants import ParticipantsPane
+from skydesk.ui.session_list import SessionListPane
+
+if TYPE_CHECKING:
+    from skydesk.api import Application, Session
+    from skydesk.models.browser import SessionBrowserController
+    from skydesk.models.detail import SessionDetailController
+
+log = logging.getLogger(__name__)
+
+SAVE_FIELDS = ("name", "description", "properties")
+
+
+def _titled(title: str, accessible: str, content: QWidget) -> QGroupBox:
+    box = QGroupBox(title)
+    box.setAccessibleName(accessible)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(6, 6, 6, 6)
+    layout.addWidget(content)
+    return box
+
+
+class SessionWorkspace(QWidget):
+    """Browse, inspect and edit sessions: every user action becomes a controller call, every signal a view."""
+
+    def __init__(
+        self,
+        browser: SessionBrowserController,
+        detail: SessionDetailController,
+        presenter: ErrorPresenter,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.browser = browser
+        self.detail = detail
+        self.presenter = presenter
+        self.sessions = SessionListPane()
+        self.detail_pane = SessionDetailPane()
+        self.participants = ParticipantsPane()
+        self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.side_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.new_session_dialog: NewSessionDialog | None = None
+        self._setup_ui()
+        self._connect()
+
+    def _setup_ui(self) -> None:
+        self.sessions.set_model(self.browser.model)
+        self.detail_pane.set_data_model(self.detail.data_model)
+        self.participants.set_model(self.detail.participants_model)
+        self.sessions_box = _titled("Sessions", "Sessions", self.sessions)
+        self.detail_box = _titled("Session details", "Session details", self.detail_pane)
+        self.participants_box = _titled("Participants", "Participants", self.participants)
+        self.side_splitter.addWidget(self.detail_box)
+        self.side_splitter.addWidget(self.participants_box)
+        self.side_splitter.setStretchFactor(0, 3)
+        self.side_splitter.setStretchFactor(1, 1)
+        self.side_splitter.setChildrenCollapsible(False)
+        self.main_splitter.addWidget(self.sessions_box)
+        self.main_splitter.addWidget(self.side_splitter)
+        self.main_splitter.setStretchFactor(0, 3)
+        self.main_splitter.setStretchFactor(1, 2)
+        self.main_splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.main_splitter)
+        self.sessions.filter_bar.set_filters(self.browser.filters)
+        self.sessions.apply_sort_indicator(self.browser.filters.sort)
+
+    def _connect(self) -> None:
+        self.sessions.filter_bar.filters_changed.connect(self._on_filter_bar_filters_changed)
+        self.sessions.session_selected.connect(self._on_sessions_session_selected)
+        self.detail_pane.save_requested.connect(self._on_detail_pane_save_requested)
+        self.detail_pane.close_requested.connect(self.detail.close_session)
+        self.participants.add_requested.connect(self.detail.add_participant)
+        self.participants.remove_requested.connect(self.detail.remove_participant)
+        self.detail.session_loaded.connect(self._on_detail_session_loaded)
+        self.detail.save_failed.connect(self._on_detail_save_failed)
+        self.detail.saved.connect(self._on_detail_saved)
+        self.detail.busy.connect(self.detail_pane.set_busy)
+        self.detail.failed.connect(self._on_detail_failed)
+        self.detail.session_created.connect(self._on_detail_session_created)
+
+    # ------------------------------------------------------------------ actions
+
+    def new_session(self, application: Application | None) -> NewSessionDialog | None:
+        """Open the New session dialog for ``application`` (Ctrl+N)."""
+        if application is None:
+            self.presenter.transient("Choose an application first.")
+            return None
+        if self.new_session_dialog is not None:
+            self.new_session_dialog.raise_()
+            return self.new_session_dialog
+        dialog = NewSessionDialog(application, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.create_requested.connect(self._on_new_session_create_requested)
+        dialog.finished.connect(self._on_new_session_finished)
+        self.new_session_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def refresh(self) -> None:
+        """F5: fetch the visible list and the open session again."""
+        self.browser.refresh()
+        self.detail.reload()
+
+    def show_application(self, application_id: str | None) -> None:
+        """Switch to another application: clear the detail, load its sessions."""
+        self.detail.show(None, None)
+        self.browser.set_application(application_id)
+
+    # ------------------------------------------------------------------ slots
+
+    def _on_filter_bar_filters_changed(self, filters: SessionFilters) -> None:
+        self.browser.set_filters(filters)
+
+    def _on_sessions_session_selected(self, session_id: str) -> None:
+        current = self.detail_pane.session
+        if current is not None and current.session_id == session_id:
+            return
+        self.detail.show(self.browser.application_id, session_id or None)
+
+    def _on_detail_session_loaded(self, session: Session | None) -> None:
+        self.detail_pane.show_session(session)
+        self.participants.set_editable(session is not None and session.is_open)
+        if session is None:
+            self.participants.show_message(None)
+
+    def _on_detail_pane_save_requested(self, edits: dict[str, Any]) -> None:
+        if "name" in edits:
+            self.detail.save_name(edits["name"])
+        if "description" in edits:
+            self.detail.save_description(edits["description"])
+        if "properties" in edits:
+            self.detail.save_properties(edits["properties"])
+
+    def _on_detail_save_failed(self, field: str, message: str) -> None:
+        if field in SAVE_FIELDS:
+            self.detail_pane.show_save_failed(field, message)
+        elif field == "participants":
+            self.participants.show_message(message)
+        else:
+            self.detail_pane.show_message(message)
+
+    def _on_detail_saved(self, field: str) -> None:
+        if field in SAVE_FIELDS:
+            self.detail_pane.show_saved(field)
+        words = {
+            "name": "Name saved",
+            "description": "Description saved",
+            "properties": "Properties saved",
+            "status": "Session closed",
+            "participants": "Participants updated",
+        }
+        self.presenter.transient(words.get(field, "Saved"), 4000)
+
+    def _on_detail_failed(self, message: str) -> None:
+        dialog = self.new_session_dialog
+        if dialog is not None and dialog.progress.isVisible():
+            dialog.show_error(message)
+            return
+        self.detail_pane.show_message(message)
+        self.presenter.transient(message)
+
+    def _on_new_session_create_requested(
+        self,
+        app_id: str,
+        name: str,
+        description: str,
+        version: int | None,
+        participants: list[Any],
+        properties: dict[str, str],
+    ) -> None:
+        self.detail.create_session(app_id, name, description, version, participants, properties)
+
+    def _on_detail_session_created(self, session: Session) -> None:
+        if self.new_session_dialog is not None:
+            self.new_session_dialog.set_busy(False)
+            self.new_session_dialog.accept()
+        if session.application_id == self.browser.application_id:
+            # The controller has already put it in the list (where the sort places it) if it matches
+            # the filters; select it now or as soon as its row appears.
+            self.sessions.select_session(session.session_id)
+            self.detail.show(session.application_id, session.session_id)
+        self.presenter.transient(f"Session “{session.name or session.session_id}” created", 5000)
+
+    def _on_new_session_finished(self, _result: int) -> None:
+        self.new_session_dialog = None
