@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractItemModel, Qt, Signal
@@ -74,6 +75,8 @@ class SessionDetailPane(QWidget):
         super().__init__(parent)
         self.session: Session | None = None
         self._busy = False
+        # Turns an application id into its name; the window sets it once applications are known.
+        self.application_label: Callable[[str], str] = lambda app_id: app_id
         self.close_box: QWidget | None = None
         self._baseline: dict[str, Any] = {"name": "", "description": "", "properties": {}}
         self.stack = QStackedWidget()
@@ -219,7 +222,7 @@ class SessionDetailPane(QWidget):
         draft = " (draft)" if session.is_draft else " (published)"
         self.version_value.set_value(f"{session.version}{draft}")
         self.id_value.set_value(session.session_id)
-        self.application_value.set_value(session.application_id)
+        self.application_value.set_value(self.application_label(session.application_id))
         self.created_value.set_value(f"{format_dt(session.created_at)} by {session.created_by}")
         self.modified_value.set_value(f"{format_dt(session.modified_at)} by {session.modified_by}")
         read_only = not session.is_open

@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
         main_width = width - 24
         self.workspace.main_splitter.setSizes([main_width * 57 // 100, main_width * 43 // 100])
         side_height = height - em * 8
-        self.workspace.side_splitter.setSizes([side_height * 70 // 100, side_height * 30 // 100])
+        self.workspace.side_splitter.setSizes([side_height * 76 // 100, side_height * 24 // 100])
 
     def _setup_actions(self) -> None:
         def action(
@@ -364,6 +364,8 @@ class MainWindow(QMainWindow):
 
     def _on_browser_applications_loaded(self, applications: list[Application]) -> None:
         self._applications = list(applications)
+        names = {a.application_id: a.name for a in applications}
+        self.workspace.detail_pane.application_label = lambda app_id: names.get(app_id, app_id)
         wanted = self.services.browser.application_id or self.settings.last_application_id
         self.app_combo.blockSignals(True)
         self.app_combo.clear()

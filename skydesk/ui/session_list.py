@@ -17,6 +17,8 @@ from skydesk.models.session_table import (
     COL_CREATED,
     COL_MODIFIED,
     COL_NAME,
+    COL_PARTICIPANTS,
+    COL_STATUS,
     SORTABLE_COLUMNS,
     SessionIdRole,
     SessionTableModel,
