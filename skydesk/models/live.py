@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from skydesk.core.settings import Settings
+from skydesk.events import EventStream, Resync, stable_client_suffix, token_provider_for
 from skydesk.models.auth import AuthController
 
 if TYPE_CHECKING:
@@ -49,8 +50,8 @@ class EventBridge(QObject):
     def sink(self, item: Any) -> None:
         """Take a parsed event or a Resync marker (any thread; never blocks on the GUI)."""
         with self._lock:
-            if getattr(item, "event_id", None) is None:
-                self._resync = True  # events.Resync: the stream may have missed events
+            if isinstance(item, Resync):
+                self._resync = True  # the stream may have missed events: refetch what is shown
             else:
                 self._events.append(item)
             wake = not self._scheduled
@@ -98,7 +99,7 @@ class LiveController(QObject):
         self._auth = auth
         self._settings = settings
         self.bridge = bridge
-        self._stream: Any = None
+        self._stream: EventStream | None = None
         self.tls = True
 
     @property
@@ -107,14 +108,12 @@ class LiveController(QObject):
         return self._stream is not None
 
     @property
-    def stream(self) -> Any:
+    def stream(self) -> EventStream | None:
         """The running EventStream (tests read its stats)."""
         return self._stream
 
     def start(self) -> None:
         """Build and start the stream for the signed-in client (call on the loop, main thread)."""
-        from skydesk.events import EventStream, stable_client_suffix, token_provider_for
-
         client, profile = self._auth.client, self._auth.profile
         if self._stream is not None or client is None or profile is None or client.user_id is None:
             return

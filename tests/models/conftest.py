@@ -12,3 +12,45 @@ from tests.support.qt import qasync_loop_factories
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
     """Every async test in tests/models runs on qasync (controllers use Qt timers and signals)."""
     return qasync_loop_factories()
+
+
+@pytest.fixture
+def profile_of() -> Any:
+    """Build the ConnectionProfile a user would enter for a sandbox."""
+    from skydesk.core.settings import ConnectionProfile
+
+    def build(sb: Any, name: str = "test") -> ConnectionProfile:
+        info = sb.info
+        return ConnectionProfile(
+            name=name,
+            api_url=info.api_url,
+            mqtt_host=info.mqtt_host,
+            mqtt_port=info.mqtt_port,
+            realm=info.realm,
+            ca_file=info.ca_file,
+        )
+
+    return build
+
+
+@pytest.fixture
+async def make_services(tmp_path: Any) -> Any:
+    """Factory for AppServices with settings in tmp_path and no keyring; all shut down afterwards."""
+    from keyring.backends import fail
+
+    from skydesk.core.credentials import CredentialStore
+    from skydesk.core.settings import Settings
+    from skydesk.models.services import AppServices
+
+    made: list[Any] = []
+
+    def build(credentials: Any = None, settings_name: str = "settings.json") -> AppServices:
+        settings = Settings.load(tmp_path / settings_name)
+        store = credentials if credentials is not None else CredentialStore(backend=fail.Keyring())
+        services = AppServices(settings, store)
+        made.append(services)
+        return services
+
+    yield build
+    for services in made:
+        await services.shutdown()

@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 from skydesk.api.models import SessionEvent
+from skydesk.events import Resync
 from skydesk.models.live import EventBridge
 from tests.models.sessions import BASE, make_session
 from tests.support.qt import SignalRecorder, wait_until
@@ -15,10 +16,6 @@ from tests.support.qt import SignalRecorder, wait_until
 class _State(enum.Enum):  # shaped like skydesk.events.StreamState
     CONNECTED = "connected"
     RECONNECTING = "reconnecting"
-
-
-class _Resync:  # shaped like skydesk.events.Resync: not an event (no event_id)
-    reason = "session lost"
 
 
 def _event(n: int) -> SessionEvent:
@@ -71,7 +68,7 @@ async def test_state_changes_and_resync_are_reported_in_order(qapp: Any) -> None
         target=lambda: (
             bridge.on_state(_State.RECONNECTING, "broker went away"),
             bridge.on_state(_State.CONNECTED, ""),
-            bridge.sink(_Resync()),
+            bridge.sink(Resync("session lost")),
         )
     )
     t.start()

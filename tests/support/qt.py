@@ -76,6 +76,11 @@ class SignalRecorder(QObject):
         await wait_until(lambda: len(self.args(name)) >= count, within, what=f"signal {name} x{count}")
         return self.args(name)[-1]
 
+    async def wait_any(self, names: tuple[str, ...], within: float = 10.0) -> str:
+        """Await the first emission of any of `names`; returns the name that was emitted."""
+        await wait_until(lambda: any(self.args(n) for n in names), within, what=f"one of {names}")
+        return next(n for n, _ in self.calls if n in names)
+
     def clear(self) -> None:
         """Forget what was recorded so far."""
         self.calls.clear()

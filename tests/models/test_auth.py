@@ -1,0 +1,130 @@
+"""AuthController against the real sandbox: sign-in, errors that name the host, remember me, sign-out."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import replace
+from typing import Any
+
+import keyring.backend
+import keyring.errors
+import pytest
+
+from skydesk.core.credentials import CredentialStore
+from skydesk.core.settings import Settings
+from tests.models.helpers import sign_in
+from tests.support.qt import SignalRecorder, wait_until
+
+
+class _MemoryKeyring(keyring.backend.KeyringBackend):
+    """In-memory secure keyring for these tests (kept local: backend subclasses register globally)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.items.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.items[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.items.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError("not stored")
+
+
+async def test_sign_in_reports_progress_and_user(sandbox: Any, make_services: Any, profile_of: Any) -> None:
+    svc = make_services()
+    rec = SignalRecorder(svc.auth.signing_in, svc.auth.signed_in)
+    svc.auth.sign_in(profile_of(sandbox), "tech", "tech-demo-pw", False)
+    await rec.wait("signed_in", within=20)
+    assert rec.args("signing_in") == [(True,), (False,)]
+    assert rec.args("signed_in") == [("tech @ demo",)]
+    assert svc.auth.client is not None and svc.auth.client.user_id == sandbox.info.user("tech").id
+    # The profile (with the username, never the password) is remembered for the next start.
+    again = Settings.load(svc.settings.path)
+    assert again.last_profile == "test" and again.profile("test").username == "tech"
+    assert "tech-demo-pw" not in svc.settings.path.read_text()
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("password", "Wrong username or password for 127.0.0.1:"),
+        ("realm", "The realm “nowhere” is not known at 127.0.0.1:"),
+        ("unreachable", "Cannot reach 127.0.0.1:"),
+        ("certificate", "The certificate of 127.0.0.1:"),
+    ],
+)
+async def test_sign_in_errors_name_the_host(
+    sandbox: Any, make_services: Any, profile_of: Any, case: str, expected: str
+) -> None:
+    svc = make_services()
+    profile, password = profile_of(sandbox), "tech-demo-pw"
+    if case == "password":
+        password = "wrong"
+    elif case == "realm":
+        profile = replace(profile, realm="nowhere")
+    elif case == "unreachable":
+        profile = replace(profile, api_url=f"https://127.0.0.1:{_closed_port()}")
+    elif case == "certificate":
+        profile = replace(profile, ca_file=None)  # the sandbox's private CA is not trusted by default
+    rec = SignalRecorder(svc.auth.signed_in, svc.auth.sign_in_failed, svc.auth.signing_in)
+    svc.auth.sign_in(profile, "tech", password, False)
+    message = (await rec.wait("sign_in_failed", within=20))[0]
+    assert message.startswith(expected), message
+    assert "tech-demo-pw" not in message  # a password never appears in a message
+    assert rec.args("signed_in") == [] and rec.args("signing_in")[-1] == (False,)
+    assert svc.auth.client is None
+
+
+async def test_remember_me_keeps_only_the_refresh_token(
+    sandbox: Any, make_services: Any, profile_of: Any
+) -> None:
+    ring = _MemoryKeyring()
+    svc = make_services(CredentialStore(backend=ring))
+    assert svc.auth.remember_available
+    await sign_in(svc, profile_of(sandbox), remember=True)
+    await wait_until(lambda: ring.items, what="token stored")
+    assert list(ring.items.values()) == [svc.auth.client.refresh_token]
+    assert "tech-demo-pw" not in str(ring.items)
+
+    # The token rotates on refresh: the keyring follows.
+    old = svc.auth.client.refresh_token
+    await svc.auth.client.refresh()
+    await wait_until(lambda: list(ring.items.values()) != [old], what="rotated token stored")
+    assert list(ring.items.values()) == [svc.auth.client.refresh_token]
+
+    # A new start restores silently from the keyring, with the saved profile.
+    svc2 = make_services(CredentialStore(backend=ring))
+    saved = Settings.load(svc.settings.path).profile("test")
+    rec = SignalRecorder(svc2.auth.signed_in, svc2.auth.sign_in_failed)
+    assert svc2.auth.restore(saved) is True
+    await rec.wait("signed_in", within=20)
+    assert svc2.auth.client.user_id == sandbox.info.user("tech").id
+
+    # Sign-out forgets it.
+    out = SignalRecorder(svc2.auth.signed_out)
+    svc2.auth.sign_out()
+    await out.wait("signed_out")
+    assert ring.items == {} and svc2.auth.client is None
+    assert svc2.auth.restore(saved) is False
+
+
+async def test_remember_is_refused_without_secure_keyring(
+    sandbox: Any, make_services: Any, profile_of: Any
+) -> None:
+    svc = make_services()  # fail backend
+    assert not svc.auth.remember_available
+    assert "remember your sign-in" in svc.auth.remember_unavailable_reason
+    await sign_in(svc, profile_of(sandbox), remember=True)
+    assert svc.auth.restore(svc.auth.profile) is False

@@ -1,0 +1,129 @@
+"""SessionBrowserController against the real sandbox: paging, server filters and sort, cancellation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+
+from skydesk.api import SkylightClient
+from skydesk.models.filters import SessionFilters
+from skydesk.models.session_table import COL_CREATED, COL_NAME
+from tests.models.helpers import open_app, settled, sign_in
+from tests.support.qt import wait_until
+
+
+async def _server_ids(sb: Any, app: str, user: str = "dispatch", **filters: Any) -> list[str]:
+    async with SkylightClient(sb.info.api_url, ca_file=sb.info.ca_file) as client:
+        await client.login(sb.info.realm, user, f"{user}-demo-pw")
+        return [s.session_id async for s in client.iter_sessions(app, **filters)]
+
+
+async def test_page_to_the_end_of_1000_sessions(
+    make_sandbox: Any, make_services: Any, profile_of: Any
+) -> None:
+    sb = make_sandbox(seed=1000)
+    svc = make_services()
+    svc.browser.page_size = 100
+    await sign_in(svc, profile_of(sb), user="dispatch")
+    model = svc.browser.model
+    svc.browser.load_applications()
+    await wait_until(lambda: svc.browser.applications, what="applications")
+    counts = {}
+    for app in svc.browser.applications:
+        counts[app.application_id] = len(await _server_ids(sb, app.application_id))
+    assert sum(counts.values()) == 1000
+    biggest = max(counts, key=lambda k: counts[k])
+    svc.browser.set_application(biggest)
+    await settled(svc)
+    assert model.total == counts[biggest] > 100
+    assert len(model.sessions()) == 100
+    pages = 1
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+        assert model.data(model.index(model.rowCount() - 1, COL_NAME)) == "Loading more sessions…"
+        await settled(svc)
+        pages += 1
+    ids = [s.session_id for s in model.sessions()]
+    assert len(ids) == len(set(ids)) == counts[biggest] == model.total
+    assert ids == await _server_ids(sb, biggest)  # creation order, nothing skipped or repeated
+    assert pages == -(-counts[biggest] // 100)
+    assert model.rowCount() == len(ids)  # no state row left at the end
+
+
+async def test_filters_and_sort_reach_the_server(sandbox: Any, make_services: Any, profile_of: Any) -> None:
+    svc = make_services()
+    await sign_in(svc, profile_of(sandbox), user="dispatch")
+    app = await open_app(svc, "Field Inspection")
+    model = svc.browser.model
+    everything = [s.session_id for s in model.sessions()]
+    assert len(everything) == model.total > 5
+
+    svc.browser.set_filters(
+        SessionFilters(status="open", properties={"site": ["North Yard", "Harbor Terminal"]})
+    )
+    await settled(svc)
+    shown = model.sessions()
+    expected = await _server_ids(
+        sandbox, app, status="open", properties={"site": ["North Yard", "Harbor Terminal"]}
+    )
+    assert [s.session_id for s in shown] == expected
+    assert 0 < len(shown) < len(everything)
+    assert all(
+        s.status == "open" and s.properties["site"] in ("North Yard", "Harbor Terminal") for s in shown
+    )
+    assert model.total == len(expected)
+
+    # A header click sorts on the server.
+    svc.browser.set_filters(SessionFilters())
+    await settled(svc)
+    model.sort(COL_NAME, Qt.SortOrder.DescendingOrder)
+    await settled(svc)
+    assert svc.browser.filters.sort == "-name"
+    assert [s.session_id for s in model.sessions()] == await _server_ids(sandbox, app, sort="-name")
+    model.sort(COL_CREATED, Qt.SortOrder.AscendingOrder)
+    await settled(svc)
+    assert [s.session_id for s in model.sessions()] == everything
+
+    # Nothing matches: the empty state has words.
+    svc.browser.set_filters(SessionFilters(name="no session is called this"))
+    await settled(svc)
+    assert model.rowCount() == 1
+    assert model.data(model.index(0, 0)) == "No sessions match these filters"
+    assert svc.settings.filters["name"] == "no session is called this"  # remembered for next start
+
+
+async def test_new_filter_cancels_the_superseded_load(
+    sandbox: Any, make_services: Any, profile_of: Any
+) -> None:
+    svc = make_services()
+    await sign_in(svc, profile_of(sandbox), user="dispatch")
+    await open_app(svc, "Field Inspection")
+    svc.browser.set_filters(SessionFilters(status="closed"))
+    first = svc.tasks.get("browser.page")
+    svc.browser.set_filters(SessionFilters(status="open"))
+    await settled(svc)
+    assert first is not None and first.cancelled()
+    statuses = {s.status for s in svc.browser.model.sessions()}
+    assert statuses == {"open"}
+
+
+async def test_server_down_shows_error_row_and_f5_recovers(
+    make_sandbox: Any, make_services: Any, profile_of: Any
+) -> None:
+    sb = make_sandbox(seed=20)
+    svc = make_services()
+    await sign_in(svc, profile_of(sb), user="dispatch")
+    await open_app(svc, "Field Inspection")
+    sb.stop_api()
+    try:
+        svc.browser.refresh()
+        await settled(svc)
+        text = svc.browser.model.data(svc.browser.model.index(0, 0))
+        assert text.startswith("Could not load sessions: ") and text.endswith("press F5 to retry"), text
+        assert "127.0.0.1" in text
+    finally:
+        sb.start_api()
+    svc.browser.refresh()
+    await settled(svc)
+    assert svc.browser.model.state == "none" and svc.browser.model.total > 0
