@@ -19,7 +19,7 @@ from typing import Any
 
 from .auth import hash_password
 from .info import DemoUser
-from .store import Store, insert_sql, iso, prop_text
+from .store import BULK_INDEXES, Store, index_statements, insert_sql, iso
 
 _NS = uuid.UUID("6f7c1c52-8d0e-4b8a-9a57-3d1f1b2c5e10")
 
@@ -123,6 +123,7 @@ LABELS = ["photo", "before", "after", "defect", "nameplate", "thermal"]
 # Sessions beyond this many get no seeded timeline, keeping benchmark seeds small and fast.
 TIMELINE_SEED_LIMIT = 2000
 MEDIA_SEED_LIMIT = 60
+BULK_INDEX_THRESHOLD = 5000
 
 
 def demo_user(spec: UserSpec) -> DemoUser:
@@ -235,56 +236,68 @@ def _seed_sessions(conn: Any, count: int, now: datetime) -> None:
     rng = random.Random(20240611)  # noqa: S311 - deterministic demo content
     ids = {u.username: u.id for u in DEMO_USERS} | {"field-team": FIELD_TEAM_ID}
     weights = [a.weight for a in DEMO_APPS]
-    span = timedelta(days=90)
+    # Pools of ready-made JSON keep bulk seeding fast: 100k sessions share a few dozen data documents.
+    data_rng = random.Random(7)  # noqa: S311
+    data_pool = {c: [json.dumps(_session_data(data_rng, c)) for _ in range(32)] for c in (False, True)}
+    participants_json: dict[tuple[str, ...], str] = {}
+    site_json = {site: json.dumps(site) for site in SITES}
+    start = now.replace(tzinfo=None) - timedelta(days=90)
+    step = timedelta(days=90) / max(count, 1)
     session_rows, part_rows, prop_rows, data_rows, event_rows, media_specs = [], [], [], [], [], []
     for i in range(count):
         seq = i + 1
         app = rng.choices(DEMO_APPS, weights)[0]
-        created_at = now - span + span * (i / max(count, 1))
-        modified_at = min(now, created_at + timedelta(minutes=rng.randint(0, 600)))
+        created = start + step * i
+        created_at = created.isoformat(timespec="milliseconds") + "Z"
+        modified_at = min(now.replace(tzinfo=None), created + timedelta(minutes=rng.randint(0, 600)))
+        modified = modified_at.isoformat(timespec="milliseconds") + "Z"
         creator = ids["dispatch"] if rng.random() < 0.7 else ids[rng.choice(["tech", "sam"])]
         closed = i < count * 0.7 and rng.random() < 0.35
         version = app.published if app.published > 0 else app.draft
         if app.draft > 0 and app.published > 0 and rng.random() < 0.1:
             version = app.draft
-        asset = f"{rng.choice(ASSETS)}-{rng.randint(1, 240):04d}"
+        kind = rng.choice(ASSETS)
+        asset = f"{kind}-{rng.randint(1, 240):04d}"
         site = rng.choice(SITES)
-        name = f"{rng.choice(VERBS[app.name])} {ASSET_NAMES[asset.split('-')[0]]} {asset} at {site}"
-        props: dict[str, Any] = {
-            "site": site,
-            "orderId": f"WO-{100000 + i}",
-            "assetId": asset,
-            "priority": rng.choice(PRIORITIES),
-        }
+        priority = rng.choice(PRIORITIES)
+        order = f"WO-{100000 + i}"
+        name = f"{rng.choice(VERBS[app.name])} {ASSET_NAMES[kind]} {asset} at {site}"
+        description = f"Work order {order}: {name.lower()}."
+        props_json = (
+            f'{{"site": {site_json[site]}, "orderId": "{order}", '
+            f'"assetId": "{asset}", "priority": "{priority}"}}'
+        )
         participants = _participants(rng, creator, ids)
-        session = {
-            "sessionId": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "applicationId": app.id,
-            "version": version,
-            "name": name,
-            "description": f"Work order {props['orderId']}: {name.lower()}.",
-            "participants": participants,
-            "status": "closed" if closed else "open",
-            "properties": props,
-            "createdBy": creator,
-            "createdAt": iso(created_at),
-            "modifiedBy": creator,
-            "modifiedAt": iso(modified_at),
-            "isDraft": version > app.published,
-        }
-        s = session
+        key = tuple(f"{p['type']}:{p['id']}" for p in participants)
+        if key not in participants_json:
+            participants_json[key] = json.dumps(participants)
+        session_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        status = "closed" if closed else "open"
         session_rows.append(
-            (seq, s["sessionId"], app.id, version, name, name.casefold(), s["description"], s["status"],
-             int(s["isDraft"]), json.dumps(props), json.dumps(participants), creator, s["createdAt"],
-             creator, s["modifiedAt"])
+            (seq, session_id, app.id, version, name, name.casefold(), description, status,
+             int(version > app.published), props_json, participants_json[key], creator, created_at,
+             creator, modified)
         )  # fmt: skip
         part_rows.extend((seq, p["id"], p["type"]) for p in participants)
-        prop_rows.extend((seq, k, prop_text(v)) for k, v in props.items())
-        data_rows.append((seq, json.dumps(_session_data(rng, closed))))
-        if i < TIMELINE_SEED_LIMIT:
-            event_rows.extend(_seed_events(seq, session, creator))
-        if i % 3 == 0 and len(media_specs) < MEDIA_SEED_LIMIT:
-            media_specs.append((seq, session, rng.randint(1, 2)))
+        prop_rows.extend(
+            (
+                (seq, "site", site),
+                (seq, "orderId", order),
+                (seq, "assetId", asset),
+                (seq, "priority", priority),
+            )
+        )
+        data_rows.append((seq, data_pool[closed][i % 32]))
+        if i < TIMELINE_SEED_LIMIT or (i % 3 == 0 and len(media_specs) < MEDIA_SEED_LIMIT):
+            session = session_json_of(session_rows[-1])
+            if i < TIMELINE_SEED_LIMIT:
+                event_rows.extend(_seed_events(seq, session, creator))
+            if i % 3 == 0 and len(media_specs) < MEDIA_SEED_LIMIT:
+                media_specs.append((seq, session, rng.randint(1, 2)))
+    bulk = count > BULK_INDEX_THRESHOLD
+    if bulk:  # building indexes once after the load is much faster than updating them per row
+        for name in BULK_INDEXES:
+            conn.execute(f"DROP INDEX IF EXISTS {name}")
     conn.executemany(f"INSERT INTO sessions VALUES ({', '.join('?' * 15)})", session_rows)  # noqa: S608
     conn.executemany("INSERT INTO session_participants VALUES (?, ?, ?)", part_rows)
     conn.executemany("INSERT INTO session_properties VALUES (?, ?, ?)", prop_rows)
@@ -294,7 +307,21 @@ def _seed_sessions(conn: Any, count: int, now: datetime) -> None:
         "VALUES (?, ?, ?, ?, ?, ?)",
         event_rows,
     )
+    if bulk:
+        for statement in index_statements(BULK_INDEXES):
+            conn.execute(statement)
     _seed_media(conn, rng, media_specs)
+
+
+def session_json_of(row: tuple[Any, ...]) -> dict[str, Any]:
+    """The API JSON of a seeded sessions row (same columns as the table)."""
+    return {
+        "sessionId": row[1], "applicationId": row[2], "version": row[3], "name": row[4],
+        "description": row[6],
+        "participants": json.loads(row[10]), "status": row[7], "properties": json.loads(row[9]),
+        "createdBy": row[11], "createdAt": row[12], "modifiedBy": row[13], "modifiedAt": row[14],
+        "isDraft": bool(row[8]),
+    }  # fmt: skip
 
 
 def _seed_events(seq: int, session: dict[str, Any], actor: str) -> list[tuple[Any, ...]]:

@@ -141,6 +141,26 @@ CREATE TABLE IF NOT EXISTS media_content (media_seq INTEGER PRIMARY KEY, content
 """
 
 
+# Indexes that a bulk seed drops and rebuilds after loading (see seed.py).
+BULK_INDEXES = (
+    "ix_sessions_app_seq",
+    "ix_sessions_app_created",
+    "ix_sessions_app_name",
+    "ix_sessions_app_modified",
+    "ix_session_participants_id",
+    "ix_session_properties_kv",
+)
+
+
+def index_statements(names: tuple[str, ...]) -> list[str]:
+    """The CREATE INDEX statements of the named indexes, taken from the schema."""
+    return [
+        line.strip().rstrip(";")
+        for line in _SCHEMA.splitlines()
+        if line.startswith("CREATE INDEX") and line.split()[5] in names
+    ]
+
+
 def now_iso() -> str:
     """The current UTC time in the API's fixed-width form (sorts as text)."""
     return iso(datetime.now(UTC))
