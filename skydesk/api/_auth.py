@@ -29,6 +29,7 @@ REFRESH_PATH = "/v1/authentication/token/refresh"
 #: Refresh this long before expiry at most; short tokens use 10 % of their lifetime instead.
 REFRESH_MARGIN_MAX = 30.0
 REFRESH_MARGIN_FRACTION = 0.1
+JWT_GRANULARITY = 1.0
 
 PostJson = Callable[[str, dict[str, Any]], Awaitable[Any]]
 
@@ -54,6 +55,12 @@ def _number(body: dict[str, Any], key: str) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise BadResponse(f"The server sent a malformed sign-in answer: '{key}' is not a number.")
     return float(value)
+
+
+def _usable(ttl: float) -> float:
+    """How long a token can be relied on: JWT times are whole seconds, so the server's "now + ttl"
+    may end up to a second before our "received + ttl". Short tokens keep at least half their life."""
+    return max(ttl - JWT_GRANULARITY, ttl / 2)
 
 
 def _when(epoch: object) -> datetime | None:
@@ -231,7 +238,7 @@ class TokenManager:
             access_expires_at=_when(exp) or datetime.now(UTC) + timedelta(seconds=ttl),
             refresh_expires_at=_when(refresh_exp)
             or (datetime.now(UTC) + timedelta(seconds=refresh_ttl) if refresh_ttl is not None else None),
-            access_deadline=started + ttl,
+            access_deadline=started + _usable(ttl),
             refresh_deadline=None if refresh_ttl is None else started + refresh_ttl,
             ttl=ttl,
         )
