@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -16,7 +17,9 @@ LOGIN = "/v1/authentication/login/realms/{}"
 REFRESH = "/v1/authentication/token/refresh"
 
 
-def login(rest: RestServer, username: str = "tech", password: str = "tech-demo-pw", realm: str = "demo"):  # noqa: ANN201
+def login(
+    rest: RestServer, username: str = "tech", password: str = "tech-demo-pw", realm: str = "demo"
+) -> httpx.Response:
     with rest.client() as c:
         return c.post(LOGIN.format(realm), json={"username": username, "password": password, "realm": realm})
 
