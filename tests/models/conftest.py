@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
@@ -54,3 +55,7 @@ async def make_services(tmp_path: Any) -> Any:
     yield build
     for services in made:
         await services.shutdown()
+    # Free the controllers' reference cycles here, on the main thread: left to the cyclic GC they could be
+    # collected later from a sandbox or MQTT thread, and deleting QObjects off their thread crashes Qt.
+    made.clear()
+    gc.collect()
