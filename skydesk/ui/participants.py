@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -46,6 +46,24 @@ class ParticipantDelegate(QStyledItemDelegate):
         option.features |= QStyleOptionViewItem.ViewItemFeature.HasDecoration
         if index.data(IsGuestRole):
             option.font.setItalic(True)
+
+
+class ParticipantListView(QListView):
+    """The participant list; Delete asks to remove the selected participant.
+
+    Handled here rather than as a window shortcut: only while the list has focus, so that Delete in a
+    text field keeps deleting characters.
+    """
+
+    delete_pressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Turn Delete (and the platform's delete key sequence) into ``delete_pressed``."""
+        if event.matches(QKeySequence.StandardKey.Delete) or event.key() == Qt.Key.Key_Delete:
+            self.delete_pressed.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
 
 class AddParticipantDialog(QDialog):
@@ -112,7 +130,7 @@ class ParticipantsPane(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.list_view = QListView()
+        self.list_view = ParticipantListView()
         self.add_button = QPushButton("Add participant…")
         self.remove_button = QPushButton("Remove")
         self.message = QLabel()
@@ -147,11 +165,7 @@ class ParticipantsPane(QWidget):
         column.addWidget(self.list_view, 1)
         column.addWidget(self.message)
         column.addLayout(buttons)
-        # Delete removes the selected participant, but only while the list has focus: in a text field
-        # Delete must keep deleting characters.
-        self.delete_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list_view)
-        self.delete_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-        self.delete_shortcut.activated.connect(self._on_remove_clicked)
+        self.list_view.delete_pressed.connect(self._on_remove_clicked)
         self.add_button.clicked.connect(self._on_add_clicked)
         self.remove_button.clicked.connect(self._on_remove_clicked)
         self._update_buttons()

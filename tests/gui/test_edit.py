@@ -1,0 +1,100 @@
+"""Creating and editing a session through the window; the server is checked for every change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from skydesk.api import SkylightClient
+from tests.gui.helpers import signed_in_window
+from tests.support.qt import wait_until
+
+
+def _press(button_box: QMessageBox, text: str) -> None:
+    button = next(b for b in button_box.buttons() if b.text() == text)
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+async def _server_session(sb: Any, app_id: str, session_id: str) -> Any:
+    async with SkylightClient(sb.info.api_url, ca_file=sb.info.ca_file) as client:
+        await client.login(sb.info.realm, "dispatch", "dispatch-demo-pw")
+        return await client.get_session(app_id, session_id)
+
+
+async def test_create_edit_add_remove_participant_and_close(make_window: Any, sandbox: Any) -> None:
+    window = await signed_in_window(make_window, sandbox, "tech")
+    app_id = window.services.browser.application_id
+    workspace = window.workspace
+
+    # New session (Ctrl+N): validated inline, created once, then shown selected.
+    QTest.keySequence(window, QKeySequence("Ctrl+N"))
+    dialog = await wait_until(lambda: workspace.new_session_dialog, 5, what="the New session dialog")
+    assert not dialog.create_button.isEnabled() or dialog.name.text() == ""
+    dialog.name.editor.setText("x" * 256)
+    assert dialog.name.message.isVisible() and "255" in dialog.name.message.text()
+    assert not dialog.create_button.isEnabled()
+    dialog.name.editor.setText("GUI test: pump 9 inspection")
+    assert dialog.create_button.isEnabled()
+    dialog.properties.add_button.click()
+    dialog.properties.table.item(0, 0).setText("site")
+    dialog.properties.table.item(0, 1).setText("Depot 14")
+    QTest.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    await wait_until(lambda: workspace.new_session_dialog is None, 15, what="the dialog to close")
+    pane = workspace.detail_pane
+    await wait_until(
+        lambda: pane.session is not None and pane.session.name == "GUI test: pump 9 inspection", 15,
+        what="the new session in the detail pane",
+    )
+    session_id = pane.session.session_id
+    await wait_until(lambda: workspace.sessions.selected_session_id() == session_id, 10, what="selection")
+    assert pane.properties.properties() == {"site": "Depot 14"}
+
+    # Edit the name inline: counter and Save follow the typing; the server gets the PATCH.
+    pane.name.editor.selectAll()
+    QTest.keyClicks(pane.name.editor, "GUI test: pump 9 inspected")
+    assert pane.name.counter.text() == f"{len('GUI test: pump 9 inspected')} / 255"
+    assert pane.save_button.isEnabled()
+    QTest.mouseClick(pane.save_button, Qt.MouseButton.LeftButton)
+    await wait_until(lambda: not pane.dirty_fields() and not pane.save_button.isEnabled(), 15, what="save")
+    assert (await _server_session(sandbox, app_id, session_id)).name == "GUI test: pump 9 inspected"
+    row = window.services.browser.model.row_of(session_id)
+    assert window.services.browser.model.index(row, 0).data() == "GUI test: pump 9 inspected"
+
+    # Add a participant through the dialog.
+    people = workspace.participants
+    QTest.mouseClick(people.add_button, Qt.MouseButton.LeftButton)
+    add = await wait_until(lambda: people.dialog, 5, what="the Add participant dialog")
+    sam = sandbox.info.user("sam")
+    add.id_edit.setText(sam.id)
+    add.guest_check.setChecked(True)
+    add.buttons.button(add.buttons.StandardButton.Ok).click()
+    model = people.model
+    await wait_until(lambda: model.row_of(sam.id) >= 0, 15, what="sam in the participant list")
+    server = await _server_session(sandbox, app_id, session_id)
+    assert any(p.id == sam.id and p.is_guest for p in server.participants)
+
+    # Remove him with the Delete key, after confirming.
+    people.list_view.setFocus()
+    people.list_view.setCurrentIndex(model.index(model.row_of(sam.id), 0))
+    QTest.keyClick(people.list_view, Qt.Key.Key_Delete)
+    box = await wait_until(lambda: people.confirm_box, 5, what="the confirmation")
+    assert sam.id in box.text()
+    _press(box, "Remove")
+    await wait_until(lambda: model.row_of(sam.id) < 0, 15, what="sam to leave the list")
+    server = await _server_session(sandbox, app_id, session_id)
+    assert all(p.id != sam.id for p in server.participants)
+
+    # Close the session, after confirming: the pane turns read-only.
+    QTest.mouseClick(pane.close_button, Qt.MouseButton.LeftButton)
+    box = await wait_until(lambda: pane.close_box, 5, what="the close confirmation")
+    _press(box, "Close session")
+    await wait_until(lambda: pane.status_value.full_text() == "Closed", 15, what="status Closed")
+    assert pane.name.editor.isReadOnly()
+    assert not pane.close_button.isEnabled()
+    assert not people.add_button.isEnabled()
+    assert (await _server_session(sandbox, app_id, session_id)).status == "closed"
+    QApplication.processEvents()
