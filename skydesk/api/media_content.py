@@ -27,30 +27,39 @@ def _content_path(application_id: str, session_id: str, media_id: str) -> str:
 
 
 class _Source:
-    """Where upload bytes come from; knows its size and whether it can be read again for a retry."""
+    """Where upload bytes come from; knows its size and whether it can be read again for a retry.
+
+    A context manager: a file opened from a path is closed on exit, also when the task is cancelled.
+    """
 
     def __init__(self, source: bytes | os.PathLike[str] | BinaryIO) -> None:
         self._bytes: bytes | None = None
-        self._path: Path | None = None
-        self._file: BinaryIO | None = None
+        self._handle: IO[bytes] | None = None
+        self._owned = False
         self._start = 0
+        self.size = -1
+        self.rewindable = True
         if isinstance(source, bytes | bytearray | memoryview):
             self._bytes = bytes(source)
-            self.size: int = len(self._bytes)
-            self.rewindable = True
+            self.size = len(self._bytes)
         elif isinstance(source, os.PathLike | str):
-            self._path = Path(source)
-            self.size = self._path.stat().st_size
-            self.rewindable = True
+            self._handle = Path(source).open("rb")
+            self._owned = True
+            self.size = os.fstat(self._handle.fileno()).st_size
         else:
-            self._file = source
+            self._handle = source
             self.rewindable = bool(getattr(source, "seekable", lambda: False)())
             if self.rewindable:
                 self._start = source.tell()
                 self.size = source.seek(0, os.SEEK_END) - self._start
                 source.seek(self._start)
-            else:
-                self.size = -1
+
+    def __enter__(self) -> _Source:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._owned and self._handle is not None:
+            self._handle.close()
 
     async def chunks(self, progress: Progress | None) -> AsyncIterator[bytes]:
         """Yield the bytes in chunks, reporting progress as each chunk is handed to the connection."""
@@ -66,28 +75,21 @@ class _Source:
                 if progress:
                     progress(done, self.size)
             return
-        handle: IO[bytes]
-        opened = self._path is not None
-        if self._path is not None:
-            handle = await asyncio.to_thread(self._path.open, "rb")
-        else:
-            assert self._file is not None
-            handle = self._file
-            if self.rewindable:
-                handle.seek(self._start)
-        try:
-            while True:
-                # Disk reads run off the event loop so a large upload never freezes the UI.
-                chunk = await asyncio.to_thread(handle.read, CHUNK)
-                if not chunk:
-                    return
-                yield chunk
-                done += len(chunk)
-                if progress:
-                    progress(done, self.size)
-        finally:
-            if opened:
-                handle.close()
+        handle = self._handle
+        assert handle is not None
+        if self.rewindable:
+            handle.seek(self._start)  # every attempt starts from the first byte
+        while self.size < 0 or done < self.size:
+            # Never send more than announced in Content-Length, even if the file grows meanwhile.
+            want = CHUNK if self.size < 0 else min(CHUNK, self.size - done)
+            # Disk reads run off the event loop so a large upload never freezes the UI.
+            chunk = await asyncio.to_thread(handle.read, want)
+            if not chunk:
+                return
+            yield chunk
+            done += len(chunk)
+            if progress:
+                progress(done, self.size)
 
 
 class MediaContentMixin(MediaMixin):
@@ -107,17 +109,17 @@ class MediaContentMixin(MediaMixin):
 
         Cancel by cancelling the task. Returns the updated metadata.
         """
-        src = _Source(source)
-        headers = {"Content-Length": str(src.size)} if src.size >= 0 else {}
-        response = await self._request(
-            "PUT",
-            _content_path(application_id, session_id, media_id),
-            body=lambda: src.chunks(progress),
-            content_type=content_type,
-            extra_headers=headers,
-            # A PUT may be resent, but only if every byte can be produced again.
-            resendable=src.rewindable,
-        )
+        with _Source(source) as src:
+            headers = {"Content-Length": str(src.size)} if src.size >= 0 else {}
+            response = await self._request(
+                "PUT",
+                _content_path(application_id, session_id, media_id),
+                body=lambda: src.chunks(progress),
+                content_type=content_type,
+                extra_headers=headers,
+                # A PUT may be resent, but only if every byte can be produced again.
+                resendable=src.rewindable,
+            )
         if not response.content:
             return await self.get_session_media(application_id, session_id, media_id)
         try:

@@ -113,3 +113,31 @@ def test_application_role_media_event_and_page() -> None:
     assert page.total == 9 and page.next_cursor == "c2" and page.prev_cursor is None
     with pytest.raises(BadResponse, match="'version'"):
         SessionEvent.from_json({**event.raw, "version": "1"})
+
+
+def test_sessions_stay_small_enough_to_hold_100k() -> None:
+    import gc
+    import json
+    import tracemalloc
+
+    raw = json.dumps(
+        [
+            session_json(
+                sessionId=f"{i:08d}-0000-4000-8000-000000000000",
+                name=f"Work order {i}",
+                properties={"site": "North", "order": str(i)},
+            )
+            for i in range(5000)
+        ]
+    )
+    tracemalloc.start()
+    try:
+        parsed = json.loads(raw)
+        sessions = [Session.from_json(d) for d in parsed]
+        del parsed
+        gc.collect()
+        per_session = tracemalloc.get_traced_memory()[0] / len(sessions)
+    finally:
+        tracemalloc.stop()
+    # About 0.75 kB today (100,000 sessions ~ 75 MB); fail loudly if a change doubles it.
+    assert per_session < 1500

@@ -134,3 +134,37 @@ async def test_unrewindable_upload_is_not_resent() -> None:
         with pytest.raises(ServerError):
             await client.upload_media_content(APP, "s-1", "m-1", _Pipe(b"abcdef"))  # type: ignore[arg-type]
     assert bodies == [b"abcdef"]
+
+
+def _open_handles(path: Path) -> int:
+    """How many descriptors of this process point at ``path`` (Linux /proc)."""
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}") == str(path):
+                count += 1
+        except OSError:
+            continue
+    return count
+
+
+async def test_cancelled_upload_closes_the_file(tmp_path: Path) -> None:
+    source = tmp_path / "big.bin"
+    source.write_bytes(b"z" * (3 * 256 * 1024))
+    first_chunk = asyncio.Event()
+
+    async def stall(request: httpx.Request) -> httpx.Response:
+        async for _ in request.stream:  # type: ignore[union-attr]
+            first_chunk.set()
+            await asyncio.sleep(3600)  # the server stops reading: the upload hangs
+        return json_response(200, MEDIA)
+
+    api = FakeApi(stall)
+    async with await signed_in(api) as client:
+        task = asyncio.create_task(client.upload_media_content(APP, "s-1", "m-1", source))
+        await asyncio.wait_for(first_chunk.wait(), 10)
+        assert _open_handles(source) == 1
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert _open_handles(source) == 0
