@@ -28,6 +28,7 @@ from . import payloads
 from .conftest import USER
 from .helpers import Recorder, stream_threads
 from .mosquitto import FakeAuthServer, MosquittoBroker, Publisher
+from .relay import FreezableRelay
 
 pytestmark = pytest.mark.mosquitto
 
@@ -312,3 +313,36 @@ def test_stop_is_idempotent_and_leaves_no_thread(
     assert rec2.states[-1] == (StreamState.STOPPED, "Stopped")
     assert rec2.count(StreamState.STOPPED) == 1
     assert "Client demo-u1-12345678 disconnected." in mosquitto.log_tail(20000)
+
+
+def test_watchdog_detects_a_silently_dead_link(
+    open_stream: OpenStream, mosquitto: MosquittoBroker, auth: FakeAuthServer, publisher: Publisher
+) -> None:
+    relay = FreezableRelay(mosquitto.port)
+    try:
+        rec = Recorder()
+        stream = open_stream(
+            rec,
+            host="127.0.0.1",
+            port=relay.port,
+            realm="demo",
+            user_id=USER,
+            token_provider=auth,
+            ca_file=mosquitto.ca_file,
+            keepalive=2,
+        )
+        stream.start()
+        rec.wait_state(StreamState.CONNECTED)
+        relay.freeze()  # no FIN, no RST: both ends still think the link is up
+        during = payloads.event("session_updated")
+        publisher.publish(USER, during).wait_for_publish(5)
+
+        detail = rec.wait_state(StreamState.RECONNECTING, timeout=20)
+        assert "link timed out" in detail  # our watchdog noticed, not a socket error
+        rec.wait_state(StreamState.CONNECTED, after=1, timeout=30)
+        assert relay.accepted == 2
+        rec.wait_for("the event sent into the dead link", lambda: during["eventId"] in rec.event_ids())
+        assert rec.event_ids().count(during["eventId"]) == 1
+        assert rec.resyncs == []
+    finally:
+        relay.close()  # the open_stream fixture stops the stream
