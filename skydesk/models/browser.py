@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -151,9 +152,9 @@ class SessionBrowserController(QObject):
     def _run_page(self, min_rows: int) -> None:
         generation = self._generation
         task = self._tasks.run(PAGE_TASK, self._load_pages(generation, min_rows))
-        task.add_done_callback(lambda _t, g=generation: self._on_page_done(g))
+        task.add_done_callback(functools.partial(self._on_page_done, generation))
 
-    def _on_page_done(self, generation: int) -> None:
+    def _on_page_done(self, generation: int, _task: object = None) -> None:
         # Always clear the fetchMore guard, whether the page arrived, failed or was cancelled;
         # but a superseded load must not clear the guard of its successor.
         if generation == self._generation:
