@@ -50,7 +50,7 @@ async def list_media(
     request: Request,
     actor: CurrentActor,
     archived: Annotated[
-        str | None, Query(pattern="^(include|exclude|only)$", description="Default: exclude")
+        str | None, Query(pattern="^(include|exclude|only)?$", description="Default: exclude")
     ] = None,
     content_type: Annotated[
         str | None, Query(alias="contentType", description=_CSV + "; 'image/*' matches a whole type")
@@ -58,7 +58,7 @@ async def list_media(
     labels: Annotated[str | None, Query(description=_CSV + " (any of them)")] = None,
     exclude_labels: Annotated[str | None, Query(alias="excludeLabels", description=_CSV)] = None,
     limit: Limit = None,
-    sort: Annotated[str | None, Query(pattern=r"^-?(filename|name|createdAt|modifiedAt)$")] = None,
+    sort: Annotated[str | None, Query(pattern=r"^(-?(filename|name|createdAt|modifiedAt))?$")] = None,
     next_cursor: NextCursor = None,
     prev_cursor: PrevCursor = None,
     created_by: CreatedBy = None,

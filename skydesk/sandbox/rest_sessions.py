@@ -51,7 +51,7 @@ SESSION = APP + "/sessions/{sessionId}"
 Sort = Annotated[
     str | None,
     Query(
-        pattern=r"^-?(name|createdAt|modifiedAt)$",
+        pattern=r"^(-?(name|createdAt|modifiedAt))?$",
         description="name, createdAt or modifiedAt; prefix '-' for descending. Default: creation order",
     ),
 ]
@@ -109,7 +109,7 @@ async def list_sessions(
     applicationId: str,
     request: Request,
     actor: CurrentActor,
-    status: Annotated[str | None, Query(pattern="^(open|closed)$")] = None,
+    status: Annotated[str | None, Query(pattern="^(open|closed)?$")] = None,
     participants: Annotated[str | None, Query(description="Comma-separated participant ids (any)")] = None,
     name: Annotated[str | None, Query(description="Case-insensitive substring of the name")] = None,
     limit: Limit = None,
@@ -254,7 +254,7 @@ async def list_events(
     request: Request,
     actor: CurrentActor,
     limit: Limit = None,
-    sort: Annotated[str | None, Query(pattern=r"^-?createdAt$")] = None,
+    sort: Annotated[str | None, Query(pattern=r"^(-?createdAt)?$")] = None,
     next_cursor: NextCursor = None,
     prev_cursor: PrevCursor = None,
 ) -> JSONResponse:
