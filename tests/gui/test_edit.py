@@ -46,7 +46,8 @@ async def test_create_edit_add_remove_participant_and_close(make_window: Any, sa
     await wait_until(lambda: workspace.new_session_dialog is None, 15, what="the dialog to close")
     pane = workspace.detail_pane
     await wait_until(
-        lambda: pane.session is not None and pane.session.name == "GUI test: pump 9 inspection", 15,
+        lambda: pane.session is not None and pane.session.name == "GUI test: pump 9 inspection",
+        15,
         what="the new session in the detail pane",
     )
     session_id = pane.session.session_id

@@ -30,7 +30,9 @@ async def test_sign_in_shows_the_sessions_and_who_is_signed_in(make_window: Any,
     assert window.status.live_label.text() == "Live events: connected"
 
 
-async def test_wrong_password_is_refused_with_a_message_naming_the_host(make_window: Any, sandbox: Any) -> None:
+async def test_wrong_password_is_refused_with_a_message_naming_the_host(
+    make_window: Any, sandbox: Any
+) -> None:
     window = make_window()
     fill_sign_in(window, sandbox, "tech", password="not-the-password")
     QTest.mouseClick(window.sign_in_page.sign_in_button, Qt.MouseButton.LeftButton)

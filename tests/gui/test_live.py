@@ -1,0 +1,90 @@
+"""Live changes by another user, and a sign-in that expires in the middle of an edit."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from skydesk.api import SkylightClient
+from skydesk.models.session_table import COL_NAME, HighlightRole
+from tests.gui.helpers import signed_in_window
+from tests.support.qt import wait_until
+
+
+async def test_change_by_another_user_updates_list_detail_and_participants(
+    make_window: Any, sandbox: Any
+) -> None:
+    window = await signed_in_window(make_window, sandbox, "tech")
+    await wait_until(lambda: window.status.live_state == "connected", 20, what="live events")
+    model = window.services.browser.model
+    session = next(s for s in model.sessions() if s.is_open)
+    app_id, session_id = session.application_id, session.session_id
+    window.workspace.sessions.select_session(session_id)
+    pane, people = window.workspace.detail_pane, window.workspace.participants
+    await wait_until(lambda: pane.session is not None and pane.session.session_id == session_id, 10)
+
+    sam = sandbox.info.user("sam")
+    new_name = f"Renamed by dispatch {datetime.now(UTC):%H%M%S%f}"
+    async with SkylightClient(sandbox.info.api_url, ca_file=sandbox.info.ca_file) as other:
+        await other.login(sandbox.info.realm, "dispatch", "dispatch-demo-pw")
+        await other.update_session_name(app_id, session_id, new_name)
+        await other.update_session_properties(app_id, session_id, {"priority": "urgent", "site": "Dock 3"})
+        await other.add_participant(app_id, session_id, sam.id, "user")
+
+    # No clicks, no F5: the events arrive over MQTT and every view follows.
+    await wait_until(
+        lambda: model.index(model.row_of(session_id), COL_NAME).data() == new_name, 15, what="row"
+    )
+    assert model.index(model.row_of(session_id), COL_NAME).data(HighlightRole) is not None, (
+        "briefly highlighted"
+    )
+    await wait_until(lambda: pane.name.text() == new_name, 15, what="the detail pane's name")
+    await wait_until(lambda: people.model.row_of(sam.id) >= 0, 15, what="sam in the participants pane")
+    await wait_until(lambda: pane.properties.properties().get("priority") == "urgent", 15, what="properties")
+    assert pane.properties.properties()["site"] == "Dock 3"
+
+
+async def test_expired_sign_in_mid_edit_asks_for_the_password_and_keeps_the_edit(
+    make_window: Any, make_sandbox: Any
+) -> None:
+    sb = make_sandbox(seed=6, token_ttl=3, refresh_ttl=5)
+    window = await signed_in_window(make_window, sb, "tech")
+    model = window.services.browser.model
+    session = next(s for s in model.sessions() if s.is_open)
+    window.workspace.sessions.select_session(session.session_id)
+    pane = window.workspace.detail_pane
+    await wait_until(lambda: pane.session is not None and pane.session.session_id == session.session_id, 10)
+
+    pane.name.editor.selectAll()
+    QTest.keyClicks(pane.name.editor, "Edited while the sign-in expired")
+    client = window.services.auth.client
+
+    def refresh_token_dead() -> bool:
+        expires = client.refresh_expires_at
+        return expires is not None and datetime.now(UTC) > expires + timedelta(seconds=0.5)
+
+    await wait_until(refresh_token_dead, 30, interval=0.2, what="the refresh token to expire")
+    QTest.mouseClick(pane.save_button, Qt.MouseButton.LeftButton)
+
+    dialog = await wait_until(lambda: window.reauth_dialog, 15, what="the password prompt")
+    assert "tech" in dialog.message.text()
+    assert pane.name.text() == "Edited while the sign-in expired", "the edit is still on screen"
+    dialog.password.setText("wrong")
+    dialog.sign_in_button.click()
+    await wait_until(dialog.error.isVisible, 15, what="the wrong-password message")
+    assert window.reauth_dialog is dialog, "a wrong password keeps the prompt open"
+    dialog.password.setText("tech-demo-pw")
+    dialog.sign_in_button.click()
+
+    await wait_until(lambda: window.reauth_dialog is None, 15, what="the prompt to close")
+    await wait_until(lambda: not pane.dirty_fields(), 15, what="the pending edit to be saved")
+    assert pane.name.text() == "Edited while the sign-in expired"
+    async with SkylightClient(sb.info.api_url, ca_file=sb.info.ca_file) as other:
+        await other.login(sb.info.realm, "tech", "tech-demo-pw")
+        server = await other.get_session(session.application_id, session.session_id)
+    assert server.name == "Edited while the sign-in expired"
+    await asyncio.sleep(0)
