@@ -126,12 +126,52 @@ def _name(callback: Callable[..., Any]) -> str:
     return getattr(callback, "__qualname__", None) or repr(callback)
 
 
-# The SDK's callback names, in one place for the stream's registration methods.
-TYPED_CALLBACKS: dict[str, type[SessionEvent]] = {
-    "on_session_created": SessionCreated,
-    "on_session_updated": SessionUpdated,
-    "on_session_properties_updated": SessionPropertiesUpdated,
-    "on_session_data_updated": SessionDataUpdated,
-    "on_session_event_created": SessionEventCreated,
-    "on_session_closed": SessionClosed,
-}
+class CallbackRegistry:
+    """The SDK-style registration methods; the class using it provides ``self._dispatcher``."""
+
+    _dispatcher: Dispatcher
+
+    def on_session_created(self, cb: Callable[[SessionCreated], None]) -> Callable[[SessionCreated], None]:
+        """Register ``cb`` for session_created events (usable as a decorator)."""
+        self._dispatcher.add_typed(SessionCreated, cb)
+        return cb
+
+    def on_session_updated(self, cb: Callable[[SessionUpdated], None]) -> Callable[[SessionUpdated], None]:
+        """Register ``cb`` for session_updated events."""
+        self._dispatcher.add_typed(SessionUpdated, cb)
+        return cb
+
+    def on_session_properties_updated(
+        self, cb: Callable[[SessionPropertiesUpdated], None]
+    ) -> Callable[[SessionPropertiesUpdated], None]:
+        """Register ``cb`` for session_properties_updated events."""
+        self._dispatcher.add_typed(SessionPropertiesUpdated, cb)
+        return cb
+
+    def on_session_data_updated(
+        self, cb: Callable[[SessionDataUpdated], None]
+    ) -> Callable[[SessionDataUpdated], None]:
+        """Register ``cb`` for session_data_updated events."""
+        self._dispatcher.add_typed(SessionDataUpdated, cb)
+        return cb
+
+    def on_session_event_created(
+        self, cb: Callable[[SessionEventCreated], None]
+    ) -> Callable[[SessionEventCreated], None]:
+        """Register ``cb`` for custom session events."""
+        self._dispatcher.add_typed(SessionEventCreated, cb)
+        return cb
+
+    def on_session_closed(self, cb: Callable[[SessionClosed], None]) -> Callable[[SessionClosed], None]:
+        """Register ``cb`` for session_closed events."""
+        self._dispatcher.add_typed(SessionClosed, cb)
+        return cb
+
+    def on_resync(self, cb: Callable[[Resync], None]) -> Callable[[Resync], None]:
+        """Register ``cb`` for resync notices (events may have been missed: re-fetch)."""
+        self._dispatcher.add_resync(cb)
+        return cb
+
+    def add_sink(self, sink: Sink) -> None:
+        """Add another receiver of every event and resync notice."""
+        self._dispatcher.add_sink(sink)

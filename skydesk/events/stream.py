@@ -20,66 +20,38 @@ from __future__ import annotations
 
 import logging
 import re
-import socket
-import ssl
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
+from paho.mqtt.enums import MQTTErrorCode
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
-from skydesk.api import SessionEvent
-from skydesk.api.errors import SignInRequired, SkydeskError, redact
+from skydesk.api.errors import SignInRequired
 
-from ._dispatch import Dispatcher, Sink
+from ._connection import Attempt, describe, is_auth_refusal, make_client
+from ._dispatch import CallbackRegistry, Dispatcher, Sink
 from ._timing import Backoff, Verdict, Watchdog
 from .tokens import TokenProvider
-from .types import (
-    Resync,
-    SessionClosed,
-    SessionCreated,
-    SessionDataUpdated,
-    SessionEventCreated,
-    SessionPropertiesUpdated,
-    SessionUpdated,
-    StreamState,
-)
+from .types import Resync, StreamState
 
 __all__ = ["EventStream"]
 
 log = logging.getLogger("skydesk.events")
 
 _TICK = 0.25  # how often the worker looks at stop/reconnect requests and the watchdog
-_CONNECT_TIMEOUT = 8.0  # TCP connect + TLS handshake
 _STABLE_AFTER = 10.0  # a connection that lasted this long resets the backoff
 _MAX_REFUSALS = 3  # refused CONNECTs in a row, each with a freshly refreshed token -> AUTH_FAILED
-_AUTH_REFUSALS = ("Bad user name or password", "Not authorized")
 _ID_PART = re.compile(r"^[^/+#\s]+$")
 _SUFFIX = re.compile(r"^[0-9]{8}$")
 
 StateCallback = Callable[[StreamState, str], None]
 
 
-class _Attempt:
-    """What happened during one connection (filled in by paho callbacks on the worker thread)."""
-
-    __slots__ = ("connected", "connected_at", "how", "lost_reason", "refused", "resync_due", "sub_refused")
-
-    def __init__(self) -> None:
-        self.connected = False
-        self.connected_at = 0.0
-        self.refused: ReasonCode | None = None
-        self.sub_refused = False
-        self.resync_due = False
-        self.how = ""
-        self.lost_reason = ""
-
-
-class EventStream:
+class EventStream(CallbackRegistry):
     """Receives the signed-in user's session events over MQTT and hands them to callbacks."""
 
     def __init__(
@@ -120,7 +92,15 @@ class EventStream:
         self._token_provider = token_provider
         self._on_state = on_state
         self._dispatcher = Dispatcher(sink)
-        self._client = self._make_client(f"{realm}-{user_id}-{client_suffix}", tls, verify, ca_file)
+        self._client = make_client(
+            f"{realm}-{user_id}-{client_suffix}", tls=tls, verify=verify, ca_file=ca_file
+        )
+        client = self._client
+        client.on_connect = self._on_connect
+        client.on_subscribe = self._on_subscribe
+        client.on_unsubscribe = self._on_unsubscribe
+        client.on_message = self._on_message
+        client.on_disconnect = self._on_disconnect
 
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -130,7 +110,7 @@ class EventStream:
         self._state: StreamState | None = None
         self._last_report: tuple[StreamState, str] | None = None
         self._reconnects = 0
-        self._attempt = _Attempt()
+        self._attempt = Attempt()
         self._watchdog = Watchdog(keepalive)
         self._ever_connected = False
         self._subscribed = False  # a SUBACK was received by this stream
@@ -155,51 +135,6 @@ class EventStream:
             "resyncs": d.resyncs,
             "reconnects": self._reconnects,
         }
-
-    def on_session_created(self, cb: Callable[[SessionCreated], None]) -> Callable[[SessionCreated], None]:
-        """Register ``cb`` for session_created events (usable as a decorator)."""
-        self._dispatcher.add_typed(SessionCreated, cb)
-        return cb
-
-    def on_session_updated(self, cb: Callable[[SessionUpdated], None]) -> Callable[[SessionUpdated], None]:
-        """Register ``cb`` for session_updated events."""
-        self._dispatcher.add_typed(SessionUpdated, cb)
-        return cb
-
-    def on_session_properties_updated(
-        self, cb: Callable[[SessionPropertiesUpdated], None]
-    ) -> Callable[[SessionPropertiesUpdated], None]:
-        """Register ``cb`` for session_properties_updated events."""
-        self._dispatcher.add_typed(SessionPropertiesUpdated, cb)
-        return cb
-
-    def on_session_data_updated(
-        self, cb: Callable[[SessionDataUpdated], None]
-    ) -> Callable[[SessionDataUpdated], None]:
-        """Register ``cb`` for session_data_updated events."""
-        self._dispatcher.add_typed(SessionDataUpdated, cb)
-        return cb
-
-    def on_session_event_created(
-        self, cb: Callable[[SessionEventCreated], None]
-    ) -> Callable[[SessionEventCreated], None]:
-        """Register ``cb`` for custom session events."""
-        self._dispatcher.add_typed(SessionEventCreated, cb)
-        return cb
-
-    def on_session_closed(self, cb: Callable[[SessionClosed], None]) -> Callable[[SessionClosed], None]:
-        """Register ``cb`` for session_closed events."""
-        self._dispatcher.add_typed(SessionClosed, cb)
-        return cb
-
-    def on_resync(self, cb: Callable[[Resync], None]) -> Callable[[Resync], None]:
-        """Register ``cb`` for resync notices (events may have been missed: re-fetch)."""
-        self._dispatcher.add_resync(cb)
-        return cb
-
-    def add_sink(self, sink: Callable[[SessionEvent | Resync], None]) -> None:
-        """Add another receiver of every event and resync notice."""
-        self._dispatcher.add_sink(sink)
 
     def start(self) -> None:
         """Start connecting on the stream's own thread; returns at once."""
@@ -269,7 +204,7 @@ class EventStream:
                 delay = backoff.next()
                 self._report(
                     StreamState.OFFLINE,
-                    f"Could not get an access token ({_describe(exc)}); retrying in {delay:.0f} s",
+                    f"Could not get an access token ({describe(exc)}); retrying in {delay:.0f} s",
                 )
                 self._sleep(delay)
                 continue
@@ -279,7 +214,12 @@ class EventStream:
                 StreamState.RECONNECTING if self._ever_connected else StreamState.CONNECTING,
                 f"{verb} to {self._where}",
             )
-            attempt = self._connect_and_pump(token)
+            try:
+                attempt = self._connect_and_pump(token)
+            except Exception:  # a surprise from paho or our callbacks must not end the stream
+                log.exception("unexpected error on the MQTT connection to %s", self._where)
+                attempt = self._attempt
+                attempt.lost_reason = f"Unexpected error on the connection to {self._where}"
             if self._stop_requested.is_set():
                 return
             if attempt.connected:
@@ -289,7 +229,7 @@ class EventStream:
             if self._reconnect_requested.is_set():
                 backoff.reset()
                 continue
-            if attempt.refused is not None and attempt.refused.getName() in _AUTH_REFUSALS:
+            if attempt.refused is not None and is_auth_refusal(attempt.refused):
                 refusals += 1
                 force_refresh = True
                 if refusals == 1:
@@ -320,15 +260,15 @@ class EventStream:
                 self._report(StreamState.OFFLINE, f"{attempt.lost_reason}; retrying in {delay:.0f} s")
             self._sleep(delay)
 
-    def _connect_and_pump(self, token: str) -> _Attempt:
+    def _connect_and_pump(self, token: str) -> Attempt:
         """One connection, from CONNECT until it ends; returns what happened."""
-        attempt = self._attempt = _Attempt()
+        attempt = self._attempt = Attempt()
         client = self._client
         client.username_pw_set(self._username, token)
         try:
             client.connect(self._host, self._port, keepalive=self._keepalive)
         except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError; CertificateError a ValueError
-            attempt.lost_reason = f"Cannot reach {self._where} ({_describe(exc)})"
+            attempt.lost_reason = f"Cannot reach {self._where} ({describe(exc)})"
             return attempt
         watchdog = self._watchdog
         watchdog.reset(time.monotonic())
@@ -412,7 +352,7 @@ class EventStream:
         self._subscribed = True
         self._connected(attempt)
 
-    def _connected(self, attempt: _Attempt) -> None:
+    def _connected(self, attempt: Attempt) -> None:
         self._report(StreamState.CONNECTED, f"Connected to {self._where} ({attempt.how})")
         if attempt.resync_due:
             attempt.resync_due = False
@@ -438,25 +378,6 @@ class EventStream:
 
     # ------------------------------------------------------------------ helpers
 
-    def _make_client(self, client_id: str, tls: bool, verify: bool, ca_file: str | None) -> mqtt.Client:
-        client = mqtt.Client(
-            callback_api_version=CallbackAPIVersion.VERSION2,
-            client_id=client_id,
-            clean_session=False,
-            protocol=MQTTProtocolVersion.MQTTv311,
-        )
-        client.connect_timeout = _CONNECT_TIMEOUT
-        if tls:
-            client.tls_set_context(_tls_context(verify, ca_file))
-            if not verify:
-                client.tls_insecure_set(True)
-        client.on_connect = self._on_connect
-        client.on_subscribe = self._on_subscribe
-        client.on_unsubscribe = self._on_unsubscribe
-        client.on_message = self._on_message
-        client.on_disconnect = self._on_disconnect
-        return client
-
     def _report(self, state: StreamState, detail: str) -> None:
         """Tell on_state about a change of state or detail (never twice the same)."""
         if self._last_report == (state, detail):
@@ -469,34 +390,3 @@ class EventStream:
                 self._on_state(state, detail)
             except Exception:
                 log.exception("on_state callback raised; the event stream continues")
-
-
-def _tls_context(verify: bool, ca_file: str | None) -> ssl.SSLContext:
-    """TLS 1.2 or newer; verification against ``ca_file`` or the system store unless disabled."""
-    if verify:
-        try:
-            ctx = ssl.create_default_context(cafile=ca_file)
-        except (OSError, ssl.SSLError) as exc:
-            raise ValueError(f"cannot use CA file {ca_file!r}: {exc}") from exc
-    else:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    return ctx
-
-
-def _describe(exc: BaseException) -> str:
-    """A short human reason for a connection or token failure (never a token)."""
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"TLS certificate not trusted: {exc.verify_message}"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(exc, socket.gaierror):
-        return "host name not found"
-    if isinstance(exc, TimeoutError | socket.timeout):
-        return "timed out"
-    if isinstance(exc, SkydeskError):
-        return redact(str(exc))
-    text = redact(str(exc)) or type(exc).__name__
-    return text[:200]
