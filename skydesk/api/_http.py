@@ -151,18 +151,10 @@ class HttpCore:
         resendable: bool | None = None,
     ) -> httpx.Response:
         """Send a request (retrying when safe) and return the fully read, successful response."""
-        async with self._open(
-            method,
-            path,
-            params=params,
-            body=body,
-            auth=auth,
-            content_type=content_type,
-            extra_headers=extra_headers,
-            resendable=resendable,
-        ) as response:
-            await response.aread()
-            return response
+        idempotent = method in IDEMPOTENT_METHODS if resendable is None else resendable
+        return await self._send_with_retries(
+            method, path, params, body, auth, content_type, extra_headers or {}, idempotent, stream=False
+        )
 
     @asynccontextmanager
     async def _open(
@@ -183,7 +175,7 @@ class HttpCore:
         """
         idempotent = method in IDEMPOTENT_METHODS if resendable is None else resendable
         response = await self._send_with_retries(
-            method, path, params, body, auth, content_type, extra_headers or {}, idempotent
+            method, path, params, body, auth, content_type, extra_headers or {}, idempotent, stream=True
         )
         try:
             yield response
@@ -201,7 +193,10 @@ class HttpCore:
         content_type: str,
         extra_headers: Mapping[str, str],
         idempotent: bool,
+        *,
+        stream: bool,
     ) -> httpx.Response:
+        """Send until success or a final failure; with ``stream`` the successful body is left unread."""
         policy = self.retry_policy
         started = time.monotonic()
         attempt = 0
@@ -216,7 +211,9 @@ class HttpCore:
             )
             t0 = time.monotonic()
             try:
-                response = await self._http.send(request, stream=True)
+                # Unless streaming, the body is read here too, so a connection lost mid-body is
+                # handled (retried or reported) like any other transport failure.
+                response = await self._http.send(request, stream=stream)
             except httpx.TransportError as exc:
                 error = from_transport_error(exc, host=self.host, method=method)
                 safe = idempotent or never_reached_server(exc)
@@ -239,8 +236,13 @@ class HttpCore:
             log.debug("%s %s -> %d in %.0f ms", method, path, status, (time.monotonic() - t0) * 1000)
             if status < 400:
                 return response
-            await response.aread()
-            await response.aclose()
+            if stream:
+                try:
+                    await response.aread()
+                except httpx.TransportError:
+                    pass  # the error body is only a nicer message; the status says enough
+                finally:
+                    await response.aclose()
             if status == 401 and auth and token is not None and not reauthenticated:
                 # The token may have expired in flight or been revoked: renew once and resend once.
                 # Safe for every method: the server rejected the request before acting on it.

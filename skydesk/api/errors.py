@@ -276,7 +276,11 @@ def from_response(response: httpx.Response, *, host: str) -> ApiError:
     """Translate an HTTP error status (>= 400) into the matching :class:`ApiError` subclass."""
     status = response.status_code
     try:
-        body: Any = json.loads(response.content) if response.content else None
+        content = response.content
+    except httpx.ResponseNotRead:  # the error body was lost with the connection
+        content = b""
+    try:
+        body: Any = json.loads(content) if content else None
     except ValueError:
         body = None
     said = _server_text(body)

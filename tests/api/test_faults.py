@@ -240,3 +240,27 @@ async def test_no_retry_policy_sends_once() -> None:
         with pytest.raises(ServerError):
             await client.get_session(APP, "s-1")
     assert len(api.api_requests()) == 1
+
+
+class _BreaksMidBody(httpx.AsyncByteStream):
+    """Headers arrive, then the connection drops half-way through the body."""
+
+    async def __aiter__(self):  # type: ignore[no-untyped-def]
+        yield b'{"sessionId": "s-1", '
+        raise httpx.ReadError("Connection reset by peer")
+
+
+async def test_get_whose_body_breaks_is_retried() -> None:
+    answers = [httpx.Response(200, stream=_BreaksMidBody()), json_response(200, session_json())]
+    api = FakeApi(lambda r: answers.pop(0))
+    async with await signed_in(api) as client:
+        assert (await client.get_session(APP, "s-1")).session_id == "s-1"
+    assert len(api.api_requests()) == 2
+
+
+async def test_post_whose_answer_breaks_is_not_resent() -> None:
+    api = FakeApi(lambda r: httpx.Response(201, stream=_BreaksMidBody()))
+    async with await signed_in(api) as client:
+        with pytest.raises(TransportError) as err:
+            await client.create_session(APP, name="x", version=1)
+    assert err.value.outcome_unknown and len(api.api_requests()) == 1
