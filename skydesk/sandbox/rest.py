@@ -81,6 +81,12 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         for name, sub in body.pop("$defs", {}).items():
             schemas.setdefault(name, sub)
         schemas[model.__name__] = body
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            # Validation errors are answered as 400 (see on_validation_error), never FastAPI's 422.
+            operation.get("responses", {}).pop("422", None)
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
     schema["info"]["x-skydesk-contract"] = "skydesk/CONTRACT.md"
     app.openapi_schema = schema
     return schema
