@@ -54,7 +54,7 @@ def _install_noise_filter() -> None:
             logger.addFilter(_NOISE_FILTER)
 
 
-class _SkylightBroker(Broker):
+class _SkylightBroker(Broker):  # type: ignore[misc]  # amqtt ships no type hints
     """amqtt's Broker, made to authenticate a CONNECT before it touches any existing session.
 
     Stock amqtt 0.12.1 authenticates late: a refused CONNECT has already deleted the old session

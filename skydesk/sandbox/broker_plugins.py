@@ -46,7 +46,7 @@ def is_own_session_topic(topic: str, realm: str, sub: str) -> bool:
     return topic.startswith(root) and len(topic) > len(root)
 
 
-class SkylightAuthPlugin(BaseAuthPlugin):
+class SkylightAuthPlugin(BaseAuthPlugin):  # type: ignore[misc]  # amqtt ships no type hints
     """Accepts a CONNECT only when client id, username and access token all name the same user."""
 
     @dataclass
@@ -84,7 +84,7 @@ def check_credentials(
     return token_realm is None or token_realm == realm
 
 
-class SkylightTopicPlugin(BaseTopicPlugin):
+class SkylightTopicPlugin(BaseTopicPlugin):  # type: ignore[misc]  # amqtt ships no type hints
     """Lets a client subscribe to (and receive) only its own session topics, and publish nothing."""
 
     @dataclass
