@@ -23,20 +23,27 @@ async def test_five_second_tokens_are_refreshed_before_they_expire(
     client = await sign_in(sb)
     changes: list[str | None] = []
     client.add_token_listener(lambda: changes.append(client.refresh_token))
+    issued: set[str] = set()
+    client.add_token_listener(lambda: issued.add(client.refresh_token or ""))
     async with client:
         first = await client.access_token()
+        issued.add(first)
         deadline = time.monotonic() + 7.5  # crosses at least two expiries of the 3 s token
         calls = 0
         while time.monotonic() < deadline:
             assert len(await client.get_applications()) == 3
             calls += 1
             await asyncio.sleep(0.25)
-        assert await client.access_token() != first
+        last = await client.access_token()
+        assert last != first
+        issued.add(last)
     assert len(changes) >= 2
     statuses = [r.getMessage() for r in caplog.records if "->" in r.getMessage()]
     assert len(statuses) >= calls
     # Proactive refresh means the server never had to reject an expired token.
     assert not [s for s in statuses if s.endswith("401") or "-> 401 " in s]
+    for token in issued - {""}:  # nothing the client logged contains a token
+        assert token not in caplog.text
 
 
 async def test_expired_refresh_token_needs_the_password(make_sandbox: Any) -> None:
