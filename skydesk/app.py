@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import logging
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -116,10 +117,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     loop.set_exception_handler(asyncio_exception_handler)
+    # A standard pool rather than qasync's QThread one: its threads are visible to `threading`, so the
+    # exit check below can prove that closing the loop joined them.
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=4, thread_name_prefix="skydesk-worker"))
     log.info("skydesk %s starting; log file %s", __version__, log_path)
     try:
-        with loop:
-            return loop.run_until_complete(_run(app, args))
+        with loop:  # closing the loop also joins its default executor's worker threads
+            code = loop.run_until_complete(_run(app, args))
+        left = [t.name for t in threading.enumerate() if t is not threading.main_thread() and t.is_alive()]
+        if left:
+            log.warning("threads still running at exit: %s", ", ".join(left))
+            if args.quit_after_load or args.screenshot:
+                print(f"skydesk: threads still running at exit: {left}", file=sys.stderr)
+        return code
     finally:
         asyncio.set_event_loop(None)
         stop_logging()

@@ -172,7 +172,8 @@ class MainWindow(QMainWindow):
         for act in (self.new_session_action, self.refresh_action, self.sign_out_action):
             widget = toolbar.widgetForAction(act)
             if widget is not None:
-                name_widget(widget, act.text())
+                # The button shows the action's text without "&" and "…"; its name must match it.
+                name_widget(widget, widget.text() or act.text())
         self.toolbar = toolbar
         self.addToolBar(toolbar)
         self._set_signed_in_ui(False)

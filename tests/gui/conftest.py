@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import shiboken6
 
 from tests.gui.helpers import close_window, no_keyring
 from tests.support.qt import qasync_loop_factories
@@ -25,6 +26,8 @@ async def make_window(tmp_path: Path, qapp: Any) -> AsyncIterator[Callable[..., 
     from skydesk.ui.main_window import MainWindow
 
     made: list[Any] = []
+    # As in app.py: closing a window must not quit the application (and with it the qasync loop).
+    qapp.setQuitOnLastWindowClosed(False)
 
     def build(settings_path: Path | None = None, credentials: Any = None) -> Any:
         settings = Settings.load(settings_path or tmp_path / "settings.json")
@@ -36,5 +39,5 @@ async def make_window(tmp_path: Path, qapp: Any) -> AsyncIterator[Callable[..., 
 
     yield build
     for window in made:
-        if window.isVisible() or window.services.auth.client is not None:
+        if shiboken6.isValid(window) and not getattr(window, "closed_by_test", False):
             await close_window(window)

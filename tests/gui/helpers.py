@@ -23,6 +23,7 @@ async def close_window(window: Any) -> None:
     await window.services.shutdown()
     window.allow_close()
     window.close()
+    window.closed_by_test = True
     window.deleteLater()
 
 

@@ -1,0 +1,59 @@
+"""The real entry point in a subprocess: ``python -m skydesk --demo`` signs in, loads and exits cleanly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from skydesk import __version__
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_STATE_HOME=str(home / "state"),
+        XDG_CACHE_HOME=str(home / "cache"),
+    )
+    return env
+
+
+def test_version_option_prints_the_version() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "skydesk", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"skydesk {__version__}"
+
+
+@pytest.mark.timeout(180)
+def test_demo_signs_in_loads_sessions_and_exits_cleanly(tmp_path: Path) -> None:
+    shot = tmp_path / "window.png"
+    done = subprocess.run(
+        [sys.executable, "-m", "skydesk", "--demo", "--quit-after-load", "--screenshot", str(shot)],
+        capture_output=True,
+        text=True,
+        timeout=150,
+        env=_env(tmp_path),
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "skydesk: loaded" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "threads still running" not in done.stderr
+    assert shot.stat().st_size > 10_000, "the window was drawn"
+    # The demo keeps its state under the user's data dir, and the app logs under the state dir.
+    assert (tmp_path / "data" / "skydesk" / "sandbox").is_dir()
+    log = (tmp_path / "state" / "skydesk" / "logs" / "skydesk.log").read_text()
+    assert "skydesk stopped cleanly" in log
+    assert "tech-demo-pw" not in log
