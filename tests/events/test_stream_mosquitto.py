@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -201,8 +202,13 @@ def test_broker_restart_while_publishing_delivers_each_event_exactly_once(
 
 
 def test_token_expiry_while_connected_refreshes_and_reconnects(
-    open_stream: OpenStream, mosquitto: MosquittoBroker, auth: FakeAuthServer, publisher: Publisher
+    open_stream: OpenStream,
+    mosquitto: MosquittoBroker,
+    auth: FakeAuthServer,
+    publisher: Publisher,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     rec = Recorder()
     stream = _stream(open_stream, rec, mosquitto, auth)
     stream.start()
@@ -225,6 +231,8 @@ def test_token_expiry_while_connected_refreshes_and_reconnects(
     publisher.publish(USER, after).wait_for_publish(5)
     rec.wait_for("an event after the reconnect", lambda: after["eventId"] in rec.event_ids())
     assert not any(old in d or new in d for _, d in rec.states)  # no token in any human detail
+    assert "RECONNECTING" in caplog.text or "reconnecting" in caplog.text  # the log did capture the story
+    assert old not in caplog.text and new not in caplog.text  # ... without a token in it
 
 
 def test_refused_connect_with_sign_in_required_waits_for_reconnect(
