@@ -30,6 +30,7 @@ __all__ = [
     "PROPERTIES_MAX",
     "SESSION_SORT_FIELDS",
     "SESSION_STATUSES",
+    "check",
     "raise_if",
     "validate_archived",
     "validate_data_keys",
