@@ -98,9 +98,11 @@ def session_list_query(
     """Sessions of an application matching the filters; ``visible_to`` limits to those participants."""
     query = ListQuery("sessions", "s.*", "sessions s", "s.seq", ["s.application_id = ?"], [application_id])
     if visible_to is not None:
+        # Correlated EXISTS, not IN: most sessions are visible, so the planner should walk sessions in
+        # page order and probe the participants primary key, instead of sorting every visible session.
         query.where.append(
-            "s.seq IN (SELECT session_seq FROM session_participants "
-            f"WHERE participant_id IN ({_marks(visible_to)}))"
+            "EXISTS (SELECT 1 FROM session_participants p "
+            f"WHERE p.session_seq = s.seq AND p.participant_id IN ({_marks(visible_to)}))"
         )
         query.params.extend(visible_to)
     status = params.get("status") or ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -33,7 +33,9 @@ from .validation import MEDIA_BYTES_MAX
 
 router = APIRouter(prefix="/v1/application/applications/{applicationId}/sessions/{sessionId}", tags=["media"])
 ITEM = "/media/{mediaId}"
-_TOO_LARGE = {413: {"model": ErrorBody, "description": f"Content over {MEDIA_BYTES_MAX} bytes"}}
+_TOO_LARGE: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorBody, "description": f"Content over {MEDIA_BYTES_MAX} bytes"}
+}
 _CSV = "Comma-separated list"
 
 

@@ -243,7 +243,12 @@ def _seed_sessions(conn: Any, count: int, now: datetime) -> None:
     site_json = {site: json.dumps(site) for site in SITES}
     start = now.replace(tzinfo=None) - timedelta(days=90)
     step = timedelta(days=90) / max(count, 1)
-    session_rows, part_rows, prop_rows, data_rows, event_rows, media_specs = [], [], [], [], [], []
+    session_rows: list[tuple[Any, ...]] = []
+    part_rows: list[tuple[int, str, str]] = []
+    prop_rows: list[tuple[int, str, str]] = []
+    data_rows: list[tuple[int, str]] = []
+    event_rows: list[tuple[Any, ...]] = []
+    media_specs: list[tuple[int, dict[str, Any], int]] = []
     for i in range(count):
         seq = i + 1
         app = rng.choices(DEMO_APPS, weights)[0]

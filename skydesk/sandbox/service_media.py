@@ -38,7 +38,7 @@ class MediaOps(SessionOps):
 
     @staticmethod
     def _media_row(conn: sqlite3.Connection, session: sqlite3.Row, media_id: str) -> sqlite3.Row:
-        row = conn.execute(
+        row: sqlite3.Row | None = conn.execute(
             "SELECT * FROM media WHERE id = ? AND session_seq = ?", (media_id, session["seq"])
         ).fetchone()
         if row is None:

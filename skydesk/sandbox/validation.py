@@ -216,9 +216,9 @@ def session_patch_body(body: Any) -> dict[str, Any]:
     if "participants" in body:
         if body["participants"] is None:
             problems.add("participants", "must be an array of participants")
-        value = _participants(body, problems)
-        if value is not None:
-            patch["participants"] = value
+        people = _participants(body, problems)
+        if people is not None:
+            patch["participants"] = people
     if "status" in body:
         status = _status(body, problems)
         if status is not None:
