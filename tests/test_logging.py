@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -277,3 +279,78 @@ def test_exception_in_a_worker_thread_shows_the_dialog_on_the_gui_thread(
         reporter.dialog.close()
     finally:
         reporter.uninstall()
+
+
+# ---------------------------------------------------------------------------- a real sign-in and sync
+
+
+async def test_log_holds_no_secret_after_sign_in_and_sync(sandbox: Any, tmp_path: Path) -> None:
+    """Sign in, list, edit, refresh tokens and follow events against the real sandbox at DEBUG level.
+
+    The sandbox runs in this process, as it does in ``skydesk --demo``, so its server-side logs are
+    checked too.
+    """
+    from skydesk.api import AuthError, SkylightClient
+    from skydesk.events import EventStream, StreamState, stable_client_suffix, token_provider_for
+
+    root = logging.getLogger()
+    level = root.level
+    log_file = logs.setup_logging(verbose=True, log_dir=tmp_path / "logs")  # DEBUG: the most libraries say
+    info = sandbox.info
+    user = info.users[0]
+    wrong_password = "not-the-password-4711"
+    secrets: list[str] = [user.password, wrong_password]
+    states: list[StreamState] = []
+    events: list[object] = []
+    try:
+        async with SkylightClient(info.api_url, ca_file=info.ca_file) as client:
+            await client.login(info.realm, user.username, user.password)
+            secrets += [await client.access_token(), client.refresh_token or "missing refresh token"]
+            app_id = (await client.get_applications())[0].application_id
+            assert await client.get_sessions(app_id)
+            session = await client.create_session(app_id, name="log secrecy check")
+
+            assert client.user_id is not None
+            stream = EventStream(
+                host=info.mqtt_host,
+                port=info.mqtt_port,
+                realm=info.realm,
+                user_id=client.user_id,
+                token_provider=token_provider_for(client, asyncio.get_running_loop()),
+                client_suffix=stable_client_suffix(client.device_id, client.user_id),
+                ca_file=info.ca_file,
+                on_state=lambda state, _detail: states.append(state),
+                sink=events.append,
+            )
+            stream.start()
+            try:
+                await _until(lambda: StreamState.CONNECTED in states, "the event stream to connect")
+                await client.patch_session_data(app_id, session.session_id, {"checked": True})
+                await _until(lambda: bool(events), "the session_data_updated event")
+            finally:
+                await asyncio.to_thread(stream.stop)
+
+            await client.refresh()  # new tokens, which must not be logged either
+            secrets += [await client.access_token(), client.refresh_token or "missing refresh token"]
+            await client.logout()
+
+        async with SkylightClient(info.api_url, ca_file=info.ca_file) as stranger:
+            with pytest.raises(AuthError):
+                await stranger.login(info.realm, user.username, wrong_password)
+    finally:
+        logs.stop_logging()
+        root.setLevel(level)
+
+    text = log_file.read_text(encoding="utf-8")
+    assert "signed in" in text, "the log should record the sign-in (without its secrets)"
+    for secret in secrets:
+        assert secret not in text
+    assert "Bearer " not in text
+
+
+async def _until(condition: Callable[[], bool], what: str, within: float = 15.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
