@@ -196,8 +196,9 @@ class Sandbox:
     def _start(self) -> SandboxInfo:
         cfg = self.config
         state_dir = self.state_dir
-        state_dir.mkdir(parents=True, exist_ok=True)
-        state_dir.chmod(0o700)  # it holds signing keys and password hashes
+        if not state_dir.exists():
+            # Owner-only: it holds signing keys. An existing directory is the user's to manage.
+            state_dir.mkdir(parents=True, mode=0o700)
         tls = ensure_tls_material(state_dir / "tls", [cfg.host]) if cfg.tls else None
         issuer = TokenIssuer(state_dir / JWT_KEY_NAME, token_ttl=cfg.token_ttl, refresh_ttl=cfg.refresh_ttl)
         db_path = state_dir / DB_NAME
