@@ -69,6 +69,10 @@ def test_desktop_file_metainfo_and_package_agree() -> None:
     assert meta.findtext("id") == APP_ID
     assert meta.findtext("launchable") == DESKTOP.name
     assert {b.text for b in meta.iter("binary")} <= set(scripts)
+    # The app announces this id to the desktop (QGuiApplication.setDesktopFileName), for the Wayland icon.
+    from skydesk.app import DESKTOP_FILE_NAME
+
+    assert DESKTOP_FILE_NAME == APP_ID
     newest = meta.find("releases/release")
     assert newest is not None
     assert newest.get("version") == skydesk.__version__, "add a <release> for the new version to the metainfo"
