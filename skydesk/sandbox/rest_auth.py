@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from .errors import BadRequest, FieldProblem
-from .rest_common import ERRORS, body_ref, call, json_body, service_of
+from .rest_common import ERRORS, TOO_LARGE, body_ref, call, json_body, service_of
 from .schemas import LoginRequest, RefreshRequest, TokenResponse
 
 router = APIRouter(prefix="/v1/authentication", tags=["authentication"])
@@ -32,7 +32,12 @@ def _string_fields(body: Any, names: tuple[str, ...]) -> dict[str, str]:
 @router.post(
     "/login/realms/{realm}",
     response_model=TokenResponse,
-    responses={400: ERRORS[400], 401: ERRORS[401], 404: {**ERRORS[404], "description": "Unknown realm"}},
+    responses={
+        400: ERRORS[400],
+        401: ERRORS[401],
+        404: {**ERRORS[404], "description": "Unknown realm"},
+        **TOO_LARGE,
+    },
     openapi_extra=body_ref(LoginRequest),
     summary="Log in with username and password",
 )
@@ -48,7 +53,7 @@ async def login(realm: str, request: Request) -> JSONResponse:
 @router.post(
     "/token/refresh",
     response_model=TokenResponse,
-    responses={400: ERRORS[400], 401: ERRORS[401]},
+    responses={400: ERRORS[400], 401: ERRORS[401], **TOO_LARGE},
     openapi_extra=body_ref(RefreshRequest),
     summary="Exchange a refresh token for new tokens",
 )

@@ -32,6 +32,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorBody, "description": "The session is closed"}
 }
+TOO_LARGE: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorBody, "description": f"The JSON body is over {JSON_BODY_MAX} bytes"}
+}
 
 
 def body_ref(model: type, *, adopted: bool = False) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from .rest_common import (
     CONFLICT,
     ERRORS,
     PROP_FILTER_DOC,
+    TOO_LARGE,
     CreatedBy,
     CreatedFrom,
     CreatedTo,
@@ -33,7 +34,7 @@ from .validation import MEDIA_BYTES_MAX
 
 router = APIRouter(prefix="/v1/application/applications/{applicationId}/sessions/{sessionId}", tags=["media"])
 ITEM = "/media/{mediaId}"
-_TOO_LARGE: dict[int | str, dict[str, Any]] = {
+_CONTENT_TOO_LARGE: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorBody, "description": f"Content over {MEDIA_BYTES_MAX} bytes"}
 }
 _CSV = "Comma-separated list"
@@ -81,7 +82,7 @@ async def list_media(
     "/media",
     status_code=201,
     response_model=Media,
-    responses={**ERRORS, **CONFLICT},
+    responses={**ERRORS, **CONFLICT, **TOO_LARGE},
     openapi_extra=body_ref(MediaCreate),
     summary="Create session media metadata",
 )
@@ -109,7 +110,7 @@ async def get_media(
 @router.patch(
     ITEM,
     response_model=Media,
-    responses={**ERRORS, **CONFLICT},
+    responses={**ERRORS, **CONFLICT, **TOO_LARGE},
     openapi_extra=body_ref(MediaPatch, adopted=True),
     summary="Update media metadata (archive with archived: true)",
 )
@@ -149,7 +150,7 @@ async def delete_media(
 @router.put(
     ITEM + "/content",
     response_model=Media,
-    responses={**ERRORS, **CONFLICT, **_TOO_LARGE},
+    responses={**ERRORS, **CONFLICT, **_CONTENT_TOO_LARGE},
     openapi_extra={
         **ADOPTED,
         "requestBody": {
@@ -189,7 +190,10 @@ async def upload_content(
     ITEM + "/content",
     response_class=Response,
     responses={
-        200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+        200: {
+            "description": "The bytes, with the media's own content type",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        },
         **ERRORS,
         409: {"model": ErrorBody, "description": "The upload is not complete"},
     },

@@ -11,6 +11,7 @@ from .rest_common import (
     CONFLICT,
     ERRORS,
     PROP_FILTER_DOC,
+    TOO_LARGE,
     CreatedBy,
     CreatedFrom,
     CreatedTo,
@@ -132,7 +133,7 @@ async def list_sessions(
     APP + "/sessions",
     status_code=201,
     response_model=Session,
-    responses=ERRORS,
+    responses={**ERRORS, **TOO_LARGE},
     openapi_extra=body_ref(SessionCreate),
     summary="Create a session",
 )
@@ -154,7 +155,7 @@ async def get_session(
 @router.patch(
     SESSION,
     response_model=Session,
-    responses={**ERRORS, **CONFLICT},
+    responses={**ERRORS, **CONFLICT, **TOO_LARGE},
     openapi_extra=body_ref(SessionPatch),
     summary="Update part of a session",
 )
@@ -184,7 +185,7 @@ async def list_participants(
     SESSION + "/participants",
     status_code=204,
     response_class=Response,
-    responses={**ERRORS, **CONFLICT},
+    responses={**ERRORS, **CONFLICT, **TOO_LARGE},
     openapi_extra=body_ref(Participant),
     summary="Add a participant",
 )
@@ -227,7 +228,7 @@ async def get_data(applicationId: str, sessionId: str, request: Request, actor: 
 @router.patch(
     SESSION + "/data",
     response_model=EventId,
-    responses={**ERRORS, **CONFLICT},
+    responses={**ERRORS, **CONFLICT, **TOO_LARGE},
     openapi_extra=body_ref(DataPatch),
     summary="Merge-patch the session data",
 )
@@ -269,7 +270,7 @@ async def list_events(
     SESSION + "/events",
     status_code=201,
     response_model=EventId,
-    responses={**ERRORS, **CONFLICT},
+    responses={**ERRORS, **CONFLICT, **TOO_LARGE},
     openapi_extra=body_ref(CustomEvent, adopted=True),
     summary="Create a custom session event",
 )
