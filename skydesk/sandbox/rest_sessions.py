@@ -111,8 +111,12 @@ async def list_sessions(
     request: Request,
     actor: CurrentActor,
     status: Annotated[str | None, Query(pattern="^(open|closed)?$")] = None,
-    participants: Annotated[str | None, Query(description="Comma-separated participant ids (any)")] = None,
-    name: Annotated[str | None, Query(description="Case-insensitive substring of the name")] = None,
+    participants: Annotated[
+        str | None, Query(description="Comma-separated participant ids (any)", json_schema_extra=ADOPTED)
+    ] = None,
+    name: Annotated[
+        str | None, Query(description="Case-insensitive substring of the name", json_schema_extra=ADOPTED)
+    ] = None,
     limit: Limit = None,
     sort: Sort = None,
     next_cursor: NextCursor = None,

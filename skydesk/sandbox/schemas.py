@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from . import validation as v
 
 ADOPTED = {"x-skydesk-adopted": True}
-ID = Field(description="Opaque id")
 TIME = Field(description="RFC 3339 UTC time with milliseconds, e.g. 2024-05-01T12:00:00.000Z")
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from . import service_base as perm
 from .errors import Forbidden, NotFound
 from .filters import APPLICATION_SORTS, application_list_query
+from .info import DemoApplication
 from .paging import page_request, paginate
 from .service_base import Actor, ServiceBase
 from .store import application_json
@@ -26,12 +27,10 @@ class ApplicationOps(ServiceBase):
             rows, page = paginate(conn, application_list_query(readable), request)
         return {"data": [application_json(r) for r in rows], "page": page}
 
-    def applications_of(self, actor: Actor) -> list[Any]:
+    def applications_of(self, actor: Actor) -> list[DemoApplication]:
         """Every application the actor may read (ids and names), in creation order."""
         with self.store.read() as conn:
             rows = conn.execute("SELECT id, name FROM applications ORDER BY seq").fetchall()
-        from .info import DemoApplication
-
         return [
             DemoApplication(r["id"], r["name"])
             for r in rows
