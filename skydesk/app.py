@@ -137,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _run(app: QApplication, args: argparse.Namespace) -> int:
     """The main coroutine: everything async is created here, inside the running loop."""
+    import shiboken6
+
     from skydesk.core.settings import Settings
     from skydesk.models.services import AppServices
     from skydesk.ui.crash_dialog import install_crash_dialog
@@ -188,7 +190,9 @@ async def _run(app: QApplication, args: argparse.Namespace) -> int:
         crash_reporter.uninstall()
         window.allow_close()
         window.close()
-        window.deleteLater()
+        # Free the Qt objects here, on the GUI thread, rather than whenever the garbage collector runs.
+        shiboken6.delete(window)
+        shiboken6.delete(services)
     log.info("skydesk stopped cleanly")
     return exit_code
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -38,6 +38,12 @@ class SessionListPane(QWidget):
         self.count_label = QLabel()
         self._model: SessionTableModel | None = None
         self._pending_select: str | None = None
+        # Spans are changed after the model's signal has been handled by the view too: changing them
+        # from inside rowsInserted/rowsRemoved leaves QTableView with spans past the last row.
+        self._span_timer = QTimer(self)
+        self._span_timer.setSingleShot(True)
+        self._span_timer.setInterval(0)
+        self._span_timer.timeout.connect(self._on_span_timer_timeout)
         self._setup_ui()
 
     def _setup_ui(self) -> None:
@@ -151,11 +157,7 @@ class SessionListPane(QWidget):
         if model is None:
             return
         loaded = len(model.sessions())
-        # The state row ("Loading more sessions…", an error, "No sessions match…") spans the whole
-        # width so its words are never cut off by the narrow first column.
-        self.table.clearSpans()
-        if model.state != "none" and model.columnCount() > 1:
-            self.table.setSpan(loaded, 0, 1, model.columnCount())
+        self._span_timer.start()
         total = model.total
         noun = "session" if total == 1 else "sessions"
         if model.state == "loading" and not loaded:
@@ -167,3 +169,14 @@ class SessionListPane(QWidget):
         self.count_label.setText(text)
         if self._pending_select:
             self.select_session(self._pending_select)
+
+    def _on_span_timer_timeout(self) -> None:
+        # The state row ("Loading more sessions…", an error, "No sessions match…") spans the whole
+        # width so its words are never cut off by the first column.
+        model = self._model
+        self.table.clearSpans()
+        if model is None or model.state == "none" or model.columnCount() < 2:
+            return
+        row = len(model.sessions())
+        if row < model.rowCount():
+            self.table.setSpan(row, 0, 1, model.columnCount())

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import gc
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,18 @@ from tests.support.qt import qasync_loop_factories
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
     """Async GUI tests run on qasync, so controllers' tasks and Qt's events both progress."""
     return qasync_loop_factories()
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_the_gui_thread() -> Iterator[None]:
+    """Collect each test's garbage (closed qasync loops, their QObjects with timers) on this thread.
+
+    Left to chance, Python's cyclic collector may run on a sandbox server thread; a QObject with a live
+    timer destroyed there crashes Qt's timer dispatch on the GUI thread later (seen as a segfault).
+    """
+    gc.collect()
+    yield
+    gc.collect()
 
 
 @pytest.fixture
@@ -39,5 +52,13 @@ async def make_window(tmp_path: Path, qapp: Any) -> AsyncIterator[Callable[..., 
 
     yield build
     for window in made:
-        if shiboken6.isValid(window) and not getattr(window, "closed_by_test", False):
+        if not shiboken6.isValid(window):
+            continue
+        if not getattr(window, "closed_by_test", False):
             await close_window(window)
+        # Delete the Qt objects now, on this (the GUI) thread. Left to Python's cyclic garbage collector
+        # they may be freed on a sandbox server thread, and a QTimer destroyed off its own thread
+        # crashes Qt's timer dispatch later.
+        services = window.services
+        shiboken6.delete(window)
+        shiboken6.delete(services)

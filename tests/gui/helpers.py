@@ -24,7 +24,6 @@ async def close_window(window: Any) -> None:
     window.allow_close()
     window.close()
     window.closed_by_test = True
-    window.deleteLater()
 
 
 def fill_sign_in(

@@ -58,7 +58,7 @@ async def test_create_edit_add_remove_participant_and_close(make_window: Any, sa
     pane.name.editor.selectAll()
     QTest.keyClicks(pane.name.editor, "GUI test: pump 9 inspected")
     assert pane.name.counter.text() == f"{len('GUI test: pump 9 inspected')} / 255"
-    assert pane.save_button.isEnabled()
+    await wait_until(pane.save_button.isEnabled, 10, what="Save to be enabled")
     QTest.mouseClick(pane.save_button, Qt.MouseButton.LeftButton)
     await wait_until(lambda: not pane.dirty_fields() and not pane.save_button.isEnabled(), 15, what="save")
     assert (await _server_session(sandbox, app_id, session_id)).name == "GUI test: pump 9 inspected"
