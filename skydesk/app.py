@@ -123,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.info("skydesk %s starting; log file %s", __version__, log_path)
     try:
         with loop:  # closing the loop also joins its default executor's worker threads
-            code = loop.run_until_complete(_run(app, args))
+            code = int(loop.run_until_complete(_run(app, args)))
         left = [t.name for t in threading.enumerate() if t is not threading.main_thread() and t.is_alive()]
         if left:
             log.warning("threads still running at exit: %s", ", ".join(left))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -62,10 +62,10 @@ class DateRange(QWidget):
     def _setup_ui(self, label: str) -> None:
         name_widget(self.enabled, label)
         today = QDate.currentDate()
-        for edit, words, date in ((self.start, "from", today.addDays(-30)), (self.end, "to", today)):
+        for edit, words, initial in ((self.start, "from", today.addDays(-30)), (self.end, "to", today)):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setDate(date)
+            edit.setDate(initial)
             edit.setEnabled(False)
             edit.setAccessibleName(f"{label} {words}")
             edit.dateChanged.connect(self._on_date_changed)
@@ -84,8 +84,9 @@ class DateRange(QWidget):
         """Local-time bounds, inclusive: the first day's midnight to the last day's final instant."""
         if not self.enabled.isChecked():
             return None, None
-        first = datetime.combine(self.start.date().toPython(), time.min).astimezone()
-        last = datetime.combine(self.end.date().toPython(), time.max).astimezone()
+        start, end = self.start.date(), self.end.date()
+        first = datetime.combine(date(start.year(), start.month(), start.day()), time.min).astimezone()
+        last = datetime.combine(date(end.year(), end.month(), end.day()), time.max).astimezone()
         return first, last
 
     def set_bounds(self, first: datetime | None, last: datetime | None) -> None:
@@ -124,7 +125,7 @@ class FilterBar(QWidget):
         self.more = QToolButton()
         self.participant = QLineEdit()
         self.created_by = QLineEdit()
-        self.property = QLineEdit()
+        self.property_filter = QLineEdit()
         self.property_error = QLabel()
         self.created = DateRange("Created")
         self.modified = DateRange("Modified")
@@ -148,8 +149,8 @@ class FilterBar(QWidget):
         name_widget(self.more, "More filters")
         self.participant.setPlaceholderText("user or group id")
         self.created_by.setPlaceholderText("user id")
-        self.property.setPlaceholderText("site = North, South; priority = high")
-        for edit in (self.participant, self.created_by, self.property):
+        self.property_filter.setPlaceholderText("site = North, South; priority = high")
+        for edit in (self.participant, self.created_by, self.property_filter):
             edit.setClearButtonEnabled(True)
         self.property_error.setAccessibleName("Property filter error")
         self.property_error.setWordWrap(True)
@@ -169,8 +170,8 @@ class FilterBar(QWidget):
         grid.addWidget(self.participant, 0, 1)
         grid.addWidget(form_label("Created &by:", self.created_by), 0, 2)
         grid.addWidget(self.created_by, 0, 3)
-        grid.addWidget(form_label("P&roperty:", self.property), 1, 0)
-        grid.addWidget(self.property, 1, 1, 1, 3)
+        grid.addWidget(form_label("P&roperty:", self.property_filter), 1, 0)
+        grid.addWidget(self.property_filter, 1, 1, 1, 3)
         grid.addWidget(self.property_error, 2, 1, 1, 3)
         grid.addWidget(self.created, 3, 0, 1, 2)
         grid.addWidget(self.modified, 3, 2, 1, 2)
@@ -184,7 +185,7 @@ class FilterBar(QWidget):
         column.addWidget(self.advanced)
 
         self._debounce.timeout.connect(self._on_debounce_timeout)
-        for edit in (self.search, self.participant, self.created_by, self.property):
+        for edit in (self.search, self.participant, self.created_by, self.property_filter):
             edit.textChanged.connect(self._on_text_changed)
             edit.returnPressed.connect(self._on_debounce_timeout)
         self.status.currentIndexChanged.connect(self._on_status_changed)
@@ -197,7 +198,7 @@ class FilterBar(QWidget):
     def filters(self) -> SessionFilters:
         """The filters as shown; an invalid property filter is left out (its error is on screen)."""
         try:
-            properties = parse_property_filters(self.property.text())
+            properties = parse_property_filters(self.property_filter.text())
         except ValueError:
             properties = {}
         created_from, created_to = self.created.bounds()
@@ -217,7 +218,7 @@ class FilterBar(QWidget):
 
     def set_filters(self, filters: SessionFilters) -> None:
         """Show saved filters without emitting (the caller loads with them)."""
-        widgets = (self.search, self.status, self.participant, self.created_by, self.property)
+        widgets = (self.search, self.status, self.participant, self.created_by, self.property_filter)
         for widget in widgets:
             widget.blockSignals(True)
         try:
@@ -226,7 +227,7 @@ class FilterBar(QWidget):
             self.status.setCurrentIndex(index)
             self.participant.setText(filters.participant)
             self.created_by.setText(filters.created_by)
-            self.property.setText(format_property_filters(filters.properties))
+            self.property_filter.setText(format_property_filters(filters.properties))
         finally:
             for widget in widgets:
                 widget.blockSignals(False)
@@ -272,7 +273,7 @@ class FilterBar(QWidget):
 
     def _validate_property(self) -> bool:
         try:
-            parse_property_filters(self.property.text())
+            parse_property_filters(self.property_filter.text())
         except ValueError as exc:
             set_error_text(self.property_error, str(exc))
             return False

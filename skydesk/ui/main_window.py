@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QComboBox,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
     QSizePolicy,
+    QSplitter,
     QStackedWidget,
     QStyle,
     QToolBar,
@@ -171,7 +173,7 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.sign_out_action)
         for act in (self.new_session_action, self.refresh_action, self.sign_out_action):
             widget = toolbar.widgetForAction(act)
-            if widget is not None:
+            if isinstance(widget, QAbstractButton):
                 # The button shows the action's text without "&" and "…"; its name must match it.
                 name_widget(widget, widget.text() or act.text())
         self.toolbar = toolbar
@@ -249,7 +251,7 @@ class MainWindow(QMainWindow):
         self.settings.window_state = _encode(self.saveState())
         self.settings.splitters = {name: _encode(s.saveState()) for name, s in self._splitters().items()}
 
-    def _splitters(self) -> dict[str, QWidget]:
+    def _splitters(self) -> dict[str, QSplitter]:
         return {"main": self.workspace.main_splitter, "side": self.workspace.side_splitter}
 
     def allow_close(self) -> None:

@@ -51,13 +51,13 @@ async def test_filter_by_status_name_and_property(make_window: Any, sandbox: Any
 
     site = visible_column(window, SITE_COL)[0]
     bar.more.click()
-    assert bar.property.isVisible()
-    await _reloaded(window, lambda: bar.property.setText(f"site = {site}"))
+    assert bar.property_filter.isVisible()
+    await _reloaded(window, lambda: bar.property_filter.setText(f"site = {site}"))
     sites = visible_column(window, SITE_COL)
     assert sites and set(sites) == {site}
     shown = len(sites)
 
-    bar.property.setText("site")  # no '=': explained inline, and the list stays as it was
+    bar.property_filter.setText("site")  # no '=': explained inline, and the list stays as it was
     assert bar.property_error.isVisible()
     assert "key = value" in bar.property_error.text()
     await asyncio.sleep(0.5)  # longer than the debounce
