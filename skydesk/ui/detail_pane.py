@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStackedWidget,
     QStyle,
+    QTabWidget,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -77,6 +78,7 @@ class SessionDetailPane(QWidget):
         self._busy = False
         # Turns an application id into its name; the window sets it once applications are known.
         self.application_label: Callable[[str], str] = lambda app_id: app_id
+        self.user_label: Callable[[str], str] = lambda user_id: user_id  # "tech (you)" for the signed-in user
         self.close_box: QWidget | None = None
         self._baseline: dict[str, Any] = {"name": "", "description": "", "properties": {}}
         self.stack = QStackedWidget()
@@ -97,6 +99,7 @@ class SessionDetailPane(QWidget):
         self.revert_button = QPushButton("Revert")
         self.close_button = QPushButton("Close session…")
         self.data_view = QTreeView()
+        self.tabs = QTabWidget()
         self.data_empty = QLabel("This session has no data.")
         self._setup_ui()
         self._update_buttons()
@@ -139,13 +142,13 @@ class SessionDetailPane(QWidget):
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
 
-        data_box = QGroupBox("Session data")
         self.data_view.setAccessibleName("Session data")
         self.data_view.setAlternatingRowColors(True)
         self.data_view.setUniformRowHeights(True)
-        self.data_view.setMinimumHeight(self.fontMetrics().height() * 6)
         self.data_empty.setEnabled(False)
-        data_layout = QVBoxLayout(data_box)
+        self.data_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        data_page = QWidget()
+        data_layout = QVBoxLayout(data_page)
         data_layout.addWidget(self.data_empty)
         data_layout.addWidget(self.data_view)
 
@@ -153,9 +156,8 @@ class SessionDetailPane(QWidget):
         column = QVBoxLayout(body)
         column.addWidget(self.banner)
         column.addLayout(form)
-        column.addWidget(props_box)
+        column.addWidget(props_box, 1)
         column.addLayout(buttons)
-        column.addWidget(data_box, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         # Fields elide and wrap instead: a sideways scroll bar in a form is never what the user wants.
@@ -163,8 +165,14 @@ class SessionDetailPane(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
 
+        # The read-only data tree gets a tab of its own, so it has the pane's full height to show nested
+        # JSON instead of a few squeezed rows under the form.
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(scroll, "Fields")
+        self.tabs.addTab(data_page, "Session data")
+        self.tabs.setAccessibleName("Session detail sections")
         self.stack.addWidget(self.placeholder)
-        self.stack.addWidget(scroll)
+        self.stack.addWidget(self.tabs)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
@@ -223,8 +231,9 @@ class SessionDetailPane(QWidget):
         self.version_value.set_value(f"{session.version}{draft}")
         self.id_value.set_value(session.session_id)
         self.application_value.set_value(self.application_label(session.application_id))
-        self.created_value.set_value(f"{format_dt(session.created_at)} by {session.created_by}")
-        self.modified_value.set_value(f"{format_dt(session.modified_at)} by {session.modified_by}")
+        who = self.user_label
+        self.created_value.set_value(f"{format_dt(session.created_at)} by {who(session.created_by)}")
+        self.modified_value.set_value(f"{format_dt(session.modified_at)} by {who(session.modified_by)}")
         read_only = not session.is_open
         self.name.set_read_only(read_only)
         self.description.set_read_only(read_only)

@@ -44,7 +44,7 @@ class ValidatedField(QWidget):
             self.editor.setTabChangesFocus(True)
             line = self.editor.fontMetrics().lineSpacing()
             self.editor.setMinimumHeight(line * 3 + 12)
-            self.editor.setMaximumHeight(line * 6 + 12)
+            self.editor.setMaximumHeight(line * 4 + 12)
         self.editor.textChanged.connect(self._on_editor_changed)
         self.counter.setAccessibleName(f"{label} length")
         self.counter.setEnabled(False)  # drawn in the muted colour

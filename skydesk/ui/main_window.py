@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
         main_width = width - 24
         self.workspace.main_splitter.setSizes([main_width * 57 // 100, main_width * 43 // 100])
         side_height = height - em * 8
-        self.workspace.side_splitter.setSizes([side_height * 76 // 100, side_height * 24 // 100])
+        self.workspace.side_splitter.setSizes([side_height * 78 // 100, side_height * 22 // 100])
 
     def _setup_actions(self) -> None:
         def action(
@@ -316,6 +316,7 @@ class MainWindow(QMainWindow):
 
     def _on_auth_signed_in(self, label: str) -> None:
         self.sign_in_page.clear_password()
+        self.workspace.detail_pane.user_label = self.services.browser.model.participant_label
         self.status.set_user(label)
         self.status.set_api_state("online")
         self._set_signed_in_ui(True)
