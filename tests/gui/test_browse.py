@@ -115,3 +115,31 @@ async def test_scrolling_pages_to_the_end_of_1000_sessions(make_window: Any, mak
     assert len({s.session_id for s in model.sessions()}) == 1000, "no page was loaded twice"
     assert window.workspace.sessions.count_label.text() == "1000 sessions"
     assert model.rowCount() == 1000, "no loading row is left at the end"
+
+
+async def test_participant_creator_and_date_filters_with_the_empty_state(
+    make_window: Any, sandbox: Any
+) -> None:
+    window = await signed_in_window(make_window, sandbox, "dispatch")
+    bar = window.workspace.sessions.filter_bar
+    model = window.services.browser.model
+    bar.more.click()
+    sam = sandbox.info.user("sam")
+
+    await _reloaded(window, lambda: (bar.participant.setText(sam.id), bar._on_debounce_timeout()))
+    assert model.sessions() and all(any(p.id == sam.id for p in s.participants) for s in model.sessions())
+    await _reloaded(window, lambda: (bar.participant.clear(), bar._on_debounce_timeout()))
+
+    creator = model.sessions()[0].created_by
+    await _reloaded(window, lambda: (bar.created_by.setText(creator), bar._on_debounce_timeout()))
+    assert model.sessions() and {s.created_by for s in model.sessions()} == {creator}
+
+    def far_past() -> None:
+        bar.created.start.setDate(bar.created.start.date().addYears(-60))
+        bar.created.end.setDate(bar.created.start.date().addDays(1))
+        bar.created.enabled.setChecked(True)
+
+    await _reloaded(window, far_past)
+    assert model.sessions() == []
+    assert model.index(0, COL_NAME).data() == "No sessions match these filters"
+    assert window.workspace.sessions.count_label.text() == "0 sessions"

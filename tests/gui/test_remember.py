@@ -1,0 +1,65 @@
+""" "Remember me": the refresh token goes to a secure keyring, the next start signs in silently,
+and "Sign out" forgets it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import keyring.backend
+import keyring.errors
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from skydesk.core.credentials import CredentialStore
+from skydesk.ui.main_window import PAGE_SIGN_IN
+from tests.gui.helpers import close_window, fill_sign_in, wait_loaded
+from tests.support.qt import wait_until
+
+
+class _MemoryKeyring(keyring.backend.KeyringBackend):
+    """A secure-looking in-memory keyring (kept in this module: backend subclasses register globally)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.items.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.items[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.items.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError("not stored")
+
+
+async def test_remembered_sign_in_is_restored_silently_and_sign_out_forgets_it(
+    make_window: Any, sandbox: Any, tmp_path: Path
+) -> None:
+    backend = _MemoryKeyring()
+    settings_path = tmp_path / "remember.json"
+    window = make_window(settings_path=settings_path, credentials=CredentialStore(backend=backend))
+    page = window.sign_in_page
+    assert page.remember.isEnabled()
+    fill_sign_in(window, sandbox, "tech")
+    page.remember.setChecked(True)
+    QTest.mouseClick(page.sign_in_button, Qt.MouseButton.LeftButton)
+    await wait_loaded(window)
+    await wait_until(lambda: backend.items, 10, what="the refresh token in the keyring")
+    stored = list(backend.items.values())
+    assert all("tech-demo-pw" not in value for value in stored), "the password is never stored"
+    await close_window(window)
+    assert "tech-demo-pw" not in settings_path.read_text()
+
+    again = make_window(settings_path=settings_path, credentials=CredentialStore(backend=backend))
+    again.start(again.settings.profile(again.settings.last_profile))
+    await wait_loaded(again)  # no password typed
+    assert again.status.user_label.text() == "tech @ demo"
+
+    again.sign_out_action.trigger()
+    await wait_until(lambda: again.pages.currentIndex() == PAGE_SIGN_IN, 10, what="the sign-in page")
+    await wait_until(lambda: not backend.items, 10, what="the keyring entry to be forgotten")
