@@ -14,13 +14,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
     QStyle,
     QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -28,6 +26,7 @@ from skydesk import __version__
 from skydesk.core.settings import ConnectionProfile
 from skydesk.ui.common import app_icon, name_widget, standard_icon
 from skydesk.ui.errors import ErrorPresenter
+from skydesk.ui.progress import ProgressPage
 from skydesk.ui.signin import ReauthDialog, SignInPage
 from skydesk.ui.status import StatusWidgets
 from skydesk.ui.workspace import SessionWorkspace
@@ -39,30 +38,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PAGE_SIGN_IN, PAGE_PROGRESS, PAGE_WORKSPACE = range(3)
-
-
-class ProgressPage(QWidget):
-    """A centred message with a busy bar: starting the demo sandbox, signing in."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.label = QLabel()
-        self.bar = QProgressBar()
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setAccessibleName("Progress")
-        self.bar.setRange(0, 0)
-        self.bar.setTextVisible(False)
-        self.bar.setAccessibleName("Progress")
-        self.bar.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 24)
-        layout.addWidget(self.label)
-        layout.addWidget(self.bar, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(2)
-
-    def set_message(self, text: str) -> None:
-        """Say what is happening."""
-        self.label.setText(text)
 
 
 class MainWindow(QMainWindow):
