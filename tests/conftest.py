@@ -8,11 +8,27 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
+import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Run Python's cyclic garbage collector only on the main thread, between tests.
+
+    Left automatic, a collection can start on whichever thread happens to allocate (a sandbox server,
+    paho's loop) and free Qt objects there, which crashes Qt later. The app does the same (see app.py).
+    """
+    gc.disable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_main_thread() -> Iterator[None]:
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
@@ -38,9 +54,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """
     from skydesk.sandbox import Sandbox, SandboxConfig
 
-    cfg = SandboxConfig(
-        state_dir=tmp_path_factory.mktemp("sandbox-shared"), api_port=0, mqtt_port=0, seed=60
-    )
+    cfg = SandboxConfig(state_dir=tmp_path_factory.mktemp("sandbox-shared"), api_port=0, mqtt_port=0, seed=60)
     with Sandbox(cfg) as sb:
         yield sb
 
