@@ -13,15 +13,16 @@ from .errors import BadRequest, FieldProblem
 from .paging import ListQuery
 from .validation import STATUSES
 
-SESSION_SORTS = {"name": "s.name", "createdAt": "s.created_at", "modifiedAt": "s.modified_at"}
+# Names sort case-insensitively: by their casefold() key (stored and indexed), ties in creation order.
+SESSION_SORTS = {"name": "s.name_folded", "createdAt": "s.created_at", "modifiedAt": "s.modified_at"}
 MEDIA_SORTS = {
-    "filename": "m.filename",
-    "name": "m.filename",
+    "filename": "m.filename_key",
+    "name": "m.filename_key",
     "createdAt": "m.created_at",
     "modifiedAt": "m.modified_at",
 }
 EVENT_SORTS = {"createdAt": "e.created_at"}
-APPLICATION_SORTS = {"name": "a.name", "createdAt": "a.created_at"}
+APPLICATION_SORTS = {"name": "casefold(a.name)", "createdAt": "a.created_at"}  # few rows: no index
 ARCHIVED = ("include", "exclude", "only")
 LIST_VALUES_MAX = 100  # per comma-separated filter; keeps SQL parameter counts bounded
 _DATE_BOUNDS = (

@@ -159,6 +159,10 @@ ModifiedFrom = Annotated[
 ]
 ModifiedTo = Annotated[str | None, Query(alias="modifiedTo", description=_RANGE, json_schema_extra=ADOPTED)]
 
+NAME_ORDER_DOC = (
+    "Names sort case-insensitively (adopted): by the Unicode case-folded name compared code point by "
+    "code point, ties in creation order; a '-' sort is the exact reverse."
+)
 PROP_FILTER_DOC = (
     "Property filters: `prop.<key>=A,B` matches items whose property `<key>` is A or B; several "
     "`prop.` keys are ANDed. Numbers and booleans match their JSON text (e.g. `prop.orderId=123456`)."

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from .rest_common import (
     CONFLICT,
     ERRORS,
+    NAME_ORDER_DOC,
     PROP_FILTER_DOC,
     TOO_LARGE,
     CreatedBy,
@@ -61,7 +62,14 @@ async def list_media(
     labels: Annotated[str | None, Query(description=_CSV + " (any of them)")] = None,
     exclude_labels: Annotated[str | None, Query(alias="excludeLabels", description=_CSV)] = None,
     limit: Limit = None,
-    sort: Annotated[str | None, Query(pattern=r"^(-?(filename|name|createdAt|modifiedAt))?$")] = None,
+    sort: Annotated[
+        str | None,
+        Query(
+            pattern=r"^(-?(filename|name|createdAt|modifiedAt))?$",
+            description="filename (alias name), createdAt or modifiedAt; prefix '-' for descending. "
+            "Default: creation order. " + NAME_ORDER_DOC.replace("Names", "Filenames"),
+        ),
+    ] = None,
     next_cursor: NextCursor = None,
     prev_cursor: PrevCursor = None,
     created_by: CreatedBy = None,

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from .rest_common import (
     CONFLICT,
     ERRORS,
+    NAME_ORDER_DOC,
     PROP_FILTER_DOC,
     TOO_LARGE,
     CreatedBy,
@@ -53,7 +54,8 @@ Sort = Annotated[
     str | None,
     Query(
         pattern=r"^(-?(name|createdAt|modifiedAt))?$",
-        description="name, createdAt or modifiedAt; prefix '-' for descending. Default: creation order",
+        description="name, createdAt or modifiedAt; prefix '-' for descending. Default: creation order. "
+        + NAME_ORDER_DOC,
     ),
 ]
 

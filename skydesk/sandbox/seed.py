@@ -365,6 +365,7 @@ def _seed_media(conn: Any, rng: random.Random, specs: list[tuple[int, dict[str, 
             row = {
                 "id": media_id, "session_seq": seq, "application_id": session["applicationId"],
                 "session_id": session["sessionId"], "filename": f"{props['assetId']}-{n + 1}.png",
+                "filename_key": f"{props['assetId']}-{n + 1}.png".casefold(),
                 "title": f"{props['assetId']} photo {n + 1}",
                 "description": f"Taken at {session['properties']['site']}",
                 "content_type": "image/png", "labels": json.dumps(labels), "properties": json.dumps(props),

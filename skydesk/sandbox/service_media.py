@@ -73,6 +73,7 @@ class MediaOps(SessionOps):
                 "application_id": application_id,
                 "session_id": session_id,
                 "filename": fields["filename"],
+                "filename_key": fields["filename"].casefold(),
                 "title": fields["title"],
                 "description": fields["description"],
                 "content_type": fields["content_type"],
@@ -103,6 +104,8 @@ class MediaOps(SessionOps):
             for column in ("filename", "title", "description"):
                 if column in patch:
                     sets[column] = patch[column]
+            if "filename" in patch:
+                sets["filename_key"] = patch["filename"].casefold()
             if "archived" in patch:
                 sets["archived"] = int(patch["archived"])
             if "labels" in patch:

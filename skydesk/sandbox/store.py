@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: case-folded sort keys (sessions.name_folded indexed, media.filename_key)
 
-_SCHEMA = """
+_TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 CREATE TABLE IF NOT EXISTS users (
@@ -31,7 +31,6 @@ CREATE TABLE IF NOT EXISTS groups (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQU
 CREATE TABLE IF NOT EXISTS group_members (
     group_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (group_id, user_id)
 );
-CREATE INDEX IF NOT EXISTS ix_group_members_user ON group_members (user_id, group_id);
 
 CREATE TABLE IF NOT EXISTS applications (
     seq INTEGER PRIMARY KEY,
@@ -61,7 +60,6 @@ CREATE TABLE IF NOT EXISTS role_members (
     participant_type TEXT NOT NULL,
     PRIMARY KEY (application_id, role_name, participant_id)
 );
-CREATE INDEX IF NOT EXISTS ix_role_members_participant ON role_members (participant_id, application_id);
 
 CREATE TABLE IF NOT EXISTS sessions (
     seq INTEGER PRIMARY KEY,            -- creation order, and the tiebreaker of every sort
@@ -69,7 +67,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     application_id TEXT NOT NULL,
     version INTEGER NOT NULL,
     name TEXT NOT NULL,
-    name_folded TEXT NOT NULL,          -- casefold(name), for case-insensitive search
+    name_folded TEXT NOT NULL,          -- casefold(name): the name filter and the name sort key
     description TEXT NOT NULL,
     status TEXT NOT NULL,
     is_draft INTEGER NOT NULL,
@@ -80,22 +78,16 @@ CREATE TABLE IF NOT EXISTS sessions (
     modified_by TEXT NOT NULL,
     modified_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS ix_sessions_app_seq ON sessions (application_id, seq);
-CREATE INDEX IF NOT EXISTS ix_sessions_app_created ON sessions (application_id, created_at, seq);
-CREATE INDEX IF NOT EXISTS ix_sessions_app_name ON sessions (application_id, name, seq);
-CREATE INDEX IF NOT EXISTS ix_sessions_app_modified ON sessions (application_id, modified_at, seq);
 
 -- Lookup tables that make filters index searches instead of JSON scans.
 CREATE TABLE IF NOT EXISTS session_participants (
     session_seq INTEGER NOT NULL, participant_id TEXT NOT NULL, type TEXT NOT NULL,
     PRIMARY KEY (session_seq, participant_id)
 );
-CREATE INDEX IF NOT EXISTS ix_session_participants_id ON session_participants (participant_id, session_seq);
 CREATE TABLE IF NOT EXISTS session_properties (
     session_seq INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (session_seq, key)
 );
-CREATE INDEX IF NOT EXISTS ix_session_properties_kv ON session_properties (key, value, session_seq);
 CREATE TABLE IF NOT EXISTS session_data (session_seq INTEGER PRIMARY KEY, data TEXT NOT NULL);
 
 CREATE TABLE IF NOT EXISTS events (
@@ -107,7 +99,6 @@ CREATE TABLE IF NOT EXISTS events (
     created_at TEXT NOT NULL,
     payload TEXT NOT NULL               -- the exact JSON published over MQTT
 );
-CREATE INDEX IF NOT EXISTS ix_events_session ON events (session_seq, seq);
 
 CREATE TABLE IF NOT EXISTS media (
     seq INTEGER PRIMARY KEY,
@@ -116,6 +107,7 @@ CREATE TABLE IF NOT EXISTS media (
     application_id TEXT NOT NULL,
     session_id TEXT NOT NULL,
     filename TEXT NOT NULL,
+    filename_key TEXT NOT NULL,         -- casefold(filename): the filename sort key
     title TEXT NOT NULL,
     description TEXT NOT NULL,
     content_type TEXT NOT NULL,
@@ -130,7 +122,6 @@ CREATE TABLE IF NOT EXISTS media (
     modified_by TEXT NOT NULL,
     modified_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS ix_media_session ON media (session_seq, seq);
 CREATE TABLE IF NOT EXISTS media_labels (
     media_seq INTEGER NOT NULL, label TEXT NOT NULL, PRIMARY KEY (media_seq, label)
 );
@@ -140,12 +131,33 @@ CREATE TABLE IF NOT EXISTS media_properties (
 CREATE TABLE IF NOT EXISTS media_content (media_seq INTEGER PRIMARY KEY, content BLOB NOT NULL);
 """
 
+# Created after the migrations (see Store._migrate): some index columns are missing from older databases.
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS ix_group_members_user ON group_members (user_id, group_id);
+CREATE INDEX IF NOT EXISTS ix_role_members_participant ON role_members (participant_id, application_id);
+CREATE INDEX IF NOT EXISTS ix_sessions_app_seq ON sessions (application_id, seq);
+CREATE INDEX IF NOT EXISTS ix_sessions_app_created ON sessions (application_id, created_at, seq);
+CREATE INDEX IF NOT EXISTS ix_sessions_app_name_key ON sessions (application_id, name_folded, seq);
+CREATE INDEX IF NOT EXISTS ix_sessions_app_modified ON sessions (application_id, modified_at, seq);
+CREATE INDEX IF NOT EXISTS ix_session_participants_id ON session_participants (participant_id, session_seq);
+CREATE INDEX IF NOT EXISTS ix_session_properties_kv ON session_properties (key, value, session_seq);
+CREATE INDEX IF NOT EXISTS ix_events_session ON events (session_seq, seq);
+CREATE INDEX IF NOT EXISTS ix_media_session ON media (session_seq, seq);
+CREATE INDEX IF NOT EXISTS ix_media_session_filename ON media (session_seq, filename_key, seq);
+"""
+
+# Case-folded key columns added after the first release: (table, key column, source column).
+# A state directory from before gets the column and its values when it is opened.
+_FOLDED_KEYS = (("sessions", "name_folded", "name"), ("media", "filename_key", "filename"))
+# Indexes of earlier schemas that the current one replaces.
+_OBSOLETE_INDEXES = ("ix_sessions_app_name",)  # sorted by the raw, case-sensitive name
+
 
 # Indexes that a bulk seed drops and rebuilds after loading (see seed.py).
 BULK_INDEXES = (
     "ix_sessions_app_seq",
     "ix_sessions_app_created",
-    "ix_sessions_app_name",
+    "ix_sessions_app_name_key",
     "ix_sessions_app_modified",
     "ix_session_participants_id",
     "ix_session_properties_kv",
@@ -156,9 +168,14 @@ def index_statements(names: tuple[str, ...]) -> list[str]:
     """The CREATE INDEX statements of the named indexes, taken from the schema."""
     return [
         line.strip().rstrip(";")
-        for line in _SCHEMA.splitlines()
+        for line in _INDEXES.splitlines()
         if line.startswith("CREATE INDEX") and line.split()[5] in names
     ]
+
+
+def casefold(text: Any) -> Any:
+    """The sort key of a name: ``str.casefold()`` (so "alpha" < "Beta"); non-strings pass through."""
+    return text.casefold() if isinstance(text, str) else text
 
 
 def now_iso() -> str:
@@ -196,10 +213,25 @@ class Store:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=OFF")
-        self._conn.executescript(_SCHEMA)
-        self._conn.execute(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
-        )
+        # SQL's lower() only folds ASCII; casefold() lets queries sort and backfill exactly like Python.
+        self._conn.create_function("casefold", 1, casefold, deterministic=True)
+        self._conn.executescript(_TABLES)
+        self._migrate()
+        self._conn.executescript(_INDEXES)
+
+    def _migrate(self) -> None:
+        """Bring a database made by an older sandbox up to the current schema (idempotent)."""
+        with self.tx() as conn:
+            for table, column, source in _FOLDED_KEYS:
+                present = {r["name"] for r in conn.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+                    conn.execute(f"UPDATE {table} SET {column} = casefold({source})")  # noqa: S608
+            for name in _OBSOLETE_INDEXES:
+                conn.execute(f"DROP INDEX IF EXISTS {name}")
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+            )
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:

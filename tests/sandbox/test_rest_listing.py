@@ -102,8 +102,9 @@ def test_date_bounds_are_inclusive(
 @pytest.mark.parametrize(
     ("sort", "expected"),
     [
-        ("name", ["Alpha pump", "Epsilon pump", "Gamma pump", "beta VALVE", "delta tank"]),
-        ("-name", ["delta tank", "beta VALVE", "Gamma pump", "Epsilon pump", "Alpha pump"]),
+        # Names sort case-insensitively (a binary collation would put every capital first).
+        ("name", ["Alpha pump", "beta VALVE", "delta tank", "Epsilon pump", "Gamma pump"]),
+        ("-name", ["Gamma pump", "Epsilon pump", "delta tank", "beta VALVE", "Alpha pump"]),
         ("createdAt", ["Alpha pump", "beta VALVE", "Gamma pump", "delta tank", "Epsilon pump"]),
         ("-createdAt", ["Epsilon pump", "delta tank", "Gamma pump", "beta VALVE", "Alpha pump"]),
         ("", ["Alpha pump", "beta VALVE", "Gamma pump", "delta tank", "Epsilon pump"]),
@@ -148,7 +149,7 @@ def test_prev_cursor_walks_back_and_is_ignored_with_next(
     assert p1["page"]["prevCursor"] is None
     p2 = listing(tech, app, **run, nextCursor=p1["page"]["nextCursor"])
     p3 = listing(tech, app, **run, nextCursor=p2["page"]["nextCursor"])
-    assert names(p3) == ["delta tank"] and p3["page"]["nextCursor"] is None
+    assert names(p3) == ["Gamma pump"] and p3["page"]["nextCursor"] is None
     back = listing(tech, app, **run, prevCursor=p3["page"]["prevCursor"])
     assert names(back) == names(p2)
     assert names(listing(tech, app, **run, prevCursor=back["page"]["prevCursor"])) == names(p1)
