@@ -201,6 +201,8 @@ class HttpCore:
         started = time.monotonic()
         attempt = 0
         reauthenticated = False
+        # Set once an earlier attempt may have reached the server and been applied there.
+        maybe_applied = False
         while True:
             attempt += 1
             # Asked on every attempt: a backoff wait may have carried the token past its refresh point.
@@ -230,12 +232,18 @@ class HttpCore:
                 )
                 if wait is None:
                     raise error from exc
+                maybe_applied = maybe_applied or not never_reached_server(exc)
                 await asyncio.sleep(wait)
                 continue
             status = response.status_code
             log.debug("%s %s -> %d in %.0f ms", method, path, status, (time.monotonic() - t0) * 1000)
             if status < 400:
                 return response
+            if status == 404 and method == "DELETE" and maybe_applied:
+                # The earlier DELETE did its work but its answer was lost: the item is gone, as asked.
+                log.info("%s %s -> 404 after an unanswered attempt; treating it as done", method, path)
+                await response.aclose()
+                return httpx.Response(204, request=request)
             if stream:
                 try:
                     await response.aread()
@@ -258,6 +266,8 @@ class HttpCore:
                 wait = self._retry_wait(policy, attempt, started, retry_after)
                 if wait is not None:
                     log.info("%s %s -> %d; retrying in %.1f s", method, path, status, wait)
+                    # A gateway error (502/504) may come after the server acted; 429/503 mean it did not.
+                    maybe_applied = maybe_applied or status in (502, 504)
                     await asyncio.sleep(wait)
                     continue
             raise api_error
