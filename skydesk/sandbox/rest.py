@@ -85,6 +85,10 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         for operation in methods.values():
             # Validation errors are answered as 400 (see on_validation_error), never FastAPI's 422.
             operation.get("responses", {}).pop("422", None)
+            # FastAPI puts a parameter's extra keys into its schema; the marker belongs to the parameter.
+            for parameter in operation.get("parameters", []):
+                if parameter.get("schema", {}).pop("x-skydesk-adopted", False):
+                    parameter["x-skydesk-adopted"] = True
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     schema["info"]["x-skydesk-contract"] = "skydesk/CONTRACT.md"

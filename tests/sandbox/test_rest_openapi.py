@@ -74,8 +74,15 @@ def test_adopted_parts_are_marked(spec: dict[str, Any]) -> None:
     assert paths["/v1/application/applications"]["get"]["x-skydesk-adopted"] is True
     events = paths["/v1/application/applications/{applicationId}/sessions/{sessionId}/events"]
     assert events["get"]["x-skydesk-adopted"] is True and events["post"]["x-skydesk-adopted"] is True
-    # Reference operations are not marked.
-    assert "x-skydesk-adopted" not in paths["/v1/application/applications/{applicationId}/sessions"]["get"]
+    # Reference operations are not marked, but their adopted parameters are.
+    listing = paths["/v1/application/applications/{applicationId}/sessions"]["get"]
+    assert "x-skydesk-adopted" not in listing
+    marked = {p["name"] for p in listing["parameters"] if p.get("x-skydesk-adopted")}
+    assert marked == {"participants", "name", "createdFrom", "createdTo", "modifiedFrom", "modifiedTo"}
+    sort = next(p for p in listing["parameters"] if p["name"] == "sort")
+    assert (
+        "case-insensitive" in sort["schema"]["description"] and "(adopted)" in sort["schema"]["description"]
+    )
 
 
 ODD_STRINGS = ["", " ", "%00", "..%2F..", "x" * 3000, "😀", "'; DROP TABLE sessions;--", "-1", "null"]
