@@ -297,6 +297,21 @@ class SessionDetailPane(QWidget):
         """Whether any editor holds a value the API would refuse."""
         return bool(self.name.error() or self.description.error() or self.properties.error())
 
+    def can_save(self) -> bool:
+        """Whether Save would send something: an open session, changed fields, no invalid value."""
+        session = self.session
+        return session is not None and session.is_open and bool(self.dirty_fields()) and not self.has_errors()
+
+    def discard_edits(self) -> None:
+        """Put the fields back to the session as last loaded (Revert, or "Discard" when leaving)."""
+        if self.session is None:
+            return
+        self.name.set_text(self.session.name)
+        self.description.set_text(self.session.description)
+        self.properties.set_properties(self.session.properties)
+        set_error_text(self.banner, None)
+        self._update_buttons()
+
     # ------------------------------------------------------------------ slots
 
     def _on_editor_edited(self, *_args: object) -> None:
@@ -308,13 +323,7 @@ class SessionDetailPane(QWidget):
         self.save_requested.emit(self.edits())
 
     def _on_revert_clicked(self) -> None:
-        if self.session is None:
-            return
-        self.name.set_text(self.session.name)
-        self.description.set_text(self.session.description)
-        self.properties.set_properties(self.session.properties)
-        set_error_text(self.banner, None)
-        self._update_buttons()
+        self.discard_edits()
 
     def _on_close_clicked(self) -> None:
         if self.session is None:
@@ -341,6 +350,6 @@ class SessionDetailPane(QWidget):
         editable = session is not None and session.is_open
         dirty = bool(self.dirty_fields()) if session is not None else False
         busy = self._busy
-        self.save_button.setEnabled(editable and dirty and not self.has_errors() and not busy)
+        self.save_button.setEnabled(self.can_save() and not busy)
         self.revert_button.setEnabled(session is not None and dirty)
         self.close_button.setEnabled(editable and not busy)

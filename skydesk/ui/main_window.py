@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
         self.refresh_action.triggered.connect(self._on_refresh_triggered)
         self.find_action.triggered.connect(self._on_find_triggered)
         self.sign_out_action.triggered.connect(self._on_sign_out_triggered)
-        self.quit_action.triggered.connect(self.quit_requested.emit)
+        self.quit_action.triggered.connect(self.request_quit)
         self.about_action.triggered.connect(self._on_about_triggered)
         self.app_combo.currentIndexChanged.connect(self._on_app_combo_changed)
         self.sign_in_page.sign_in_requested.connect(self._on_sign_in_page_sign_in_requested)
@@ -239,7 +239,11 @@ class MainWindow(QMainWindow):
             event.accept()
             return
         event.ignore()
-        self.quit_requested.emit()
+        self.request_quit()
+
+    def request_quit(self) -> None:
+        """Quit (Ctrl+Q, closing the window), after asking about unsaved edits in the detail pane."""
+        self.workspace.guard.check(self.quit_requested.emit, action="quitting")
 
     # ------------------------------------------------------------------ slots: actions
 
@@ -256,7 +260,14 @@ class MainWindow(QMainWindow):
             self.workspace.sessions.filter_bar.focus_search()
 
     def _on_sign_out_triggered(self) -> None:
-        self.services.auth.sign_out()
+        # From the re-authentication prompt a save cannot go out, so only Discard or Cancel is offered.
+        dialog = self.reauth_dialog
+        self.workspace.guard.check(
+            self.services.auth.sign_out,
+            action="signing out",
+            can_save=dialog is None,
+            parent=dialog,
+        )
 
     def _on_about_triggered(self) -> None:
         QMessageBox.about(
@@ -267,8 +278,18 @@ class MainWindow(QMainWindow):
 
     def _on_app_combo_changed(self, index: int) -> None:
         app_id = self.app_combo.itemData(index)
-        if app_id and app_id != self.services.browser.application_id:
-            self.workspace.show_application(app_id)
+        shown = self.services.browser.application_id
+        if not app_id or app_id == shown:
+            return
+
+        def cancel() -> None:
+            self.app_combo.blockSignals(True)
+            self.app_combo.setCurrentIndex(max(0, self.app_combo.findData(shown)))
+            self.app_combo.blockSignals(False)
+
+        self.workspace.guard.check(
+            lambda: self.workspace.show_application(app_id), cancel, action="switching application"
+        )
 
     # ------------------------------------------------------------------ slots: controllers
 

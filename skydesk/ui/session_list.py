@@ -124,6 +124,12 @@ class SessionListPane(QWidget):
         self.table.scrollTo(index)
         return True
 
+    def clear_selection(self) -> None:
+        """Select nothing (the detail pane keeps what it shows)."""
+        self._pending_select = None
+        self.table.selectionModel().clearCurrentIndex()
+        self.table.clearSelection()
+
     def apply_sort_indicator(self, sort: str | None) -> None:
         """Show the header arrow for a restored sort order."""
         header = self.table.horizontalHeader()

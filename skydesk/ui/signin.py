@@ -337,5 +337,6 @@ class ReauthDialog(QDialog):
         self.password_entered.emit(self.password.text())
 
     def _on_sign_out_clicked(self) -> None:
+        # The window closes this prompt once signed out; if the user then keeps their unsaved edits
+        # (Cancel), the prompt stays.
         self.sign_out_requested.emit()
-        self.done(QDialog.DialogCode.Rejected)

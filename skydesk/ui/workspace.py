@@ -14,6 +14,7 @@ from skydesk.ui.errors import ErrorPresenter
 from skydesk.ui.new_session import NewSessionDialog
 from skydesk.ui.participants import ParticipantsPane
 from skydesk.ui.session_list import SessionListPane
+from skydesk.ui.unsaved import UnsavedEditsGuard
 
 if TYPE_CHECKING:
     from skydesk.api import Application, Session
@@ -54,6 +55,7 @@ class SessionWorkspace(QWidget):
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.side_splitter = QSplitter(Qt.Orientation.Vertical)
         self.new_session_dialog: NewSessionDialog | None = None
+        self.guard = UnsavedEditsGuard(self.detail_pane, detail, self)
         self._setup_ui()
         self._connect()
 
@@ -118,9 +120,25 @@ class SessionWorkspace(QWidget):
         self.detail.reload()
 
     def show_application(self, application_id: str | None) -> None:
-        """Switch to another application: clear the detail, load its sessions."""
+        """Switch to another application: clear the detail, load its sessions (callers ask first)."""
         self.detail.show(None, None)
         self.browser.set_application(application_id)
+
+    def open_session(self, application_id: str | None, session_id: str) -> None:
+        """Show ``session_id`` in the detail pane, asking first if the pane holds unsaved edits."""
+        current = self.detail_pane.session
+        if current is not None and current.session_id == session_id:
+            return
+
+        def proceed() -> None:
+            self.detail.show(application_id, session_id)
+
+        def cancel() -> None:
+            # Put the selection back on the session whose edits the user kept.
+            if current is not None and not self.sessions.select_session(current.session_id):
+                self.sessions.clear_selection()
+
+        self.guard.check(proceed, cancel, action="opening another session")
 
     # ------------------------------------------------------------------ slots
 
@@ -128,10 +146,12 @@ class SessionWorkspace(QWidget):
         self.browser.set_filters(filters)
 
     def _on_sessions_session_selected(self, session_id: str) -> None:
-        current = self.detail_pane.session
-        if current is not None and current.session_id == session_id:
+        if not session_id:
+            # The selection went away (a reload, the row left the filter): keep a pane with edits.
+            if not self.detail_pane.dirty_fields():
+                self.detail.show(self.browser.application_id, None)
             return
-        self.detail.show(self.browser.application_id, session_id or None)
+        self.open_session(self.browser.application_id, session_id)
 
     def _on_detail_session_loaded(self, session: Session | None) -> None:
         self.detail_pane.show_session(session)
@@ -192,9 +212,10 @@ class SessionWorkspace(QWidget):
             self.new_session_dialog.accept()
         if session.application_id == self.browser.application_id:
             # The controller has already put it in the list (where the sort places it) if it matches
-            # the filters; select it now or as soon as its row appears.
-            self.sessions.select_session(session.session_id)
-            self.detail.show(session.application_id, session.session_id)
+            # the filters. Selecting its row opens it (asking first about unsaved edits); if the row is
+            # not there yet, open it directly and the row is selected as soon as it appears.
+            if not self.sessions.select_session(session.session_id):
+                self.open_session(session.application_id, session.session_id)
         self.presenter.transient(f"Session “{session.name or session.session_id}” created", 5000)
 
     def _on_new_session_finished(self, _result: int) -> None:
