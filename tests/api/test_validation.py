@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import httpx
 import pytest
 
@@ -103,6 +105,71 @@ def test_data_key_check_survives_deep_nesting() -> None:
         (lambda c: c.update_session_media(APP, "s", "m", description="d" * 256), "description"),
         (lambda c: c.get_session(APP, ""), "session_id"),
         (lambda c: c.create_session_event(APP, "s", "", {}), "event_type"),
+        # Every limit, through every method that takes it.
+        (lambda c: c.update_session_name(APP, "s", "n" * 256), "name"),
+        (lambda c: c.update_session_description(APP, "s", "d" * 1001), "description"),
+        (lambda c: c.update_session_properties(APP, "s", {str(i): "v" for i in range(51)}), "properties"),
+        (lambda c: c.patch_session(APP, "s", {}), "patch"),
+        (lambda c: c.patch_session(APP, "s", {"version": 0}), "version"),
+        (lambda c: c.patch_session(APP, "s", {"participants": [{"type": "user"}]}), "participants.0.id"),
+        (
+            lambda c: c.patch_session(APP, "s", {"participants": [{"id": "u", "isGuest": "yes"}]}),
+            "participants.0.isGuest",
+        ),
+        (lambda c: c.patch_session_data(APP, "s", {"k" * 65: 1}), "data." + "k" * 65),
+        (lambda c: c.patch_session_data(APP, "s", {"when": {1, 2}}), "data.when"),
+        (lambda c: c.patch_session_data(APP, "s", ["not", "an", "object"]), "data"),
+        (lambda c: c.add_participant(APP, "s", ""), "id"),
+        (lambda c: c.remove_participant(APP, "s", ""), "participant_id"),
+        (lambda c: c.create_session_event(APP, "s", "e" * 256, {}), "event_type"),
+        (lambda c: c.create_session_event(APP, "s", "note", {"n": float("inf")}), "data.n"),
+        (lambda c: c.list_sessions(APP, limit=0), "limit"),
+        (lambda c: c.list_sessions(APP, limit=True), "limit"),
+        (lambda c: c.list_sessions(APP, created_from="2026-01-01"), "createdFrom"),
+        (lambda c: c.list_sessions(APP, participants=["a,b"]), "participants"),
+        (lambda c: c.list_sessions(APP, properties={"": "x"}), "properties"),
+        (lambda c: c.iter_sessions(APP, page_size=500).__anext__(), "limit"),
+        (lambda c: c.list_session_events(APP, "s", limit=201), "limit"),
+        (lambda c: c.list_session_media(APP, "s", limit=201), "limit"),
+        (lambda c: c.list_session_media(APP, "s", modified_to=1), "modifiedTo"),
+        (
+            lambda c: c.create_session_media(APP, "s", filename="f" * 256, content_type="a/b", total_bytes=1),
+            "filename",
+        ),
+        (
+            lambda c: c.create_session_media(
+                APP, "s", filename="f", content_type="a/b", total_bytes=1, description="d" * 256
+            ),
+            "description",
+        ),
+        (
+            lambda c: c.create_session_media(
+                APP, "s", filename="f", content_type="a/b", total_bytes=1, labels=["ok", ""]
+            ),
+            "labels",
+        ),
+        (
+            lambda c: c.create_session_media(
+                APP,
+                "s",
+                filename="f",
+                content_type="a/b",
+                total_bytes=1,
+                properties={str(i): 1 for i in range(51)},
+            ),
+            "properties",
+        ),
+        (
+            lambda c: c.create_session_media(APP, "s", filename="f", content_type="jpeg", total_bytes=1),
+            "content_type",
+        ),
+        (lambda c: c.update_session_media(APP, "s", "m", title="t" * 256), "title"),
+        (lambda c: c.update_session_media(APP, "s", "m", size=3), "size"),
+        (lambda c: c.update_session_media(APP, "s", "m", archived="yes"), "archived"),
+        (lambda c: c.update_session_media(APP, "s", "m"), "fields"),
+        (lambda c: c.delete_session_media(APP, "s", ""), "media_id"),
+        (lambda c: c.upload_media_content(APP, "s", "", b"abc"), "media_id"),
+        (lambda c: c.download_media_content(APP, "s", "", io.BytesIO()), "media_id"),
     ],
 )
 async def test_invalid_input_raises_before_any_request(call, field: str) -> None:  # type: ignore[no-untyped-def]
