@@ -186,6 +186,7 @@ class MosquittoBroker:
                     "log_type warning",
                     "log_type notice",
                     "log_type information",
+                    "log_type subscribe",  # "<client id> <qos> <topic>": lets tests check the QoS asked for
                     f"listener {self.port} 127.0.0.1",
                     f"cafile {d / 'ca.pem'}",
                     f"certfile {d / 'cert.pem'}",

@@ -119,6 +119,10 @@ def test_receives_every_event_type_typed(
     # (c0), the keepalive we asked for, and the username `{realm}/{sub}`.
     log = mosquitto.log_tail(20000)
     assert "as demo-u1-12345678 (p2, c0, k10, u'demo/u1')" in log, log[-2000:]
+    # ... and one subscription, at QoS 1, to exactly the user's own session topics.
+    assert "demo-u1-12345678 1 v1/realms/demo/users/u1/session/#" in log, log[-2000:]
+    # Every state was reported, in order: first CONNECTING, then CONNECTED.
+    assert [s for s, _ in rec.states] == [StreamState.CONNECTING, StreamState.CONNECTED]
 
 
 def test_malformed_duplicate_and_failing_callbacks_do_not_hurt(
@@ -294,7 +298,9 @@ def test_unreachable_and_untrusted_brokers_are_reported_offline(
     nobody = _stream(open_stream, rec2, mosquitto, auth)
     nobody.start()
     detail = rec2.wait_state(StreamState.OFFLINE)
-    assert "connection refused" in detail
+    assert "connection refused" in detail and "retrying in 1 s" in detail
+    # The backoff grows (1 s, then 2 s, ... up to 30 s; unit-tested in test_timing.py).
+    assert "retrying in 2 s" in rec2.wait_state(StreamState.OFFLINE, after=1, timeout=10)
     mosquitto.start()
     rec2.wait_state(StreamState.CONNECTED, timeout=30)  # the backoff keeps trying
 
