@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 DESKTOP_FILE_NAME = "io.github.skydesk.Skydesk"
 DEMO_PROFILE = "Demo sandbox"
+# The demo keeps its own settings file: its profile points at this run's random ports, so saving it as the
+# user's last profile would make the next normal start pre-select a server that no longer exists.
+DEMO_SETTINGS_FILE = "demo-settings.json"
 DEMO_ACTIVITY = 4.0  # simulated colleagues' events per minute
 DEMO_REFRESH_TTL = 12 * 3600  # a demo left open all day should not keep asking for the password
 LOAD_TIMEOUT = 60.0
@@ -145,7 +148,7 @@ async def _run(app: QApplication, args: argparse.Namespace) -> int:
     from skydesk.ui.main_window import MainWindow
 
     loop = asyncio.get_running_loop()
-    settings = Settings.load(args.settings_file)
+    settings = Settings.load(_settings_path(args))
     services = AppServices(settings)
     window = MainWindow(services, subtitle="Demo sandbox (local)" if args.demo else "")
     crash_reporter = install_crash_dialog(lambda: window)
@@ -195,6 +198,17 @@ async def _run(app: QApplication, args: argparse.Namespace) -> int:
         shiboken6.delete(services)
     log.info("skydesk stopped cleanly")
     return exit_code
+
+
+def _settings_path(args: argparse.Namespace) -> Path | None:
+    """The settings file: as given, the demo's own one, or the default (None)."""
+    if args.settings_file is not None:
+        return Path(args.settings_file)
+    if args.demo:
+        from skydesk.core.paths import config_dir
+
+        return config_dir() / DEMO_SETTINGS_FILE
+    return None
 
 
 def _start_sandbox() -> Any:

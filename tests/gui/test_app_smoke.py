@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -39,6 +40,12 @@ def test_version_option_prints_the_version() -> None:
 @pytest.mark.timeout(180)
 def test_demo_signs_in_loads_sessions_and_exits_cleanly(tmp_path: Path) -> None:
     shot = tmp_path / "window.png"
+    # The user's own settings: the demo must leave them exactly as they were.
+    user_settings = tmp_path / "config" / "skydesk" / "settings.json"
+    user_settings.parent.mkdir(parents=True)
+    profile = {"name": "Work", "api_url": "https://api.example.test", "mqtt_host": "mqtt.example.test"}
+    user_settings.write_text(json.dumps({"profiles": [profile], "last_profile": "Work"}))
+    before = user_settings.read_bytes()
     done = subprocess.run(
         [sys.executable, "-m", "skydesk", "--demo", "--quit-after-load", "--screenshot", str(shot)],
         capture_output=True,
@@ -52,6 +59,9 @@ def test_demo_signs_in_loads_sessions_and_exits_cleanly(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
     assert "threads still running" not in done.stderr
     assert shot.stat().st_size > 10_000, "the window was drawn"
+    assert user_settings.read_bytes() == before, "the demo did not touch the user's profiles"
+    demo = json.loads((tmp_path / "config" / "skydesk" / "demo-settings.json").read_text())
+    assert demo["last_profile"] == "Demo sandbox"
     # The demo keeps its state under the user's data dir, and the app logs under the state dir.
     assert (tmp_path / "data" / "skydesk" / "sandbox").is_dir()
     log = (tmp_path / "state" / "skydesk" / "logs" / "skydesk.log").read_text()
