@@ -75,3 +75,19 @@ def make_stream(recorder: Recorder, **kwargs: Any) -> EventStream:
 def stream_threads() -> list[threading.Thread]:
     """Live threads that belong to an EventStream."""
     return [t for t in threading.enumerate() if t.name == "skydesk-events"]
+
+
+def mosquitto_stream(
+    open_stream: Callable[..., EventStream], recorder: Recorder, broker: Any, token_provider: Any, **kw: Any
+) -> EventStream:
+    """A stream for user u1 on the private mosquitto ``broker``; keyword arguments override the defaults."""
+    args: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": broker.port,
+        "realm": "demo",
+        "user_id": "u1",
+        "token_provider": token_provider,
+        "ca_file": broker.ca_file,
+        "keepalive": 10,
+    }
+    return open_stream(recorder, **{**args, **kw})

@@ -10,8 +10,7 @@ import pytest
 from skydesk.events import EventStream, StreamState
 from skydesk.events._connection import tls_context
 
-from .conftest import USER
-from .helpers import Recorder
+from .helpers import Recorder, mosquitto_stream
 from .mosquitto import FakeAuthServer, MosquittoBroker
 
 
@@ -29,14 +28,6 @@ def test_verify_false_connects_without_the_ca(
     open_stream: Callable[..., EventStream], mosquitto: MosquittoBroker, auth: FakeAuthServer
 ) -> None:
     rec = Recorder()
-    stream = open_stream(
-        rec,
-        host="127.0.0.1",
-        port=mosquitto.port,
-        realm="demo",
-        user_id=USER,
-        token_provider=auth,
-        verify=False,
-    )
+    stream = mosquitto_stream(open_stream, rec, mosquitto, auth, ca_file=None, verify=False)
     stream.start()
     rec.wait_state(StreamState.CONNECTED)

@@ -27,7 +27,7 @@ from skydesk.events import (
 
 from . import payloads
 from .conftest import USER
-from .helpers import Recorder, stream_threads
+from .helpers import Recorder, mosquitto_stream, stream_threads
 from .mosquitto import FakeAuthServer, MosquittoBroker, Publisher
 from .relay import FreezableRelay
 
@@ -36,27 +36,11 @@ pytestmark = pytest.mark.mosquitto
 OpenStream = Callable[..., EventStream]
 
 
-def _stream(
-    open_stream: OpenStream, rec: Recorder, broker: MosquittoBroker, auth: Any, **kw: Any
-) -> EventStream:
-    kw.setdefault("keepalive", 10)
-    return open_stream(
-        rec,
-        host="127.0.0.1",
-        port=broker.port,
-        realm="demo",
-        user_id=USER,
-        token_provider=auth,
-        ca_file=broker.ca_file,
-        **kw,
-    )
-
-
 def test_receives_every_event_type_typed(
     open_stream: OpenStream, mosquitto: MosquittoBroker, auth: FakeAuthServer, publisher: Publisher
 ) -> None:
     rec = Recorder()
-    stream = _stream(open_stream, rec, mosquitto, auth)
+    stream = mosquitto_stream(open_stream, rec, mosquitto, auth)
     typed: dict[str, list[SessionEvent]] = {}
     for name in (
         "on_session_created",
@@ -129,7 +113,7 @@ def test_malformed_duplicate_and_failing_callbacks_do_not_hurt(
     open_stream: OpenStream, mosquitto: MosquittoBroker, auth: FakeAuthServer, publisher: Publisher
 ) -> None:
     rec = Recorder()
-    stream = _stream(open_stream, rec, mosquitto, auth)
+    stream = mosquitto_stream(open_stream, rec, mosquitto, auth)
     boom = threading.Event()
 
     def explode(ev: SessionCreated) -> None:
@@ -171,7 +155,7 @@ def test_broker_restart_while_publishing_delivers_each_event_exactly_once(
     open_stream: OpenStream, mosquitto: MosquittoBroker, auth: FakeAuthServer, publisher: Publisher
 ) -> None:
     rec = Recorder()
-    stream = _stream(open_stream, rec, mosquitto, auth)
+    stream = mosquitto_stream(open_stream, rec, mosquitto, auth)
     stream.start()
     rec.wait_state(StreamState.CONNECTED)
 
@@ -214,7 +198,7 @@ def test_token_expiry_while_connected_refreshes_and_reconnects(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     rec = Recorder()
-    stream = _stream(open_stream, rec, mosquitto, auth)
+    stream = mosquitto_stream(open_stream, rec, mosquitto, auth)
     stream.start()
     rec.wait_state(StreamState.CONNECTED)
     old = auth.cached
@@ -246,7 +230,7 @@ def test_refused_connect_with_sign_in_required_waits_for_reconnect(
     # The client's cached token is one the broker never accepted, and refreshing fails for good.
     auth.cached = mint.issue(USER)
     auth.fail_refresh = SignInRequired("Your session has ended; sign in again")
-    stream = _stream(open_stream, rec, mosquitto, auth)
+    stream = mosquitto_stream(open_stream, rec, mosquitto, auth)
     stream.start()
 
     detail = rec.wait_state(StreamState.AUTH_FAILED)
@@ -269,7 +253,7 @@ def test_broker_that_keeps_refusing_ends_in_auth_failed(
 ) -> None:
     rec = Recorder()
     mosquitto.set_password(f"demo/{USER}", "a password no token will ever match")
-    stream = _stream(open_stream, rec, mosquitto, auth)
+    stream = mosquitto_stream(open_stream, rec, mosquitto, auth)
     stream.start()
     detail = rec.wait_state(StreamState.AUTH_FAILED, timeout=30)
     assert "keeps refusing" in detail
@@ -285,9 +269,7 @@ def test_unreachable_and_untrusted_brokers_are_reported_offline(
 ) -> None:
     rec = Recorder()
     # Verification is on by default: without our CA, mosquitto's test certificate is not trusted.
-    untrusted = open_stream(
-        rec, host="127.0.0.1", port=mosquitto.port, realm="demo", user_id=USER, token_provider=auth
-    )
+    untrusted = mosquitto_stream(open_stream, rec, mosquitto, auth, ca_file=None)
     untrusted.start()
     detail = rec.wait_state(StreamState.OFFLINE)
     assert "TLS certificate not trusted" in detail and "retrying in" in detail
@@ -295,7 +277,7 @@ def test_unreachable_and_untrusted_brokers_are_reported_offline(
 
     rec2 = Recorder()
     mosquitto.stop()
-    nobody = _stream(open_stream, rec2, mosquitto, auth)
+    nobody = mosquitto_stream(open_stream, rec2, mosquitto, auth)
     nobody.start()
     detail = rec2.wait_state(StreamState.OFFLINE)
     assert "connection refused" in detail and "retrying in 1 s" in detail
@@ -309,7 +291,7 @@ def test_stop_is_idempotent_and_leaves_no_thread(
     open_stream: OpenStream, mosquitto: MosquittoBroker, auth: FakeAuthServer
 ) -> None:
     rec = Recorder()
-    never_started = _stream(open_stream, rec, mosquitto, auth)
+    never_started = mosquitto_stream(open_stream, rec, mosquitto, auth)
     never_started.stop()
     never_started.stop()
     assert rec.states == [(StreamState.STOPPED, "Stopped")]
@@ -317,7 +299,7 @@ def test_stop_is_idempotent_and_leaves_no_thread(
         never_started.start()
 
     rec2 = Recorder()
-    stream = _stream(open_stream, rec2, mosquitto, auth)
+    stream = mosquitto_stream(open_stream, rec2, mosquitto, auth)
     stream.start()
     rec2.wait_state(StreamState.CONNECTED)
     assert len(stream_threads()) == 1
@@ -335,16 +317,7 @@ def test_watchdog_detects_a_silently_dead_link(
     relay = FreezableRelay(mosquitto.port)
     try:
         rec = Recorder()
-        stream = open_stream(
-            rec,
-            host="127.0.0.1",
-            port=relay.port,
-            realm="demo",
-            user_id=USER,
-            token_provider=auth,
-            ca_file=mosquitto.ca_file,
-            keepalive=2,
-        )
+        stream = mosquitto_stream(open_stream, rec, mosquitto, auth, port=relay.port, keepalive=2)
         stream.start()
         rec.wait_state(StreamState.CONNECTED)
         relay.freeze()  # no FIN, no RST: both ends still think the link is up
