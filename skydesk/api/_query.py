@@ -80,6 +80,20 @@ class Query:
             self.ids(f"prop.{key}", value)
         return self
 
+    def who_and_when(
+        self,
+        created_by: Sequence[str] | None,
+        modified_by: Sequence[str] | None,
+        created_from: datetime | None,
+        created_to: datetime | None,
+        modified_from: datetime | None,
+        modified_to: datetime | None,
+    ) -> Query:
+        """Add the author and date-range filters that sessions and media share (dates inclusive)."""
+        self.ids("createdBy", created_by).ids("modifiedBy", modified_by)
+        self.date("createdFrom", created_from).date("createdTo", created_to)
+        return self.date("modifiedFrom", modified_from).date("modifiedTo", modified_to)
+
     def limit(self, value: int | None) -> Query:
         """Add the page size (1-200)."""
         if value is not None:

@@ -122,9 +122,7 @@ class SessionsMixin(ApplicationsMixin):
         if status is not None:
             q.errors += check("status", validate_status(status))
         q.text("status", status).text("name", name).ids("participants", participants).props(properties)
-        q.ids("createdBy", created_by).ids("modifiedBy", modified_by)
-        q.date("createdFrom", created_from).date("createdTo", created_to)
-        q.date("modifiedFrom", modified_from).date("modifiedTo", modified_to)
+        q.who_and_when(created_by, modified_by, created_from, created_to, modified_from, modified_to)
         q.sort(sort, SESSION_SORT_FIELDS).limit(limit).cursors(next_cursor, prev_cursor)
         params = q.done()
         body = await self._json("GET", app_path(application_id, "sessions"), params=params)
