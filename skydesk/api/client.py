@@ -7,9 +7,6 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-import httpx
-
-from skydesk.api._retry import RetryPolicy
 from skydesk.api.media_content import MediaContentMixin
 from skydesk.api.session_data import SessionDataMixin
 from skydesk.api.sessions import SessionsMixin
@@ -22,28 +19,13 @@ class SkylightClient(SessionsMixin, SessionDataMixin, MediaContentMixin):
     this class adds sign-in and the public state.
 
     Use it as ``async with SkylightClient(url) as client:``, or call :meth:`aclose` when done.
-    """
 
-    def __init__(
-        self,
-        api_url: str,
-        *,
-        ca_file: str | None = None,
-        verify: bool = True,
-        timeout: float = 15.0,
-        device_id: str | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        retry: RetryPolicy | None = None,
-    ) -> None:
-        super().__init__(
-            api_url,
-            ca_file=ca_file,
-            verify=verify,
-            timeout=timeout,
-            device_id=device_id,
-            transport=transport,
-            retry=retry,
-        )
+    ``SkylightClient(api_url, *, ca_file=None, verify=True, timeout=15.0, device_id=None,
+    transport=None, retry=None)``: ``api_url`` may lack the scheme (https is assumed) or end in
+    slashes; ``ca_file`` trusts a private CA instead of the system store; ``device_id`` is sent
+    with every change (a stable per-machine id by default); ``retry`` bounds the resending of
+    idempotent requests (see :class:`RetryPolicy`).
+    """
 
     def __repr__(self) -> str:
         who = self._auth.username or self._auth.user_id or "signed out"
