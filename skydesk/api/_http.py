@@ -76,7 +76,11 @@ def _verify(ca_file: str | None, verify: bool) -> ssl.SSLContext | bool:
         log.warning("TLS certificate verification is OFF: the connection can be intercepted")
         return False
     # ssl.create_default_context() trusts the operating system's store (httpx alone would use certifi).
-    return ssl.create_default_context(cafile=ca_file)
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except OSError as exc:  # a missing file, or one without a certificate in it (ssl.SSLError)
+        reason = getattr(exc, "reason", None) or exc.strerror or str(exc)
+        raise ValueError(f"Cannot use the CA file {ca_file!r}: {reason}.") from exc
 
 
 class HttpCore:

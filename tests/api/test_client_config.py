@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ssl
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -47,6 +48,15 @@ def test_tls_uses_the_system_store_by_default() -> None:
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
     # The system store, not certifi's bundle: the default context loaded the OS paths.
     assert context.cert_store_stats()["x509_ca"] == ssl.create_default_context().cert_store_stats()["x509_ca"]
+
+
+@pytest.mark.parametrize("content", [None, "not a certificate"])
+def test_an_unusable_ca_file_is_refused_up_front(tmp_path: Path, content: str | None) -> None:
+    ca_file = tmp_path / "ca.pem"
+    if content is not None:
+        ca_file.write_text(content)
+    with pytest.raises(ValueError, match=r"Cannot use the CA file .*ca\.pem"):
+        SkylightClient("example.com", ca_file=str(ca_file))
 
 
 def test_device_id_is_stable_per_machine() -> None:
