@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import bisect
-import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -14,44 +11,33 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from skydesk.models.filters import SessionFilters
+from skydesk.models.placement import insert_position
+from skydesk.models.row_highlights import RowHighlights
+from skydesk.models.session_columns import (
+    COL_NAME,
+    DEFAULT_PROPERTY_COLUMNS,
+    FIXED_HEADERS,
+    SORTABLE_COLUMNS,
+    cell_text,
+)
 
 if TYPE_CHECKING:
     from skydesk.api import Session
 
 Index = QModelIndex | QPersistentModelIndex
 
-COL_NAME, COL_STATUS, COL_PARTICIPANTS, COL_CREATED, COL_MODIFIED = range(5)
-FIXED_HEADERS = ("Name", "Status", "Participants", "Created", "Modified")
-DEFAULT_PROPERTY_COLUMNS = ("site", "orderId", "assetId", "priority")
-SORTABLE_COLUMNS = {COL_NAME: "name", COL_CREATED: "createdAt", COL_MODIFIED: "modifiedAt"}
-
 SessionIdRole = Qt.ItemDataRole.UserRole + 1
 SessionRole = Qt.ItemDataRole.UserRole + 2
 HighlightRole = Qt.ItemDataRole.UserRole + 3  # time.monotonic() of the last live change, or None
 StateRowRole = Qt.ItemDataRole.UserRole + 4  # True on the trailing loading/error/empty row
 
-HIGHLIGHT_SECONDS = 1.5
-
 STATE_NONE, STATE_LOADING, STATE_ERROR, STATE_EMPTY = "none", "loading", "error", "empty"
-
-
-def _fmt_time(value: datetime) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def _prop_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 class SessionTableModel(QAbstractTableModel):
@@ -74,10 +60,8 @@ class SessionTableModel(QAbstractTableModel):
         self._loading_more = False  # fixed when loading starts, so rows inserted above never change it
         self._fetch_callback: Callable[[], None] | None = None
         self._filters = SessionFilters()
-        self._highlights: dict[str, float] = {}
-        self._highlight_timer = QTimer(self)
-        self._highlight_timer.setSingleShot(True)
-        self._highlight_timer.timeout.connect(self._on_highlight_timer_timeout)
+        self._highlights = RowHighlights(self)
+        self._highlights.expired.connect(self._on_highlights_expired)
         self.participant_label: Callable[[str], str] = lambda pid: pid
 
     # ------------------------------------------------------------------ Qt model API
@@ -122,13 +106,13 @@ class SessionTableModel(QAbstractTableModel):
                 return self._state_data(col, role)
             session = self._sessions[row]
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-                return self._display(session, col)
+                return cell_text(session, col, self._property_columns, self.participant_label)
             if role == SessionIdRole:
                 return session.session_id
             if role == SessionRole:
                 return session
             if role == HighlightRole:
-                return self._highlights.get(session.session_id)
+                return self._highlights.since(session.session_id)
             if role == StateRowRole:
                 return False
             if role == Qt.ItemDataRole.BackgroundRole and session.session_id in self._highlights:
@@ -138,22 +122,6 @@ class SessionTableModel(QAbstractTableModel):
         except Exception:  # a malformed session must show as blank, never crash the view
             return None
         return None
-
-    def _display(self, session: Session, col: int) -> str:
-        if col == COL_NAME:
-            return session.name or "(unnamed)"
-        if col == COL_STATUS:
-            return session.status.capitalize()
-        if col == COL_PARTICIPANTS:
-            return ", ".join(self.participant_label(p.id) for p in session.participants)
-        if col == COL_CREATED:
-            return _fmt_time(session.created_at)
-        if col == COL_MODIFIED:
-            return _fmt_time(session.modified_at)
-        prop = col - len(FIXED_HEADERS)
-        if 0 <= prop < len(self._property_columns):
-            return _prop_text(session.properties.get(self._property_columns[prop]))
-        return ""
 
     def _state_data(self, col: int, role: int) -> Any:
         if role == StateRowRole:
@@ -353,23 +321,7 @@ class SessionTableModel(QAbstractTableModel):
             self._highlight(s.session_id)
 
     def _insert_position(self, s: Session, sessions: Sequence[Session] | None = None) -> int:
-        items = self._sessions if sessions is None else sessions
-        key = self._filters.sort_key
-        target = key(s)
-        try:
-            if self._filters.descending:
-                # bisect needs ascending keys; search for the first row whose key is smaller than ours.
-                lo, hi = 0, len(items)
-                while lo < hi:
-                    mid = (lo + hi) // 2
-                    if key(items[mid]) >= target:
-                        lo = mid + 1
-                    else:
-                        hi = mid
-                return lo
-            return bisect.bisect_right(items, target, key=key)
-        except TypeError:  # incomparable keys (should not happen): append
-            return len(items)
+        return insert_position(self._sessions if sessions is None else sessions, s, self._filters)
 
     def _move_into_place(self, row: int) -> None:
         s = self._sessions[row]
@@ -394,7 +346,7 @@ class SessionTableModel(QAbstractTableModel):
         self.beginRemoveRows(QModelIndex(), row, row)
         del self._sessions[row]
         self._rows.pop(sid, None)
-        self._highlights.pop(sid, None)
+        self._highlights.forget(sid)
         self._reindex(row)
         self.endRemoveRows()
 
@@ -431,15 +383,10 @@ class SessionTableModel(QAbstractTableModel):
         self.stateChanged.emit(state)
 
     def _highlight(self, session_id: str) -> None:
-        self._highlights[session_id] = time.monotonic()
-        if not self._highlight_timer.isActive():
-            self._highlight_timer.start(int(HIGHLIGHT_SECONDS * 1000))
+        self._highlights.mark(session_id)
 
-    def _on_highlight_timer_timeout(self) -> None:
-        now = time.monotonic()
-        expired = [sid for sid, t in self._highlights.items() if now - t >= HIGHLIGHT_SECONDS - 0.05]
-        for sid in expired:
-            del self._highlights[sid]
+    def _on_highlights_expired(self, session_ids: list[str]) -> None:
+        for sid in session_ids:
             row = self._rows.get(sid)
             if row is not None:
                 self.dataChanged.emit(
@@ -447,7 +394,3 @@ class SessionTableModel(QAbstractTableModel):
                     self.index(row, self.columnCount() - 1),
                     [HighlightRole, Qt.ItemDataRole.BackgroundRole],
                 )
-        if self._highlights:
-            oldest = min(self._highlights.values())
-            remaining = max(0.05, HIGHLIGHT_SECONDS - (now - oldest))
-            self._highlight_timer.start(int(remaining * 1000))

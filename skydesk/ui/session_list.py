@@ -13,13 +13,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skydesk.models.session_table import (
+from skydesk.models.session_columns import (
     COL_CREATED,
     COL_MODIFIED,
     COL_NAME,
     COL_PARTICIPANTS,
     COL_STATUS,
     SORTABLE_COLUMNS,
+)
+from skydesk.models.session_table import (
     SessionIdRole,
     SessionTableModel,
 )

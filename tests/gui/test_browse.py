@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from skydesk.models.session_table import COL_NAME, COL_STATUS, FIXED_HEADERS
+from skydesk.models.session_columns import COL_NAME, COL_STATUS, FIXED_HEADERS
 from tests.gui.helpers import signed_in_window, visible_column, wait_loaded
 from tests.support.qt import wait_until
 

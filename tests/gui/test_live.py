@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from skydesk.api import SkylightClient
-from skydesk.models.session_table import COL_NAME, HighlightRole
+from skydesk.models.session_columns import COL_NAME
+from skydesk.models.session_table import HighlightRole
 from tests.gui.helpers import signed_in_window
 from tests.support.qt import wait_until
 

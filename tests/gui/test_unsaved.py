@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
 from skydesk.api import SkylightClient
-from skydesk.models.session_table import COL_NAME
+from skydesk.models.session_columns import COL_NAME
 from skydesk.ui.main_window import PAGE_SIGN_IN, PAGE_WORKSPACE
 from tests.gui.helpers import signed_in_window
 from tests.support.qt import wait_until

@@ -8,7 +8,7 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from skydesk.api import SkylightClient
 from skydesk.models.filters import SessionFilters
-from skydesk.models.session_table import COL_CREATED, COL_NAME
+from skydesk.models.session_columns import COL_CREATED, COL_NAME
 from tests.models.helpers import open_app, settled, sign_in
 from tests.support.qt import wait_until
 

@@ -10,9 +10,8 @@ from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 
 from skydesk.models.filters import SessionFilters
+from skydesk.models.session_columns import COL_NAME, COL_STATUS
 from skydesk.models.session_table import (
-    COL_NAME,
-    COL_STATUS,
     HighlightRole,
     SessionIdRole,
     SessionRole,

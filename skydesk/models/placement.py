@@ -1,0 +1,32 @@
+"""Where a live-changed session belongs in a list sorted by the server, so no reload is needed."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from skydesk.models.filters import SessionFilters
+
+if TYPE_CHECKING:
+    from skydesk.api import Session
+
+
+def insert_position(rows: Sequence[Session], session: Session, filters: SessionFilters) -> int:
+    """The index at which `session` belongs in `rows` (already in the server's order for `filters`)."""
+    key = filters.sort_key
+    target = key(session)
+    try:
+        if filters.descending:
+            # bisect needs ascending keys; search for the first row whose key is smaller than ours.
+            lo, hi = 0, len(rows)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if key(rows[mid]) >= target:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            return lo
+        return bisect.bisect_right(rows, target, key=key)
+    except TypeError:  # incomparable keys (should not happen): append
+        return len(rows)
