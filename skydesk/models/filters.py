@@ -115,10 +115,14 @@ class SessionFilters:
         )
 
     def sort_key(self, session: Session) -> tuple[Any, ...]:
-        """Ascending key of `session` under the current sort (direction: see `descending`)."""
+        """Ascending key of `session` under the current sort (direction: see `descending`).
+
+        The server's rule: the sort field (names compared case-insensitively, by `casefold()`), then
+        creation order for ties, both in the same direction. Creation time stands in for creation order.
+        """
         field_name = (self.sort or "createdAt").lstrip("-")
         if field_name == "name":
-            return (session.name, session.created_at)
+            return (session.name.casefold(), session.created_at)
         if field_name == "modifiedAt":
             return (session.modified_at, session.created_at)
         return (session.created_at,)

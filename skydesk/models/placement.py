@@ -13,16 +13,21 @@ if TYPE_CHECKING:
 
 
 def insert_position(rows: Sequence[Session], session: Session, filters: SessionFilters) -> int:
-    """The index at which `session` belongs in `rows` (already in the server's order for `filters`)."""
+    """The index at which `session` belongs in `rows` (already in the server's order for `filters`).
+
+    The server orders by the sort field and then by creation order, both ascending or both descending.
+    A session that ties with rows on the whole key was created after them (it is new or newer), so it
+    goes after them in an ascending list and before them in a descending one.
+    """
     key = filters.sort_key
     target = key(session)
     try:
         if filters.descending:
-            # bisect needs ascending keys; search for the first row whose key is smaller than ours.
+            # bisect needs ascending keys: find the first row whose key is not greater than ours.
             lo, hi = 0, len(rows)
             while lo < hi:
                 mid = (lo + hi) // 2
-                if key(rows[mid]) >= target:
+                if key(rows[mid]) > target:
                     lo = mid + 1
                 else:
                     hi = mid
