@@ -105,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from skydesk.core.logs import asyncio_exception_handler, install_excepthook, setup_logging, stop_logging
     from skydesk.core.paths import log_dir
+    from skydesk.models.collector import MainThreadCollector
     from skydesk.ui.common import app_icon
 
     log_path = setup_logging(args.verbose, log_dir())
@@ -124,6 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # exit check below can prove that closing the loop joined them.
     loop.set_default_executor(ThreadPoolExecutor(max_workers=4, thread_name_prefix="skydesk-worker"))
     log.info("skydesk %s starting; log file %s", __version__, log_path)
+    # Cyclic garbage collection runs only here, on the GUI thread: a collection started by paho's thread,
+    # a sandbox thread or an executor worker could free Qt objects off their thread and crash Qt.
+    collector = MainThreadCollector(app)
+    collector.start()
     try:
         with loop:  # closing the loop also joins its default executor's worker threads
             code = int(loop.run_until_complete(_run(app, args)))
@@ -134,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"skydesk: threads still running at exit: {left}", file=sys.stderr)
         return code
     finally:
+        collector.stop()
         asyncio.set_event_loop(None)
         stop_logging()
 
