@@ -100,6 +100,7 @@ class SessionListPane(QWidget):
         model.stateChanged.connect(self._on_model_changed)
         model.rowsInserted.connect(self._on_model_changed)
         model.rowsRemoved.connect(self._on_model_changed)
+        model.modelAboutToBeReset.connect(self._on_model_about_to_be_reset)
         model.modelReset.connect(self._on_model_changed)
         self._on_model_changed()
 
@@ -159,6 +160,13 @@ class SessionListPane(QWidget):
             str(current.siblingAtColumn(COL_NAME).data(SessionIdRole) or "") if current.isValid() else ""
         )
         self.session_selected.emit(session_id)
+
+    def _on_model_about_to_be_reset(self) -> None:
+        # A reload (F5, a resync after lost events, new filters) empties the table: select the same
+        # session again when its row comes back, so the list and the detail pane keep agreeing.
+        selected = self.selected_session_id()
+        if selected:
+            self._pending_select = selected
 
     def _on_model_changed(self, *_args: object) -> None:
         model = self._model

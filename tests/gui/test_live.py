@@ -89,3 +89,39 @@ async def test_expired_sign_in_mid_edit_asks_for_the_password_and_keeps_the_edit
         server = await other.get_session(session.application_id, session.session_id)
     assert server.name == "Edited while the sign-in expired"
     await asyncio.sleep(0)
+
+
+async def test_a_reconnect_that_lost_events_fetches_the_list_and_detail_again(
+    make_window: Any, make_sandbox: Any
+) -> None:
+    sb = make_sandbox(seed=6)
+    window = await signed_in_window(make_window, sb, "tech")
+    await wait_until(lambda: window.status.live_state == "connected", 20, what="live events")
+    model = window.services.browser.model
+    session = next(s for s in model.sessions() if s.is_open)
+    window.workspace.sessions.select_session(session.session_id)
+    pane = window.workspace.detail_pane
+    await wait_until(lambda: pane.session is not None and pane.session.session_id == session.session_id, 10)
+    resyncs: list[bool] = []
+    window.services.bridge.resync_needed.connect(lambda: resyncs.append(True))
+
+    # The broker goes away and forgets the app's session: the change made meanwhile is never delivered.
+    sb.stop_broker()
+    await wait_until(lambda: window.status.live_state != "connected", 20, what="live events to drop")
+    new_name = f"Renamed while offline {datetime.now(UTC):%H%M%S%f}"
+    async with SkylightClient(sb.info.api_url, ca_file=sb.info.ca_file) as other:
+        await other.login(sb.info.realm, "dispatch", "dispatch-demo-pw")
+        await other.update_session_name(session.application_id, session.session_id, new_name)
+    await asyncio.sleep(0.5)
+    assert pane.name.text() == session.name, "nothing arrived while offline"
+
+    sb.start_broker()
+    await wait_until(lambda: resyncs, 30, what="the stream to report lost events")
+    await wait_until(lambda: pane.name.text() == new_name, 15, what="the detail pane fetched again")
+    await wait_until(
+        lambda: model.index(model.row_of(session.session_id), COL_NAME).data() == new_name,
+        15,
+        what="the list fetched again",
+    )
+    assert window.status.live_state == "connected"
+    assert window.workspace.sessions.selected_session_id() == session.session_id, "the selection stays"
