@@ -141,3 +141,66 @@ def test_sessions_stay_small_enough_to_hold_100k() -> None:
         tracemalloc.stop()
     # About 0.75 kB today (100,000 sessions ~ 75 MB); fail loudly if a change doubles it.
     assert per_session < 1500
+
+
+_EVENT = {
+    "eventId": "e-1",
+    "eventType": "session_created",
+    "applicationId": "a",
+    "sessionId": "s-1",
+    "source": "skylight",
+    "userId": "u",
+    "createdAt": "2026-01-01T00:00:00Z",
+    "timestamp": "2026-01-01T00:00:00.123+01:00",
+    "version": 2,
+    "session": session_json(),
+}
+_OPTIONAL_SESSION_KEYS = (
+    "name",
+    "description",
+    "properties",
+    "participants",
+    "createdBy",
+    "modifiedBy",
+    "isDraft",
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "canonical"),
+    [
+        (session_json(), True),
+        (session_json(properties={"n": 1}, futureField=[1], participants=[]), True),
+        (session_json(participants=[{"id": "g", "type": "group"}, {"id": "u", "isGuest": True}]), True),
+        (session_json(createdAt="2026-01-02T03:04:05+02:00", modifiedAt="2026-01-02T03:04:05"), True),
+        ({k: v for k, v in session_json().items() if k not in _OPTIONAL_SESSION_KEYS}, True),
+        (session_json(**dict.fromkeys(_OPTIONAL_SESSION_KEYS)), False),  # nulls: the careful defaults
+        (session_json(participants=[{"id": "x", "type": None, "isGuest": None}]), False),
+    ],
+)
+def test_fast_and_careful_session_parsing_agree(body: dict[str, object], canonical: bool) -> None:
+    careful = Session._from_any(body)
+    fast = Session._from_canonical(body)
+    assert (fast is not None) == canonical  # the common shape really takes the fast path
+    assert Session.from_json(body) == careful
+    if fast is not None:
+        assert dataclasses.astuple(fast) == dataclasses.astuple(careful)
+
+
+@pytest.mark.parametrize(
+    ("body", "canonical"),
+    [
+        (_EVENT, True),
+        ({**_EVENT, "eventType": "session_data_updated", "session": None, "data": {"a": [1]}}, True),
+        ({k: v for k, v in _EVENT.items() if k not in ("timestamp", "version", "source", "userId")}, True),
+        ({**_EVENT, "userId": None, "source": None}, False),
+        ({**_EVENT, "session": {**session_json(), "name": None}}, False),
+    ],
+)
+def test_fast_and_careful_event_parsing_agree(body: dict[str, object], canonical: bool) -> None:
+    careful = SessionEvent._from_any(body)
+    fast = SessionEvent._from_canonical(body)
+    assert (fast is not None) == canonical
+    assert SessionEvent.from_json(body) == careful
+    if fast is not None:
+        assert dataclasses.astuple(fast) == dataclasses.astuple(careful) and fast.raw == careful.raw == body
