@@ -41,7 +41,8 @@ def _wait_for_file(path: Path, proc: subprocess.Popen[str]) -> dict[str, object]
     return doc
 
 
-def test_cli_serves_until_sigterm(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl+C"])
+def test_cli_serves_until_stopped(tmp_path: Path, stop_signal: signal.Signals) -> None:
     info_file = tmp_path / "run" / "info.json"
     state = tmp_path / "state"
     proc = _spawn(
@@ -73,7 +74,7 @@ def test_cli_serves_until_sigterm(tmp_path: Path) -> None:
             assert r.status_code == 200, r.text
             assert r.json()["access_token"]
 
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(stop_signal)
         out, err = proc.communicate(timeout=10)
     finally:
         if proc.poll() is None:
@@ -116,6 +117,17 @@ def test_cli_rejects_bad_options(argv: list[str], capsys: pytest.CaptureFixture[
         build_parser().parse_args(argv)
     assert exc.value.code == 2
     assert argv[0] in capsys.readouterr().err
+
+
+def test_console_script_and_module_are_the_same_command() -> None:
+    script = Path(sys.executable).with_name("skydesk-sandbox")
+    assert script.exists(), "the skydesk-sandbox console script is not installed"
+    via_script = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
+    via_module = subprocess.run(
+        [sys.executable, "-m", "skydesk.sandbox", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert via_script.returncode == via_module.returncode == 0
+    assert via_script.stdout == via_module.stdout and "--info-file" in via_script.stdout
 
 
 def test_cli_defaults_follow_the_contract() -> None:

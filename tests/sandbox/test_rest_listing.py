@@ -158,26 +158,31 @@ def test_prev_cursor_walks_back_and_is_ignored_with_next(
     assert names(both) == names(p2)
 
 
+@pytest.mark.parametrize("backward", [False, True], ids=["nextCursor", "prevCursor"])
 def test_cursor_walk_is_exactly_once_while_sessions_are_added(
-    rest_server: RestServer, as_user: Callable[..., httpx.Client], tag: str
+    rest_server: RestServer, as_user: Callable[..., httpx.Client], tag: str, backward: bool
 ) -> None:
     app, dispatch = rest_server.app_id("Pump Maintenance"), as_user("dispatch")
     actor = rest_server.service.actor_by_username("dispatch")
     original = {
         make_session(dispatch, app, name=f"s{i:02d}", properties={"run": tag})["sessionId"] for i in range(23)
     }
-    for sort in ("", "-createdAt", "name", "-modifiedAt"):
-        seen: list[str] = []
+    key = "prevCursor" if backward else "nextCursor"
+    for sort in ("", "-createdAt", "name", "-name", "-modifiedAt"):
         params: dict[str, Any] = {"prop.run": tag, "limit": 4, "sort": sort}
+        page = listing(dispatch, app, **params)
+        while backward and page["page"]["nextCursor"]:  # a backward walk starts on the last page
+            page = listing(dispatch, app, **params, nextCursor=page["page"]["nextCursor"])
+        seen: list[str] = []
         while True:
-            page = listing(dispatch, app, **params)
             seen += [s["sessionId"] for s in page["data"]]
-            # Someone else adds sessions (at both ends of the name order) during the walk.
-            for name in ("a-new", "z-new"):
+            # Someone else adds sessions (at both ends of the name order, mixed case) during the walk;
+            # two per page of four, so a walk towards the newest items still reaches its end.
+            for name in ("a-new", "Z-new") if len(seen) % 8 else ("A-new", "z-new"):
                 rest_server.service.create_session(actor, app, {"name": name, "properties": {"run": tag}})
-            if not page["page"]["nextCursor"]:
+            if not page["page"][key]:
                 break
-            params["nextCursor"] = page["page"]["nextCursor"]
+            page = listing(dispatch, app, **params, **{key: page["page"][key]})
         assert len(seen) == len(set(seen)), f"an item was repeated with sort={sort!r}"
         assert original <= set(seen), f"an original item was skipped with sort={sort!r}"
 

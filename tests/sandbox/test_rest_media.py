@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+import time
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -76,6 +77,28 @@ def test_filters(session: tuple[httpx.Client, str, str]) -> None:
     )
     assert [m["filename"] for m in rest.json()["data"]] == ["c.pdf"]
     assert tech.get(sessions_url(app, sid, "media"), params={"archived": "maybe"}).status_code == 400
+
+
+def test_creator_modifier_and_inclusive_date_filters(
+    session: tuple[httpx.Client, str, str], rest_server: RestServer, as_user: Callable[..., httpx.Client]
+) -> None:
+    tech, app, sid = session
+    first = create(tech, app, sid, filename="mine.png")
+    # dispatch (session:update:any, media:write) adds one to tech's session, and edits tech's first one.
+    dispatch = as_user("dispatch")
+    time.sleep(0.002)  # times have millisecond precision: keep the two creations apart
+    theirs = dispatch.post(sessions_url(app, sid, "media"), json={"filename": "theirs.png"}).json()
+    edited = dispatch.patch(sessions_url(app, sid, "media", first["mediaId"]), json={"title": "checked"})
+    assert edited.status_code == 200
+    tech_id, dispatch_id = rest_server.user_id("tech"), rest_server.user_id("dispatch")
+    assert filenames(tech, app, sid, createdBy=tech_id) == ["mine.png"]
+    assert filenames(tech, app, sid, createdBy=dispatch_id) == ["theirs.png"]
+    assert filenames(tech, app, sid, modifiedBy=dispatch_id) == ["mine.png", "theirs.png"]
+    at = theirs["createdAt"]
+    assert "theirs.png" in filenames(tech, app, sid, createdFrom=at, createdTo=at)  # both bounds inclusive
+    assert filenames(tech, app, sid, createdTo=first["createdAt"]) == ["mine.png"]
+    assert filenames(tech, app, sid, modifiedFrom=edited.json()["modifiedAt"])[0] == "mine.png"
+    assert filenames(tech, app, sid, createdFrom="2999-01-01T00:00:00Z") == []
 
 
 def test_whole_upload_and_download(session: tuple[httpx.Client, str, str]) -> None:

@@ -30,6 +30,10 @@ def test_participants_see_only_their_sessions(
     everything = all_ids(as_user("dispatch"), app)
     mine = all_ids(as_user("tech"), app)
     assert mine and len(mine) < len(everything)
+    # Totals count only what the caller may see.
+    for user, ids in (("tech", mine), ("dispatch", everything)):
+        page = as_user(user).get(sessions_url(app), params={"limit": 1}).json()["page"]
+        assert page["total"] == len(ids) and page["count"] == 1
     dispatch_actor = service.actor_by_username("dispatch")
     for sid in everything:
         session = service.get_session(dispatch_actor, app, sid)

@@ -1,9 +1,11 @@
-"""A restart (new service, new server, same state dir) keeps users, sessions, data, media and timelines."""
+"""A restart (same state dir) keeps users, sessions, data, media and timelines; the seed looks real."""
 
 from __future__ import annotations
 
 import ssl
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -12,7 +14,7 @@ import trustme
 from skydesk.sandbox.auth import TokenIssuer
 from skydesk.sandbox.rest import create_app
 from skydesk.sandbox.service import SandboxService
-from tests.sandbox.conftest import serve, sessions_url
+from tests.sandbox.conftest import RestServer, serve, sessions_url
 
 
 def start(state: Path, cert: trustme.LeafCert) -> tuple[SandboxService, object, object, str]:
@@ -94,3 +96,33 @@ def test_tiny_seeds_work(tmp_path: Path, count: int) -> None:
     service.seed(count)
     assert len(service.users()) == 4 and len(service.applications()) == 3
     service.close()
+
+
+def test_seed_looks_like_field_work(rest_server: RestServer, as_user: Callable[..., httpx.Client]) -> None:
+    from skydesk.sandbox.seed import FIELD_TEAM_ID
+
+    dispatch = as_user("dispatch")
+    users = {u.username: u for u in rest_server.service.users()}
+    assert users["tech"].roles == ["technician"] and users["dispatch"].roles == ["dispatcher"]
+    seeded: list[dict[str, Any]] = []
+    for app in rest_server.service.applications():
+        page = dispatch.get(sessions_url(app.application_id), params={"limit": 200}).json()
+        # Seeded sessions carry a work order; sessions made by other tests do not.
+        seeded += [s for s in page["data"] if str(s["properties"].get("orderId", "")).startswith("WO-")]
+    assert len(seeded) >= 50
+    for s in seeded:
+        assert set(s["properties"]) == {"site", "orderId", "assetId", "priority"}
+    assert {s["status"] for s in seeded} == {"open", "closed"}
+    assert any(
+        p == {"id": FIELD_TEAM_ID, "type": "group", "isGuest": False}
+        for s in seeded
+        for p in s["participants"]
+    )
+    assert {s["createdBy"] for s in seeded} >= {users["dispatch"].id}
+    assert any(s["isDraft"] for s in seeded) and not all(s["isDraft"] for s in seeded)
+    closed = next(s for s in seeded if s["status"] == "closed")
+    data = dispatch.get(sessions_url(closed["applicationId"], closed["sessionId"], "data")).json()
+    steps = data["inspection"]["steps"]
+    assert steps and all(step["done"] for step in steps) and {"id", "title", "done"} <= set(steps[0])
+    timeline = dispatch.get(sessions_url(closed["applicationId"], closed["sessionId"], "events")).json()
+    assert [e["eventType"] for e in timeline["data"]][-1] == "session_closed"

@@ -36,6 +36,11 @@ def problems(r: httpx.Response) -> dict[str, str]:
         ({"participants": [{"id": "u", "isGuest": "yes"}]}, {"participants[0].isGuest"}),
         ({"participants": "u"}, {"participants"}),
         ({"name": 5, "description": "d" * 1001}, {"name", "description"}),
+        ({"properties": {"k" * 65: "v"}}, {"properties." + "k" * 65}),
+        ({"properties": {"k": "v" * 1001}}, {"properties.k"}),
+        ({"properties": {"k": 2**53 + 1}}, {"properties.k"}),
+        ({"version": 2**31}, {"version"}),
+        ({"participants": [{"id": "u" * 256}]}, {"participants[0].id"}),
     ],
 )
 def test_session_create_limits(
@@ -121,6 +126,12 @@ def test_participant_add_validation(rest_server: RestServer, as_user: Callable[.
         ({"filename": "a", "totalBytes": -1}, {"totalBytes"}),
         ({"filename": "a", "labels": "x"}, {"labels"}),
         ({"filename": "a", "labels": ["a,b"]}, {"labels[0]"}),
+        ({"filename": "a", "labels": ["l"] * 51}, {"labels"}),
+        ({"filename": "a", "labels": ["l" * 65, ""]}, {"labels[0]", "labels[1]"}),
+        ({"filename": "a", "contentType": "x" * 256}, {"contentType"}),
+        ({"filename": "a", "totalBytes": 50 * 1024 * 1024 + 1}, {"totalBytes"}),
+        ({"filename": "a", "totalBytes": 1.5}, {"totalBytes"}),
+        ({"filename": "a", "properties": {"k": [1]}}, {"properties.k"}),
     ],
 )
 def test_media_field_limits(
@@ -129,6 +140,28 @@ def test_media_field_limits(
     tech, app = as_user("tech"), rest_server.app_id()
     sid = make_session(tech, app)["sessionId"]
     assert set(problems(tech.post(sessions_url(app, sid, "media"), json=body))) == fields
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({"filename": ""}, {"filename"}),
+        ({"filename": "f" * 256, "title": "t" * 256}, {"filename", "title"}),
+        ({"description": "d" * 256}, {"description"}),
+        ({"archived": "yes"}, {"archived"}),
+        ({"labels": ["a,b"]}, {"labels[0]"}),
+        ({"properties": {"k": None}}, {"properties.k"}),
+    ],
+)
+def test_media_patch_limits(
+    rest_server: RestServer, as_user: Callable[..., httpx.Client], body: dict[str, Any], fields: set[str]
+) -> None:
+    tech, app = as_user("tech"), rest_server.app_id()
+    sid = make_session(tech, app)["sessionId"]
+    media = tech.post(sessions_url(app, sid, "media"), json={"filename": "keep.png"}).json()
+    url = sessions_url(app, sid, "media", media["mediaId"])
+    assert set(problems(tech.patch(url, json=body))) == fields
+    assert tech.get(url).json() == media  # nothing changed
 
 
 def test_custom_event_validation(rest_server: RestServer, as_user: Callable[..., httpx.Client]) -> None:
