@@ -61,8 +61,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quit-after-load", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--screenshot", metavar="PNG", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--load-timeout", type=float, default=LOAD_TIMEOUT, help=argparse.SUPPRESS)
+    parser.add_argument("--window-size", metavar="WxH", type=_window_size, help=argparse.SUPPRESS)
     parser.add_argument("--settings-file", type=Path, help=argparse.SUPPRESS)
     return parser
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    """Parse ``1280x800`` (screenshots at a known size)."""
+    try:
+        width, height = (int(part) for part in text.lower().split("x", 1))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, e.g. 1280x800 (got {text!r})") from None
+    return width, height
 
 
 def profile_from_args(args: argparse.Namespace, saved: ConnectionProfile | None) -> ConnectionProfile | None:
@@ -165,6 +175,8 @@ async def _run(app: QApplication, args: argparse.Namespace) -> int:
             quit_future.set_result(None)
 
     window.quit_requested.connect(request_quit)
+    if args.window_size:
+        window.set_size(*args.window_size)
     window.show()
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="skydesk-sandbox")
     sandbox: Any = None

@@ -68,6 +68,7 @@ class Settings:
     window_geometry: str = ""  # base64 of QWidget.saveGeometry()
     window_state: str = ""  # base64 of QMainWindow.saveState()
     splitters: dict[str, str] = field(default_factory=dict)  # splitter name -> base64 saveState()
+    hidden_columns: list[str] | None = None  # session table column titles the user hid; None = defaults
     device_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     path: Path = field(default_factory=lambda: config_dir() / SETTINGS_FILE, repr=False, compare=False)
 
@@ -112,6 +113,9 @@ class Settings:
         splitters = raw.get("splitters", {})
         if isinstance(splitters, dict):
             settings.splitters = {str(k): str(v) for k, v in splitters.items()}
+        hidden = raw.get("hidden_columns")
+        if isinstance(hidden, list):
+            settings.hidden_columns = [str(c) for c in hidden]
         device_id = raw.get("device_id")
         if isinstance(device_id, str) and device_id:
             settings.device_id = device_id

@@ -92,6 +92,11 @@ class MainWindow(QMainWindow):
             available = screen.availableGeometry()
             width = min(width, int(available.width() * 0.92))
             height = min(height, int(available.height() * 0.92))
+        self.set_size(width, height)
+
+    def set_size(self, width: int, height: int) -> None:
+        """Resize the window and share the space between the panes in their usual proportions."""
+        em = self.fontMetrics().horizontalAdvance("M")
         self.resize(width, height)
         main_width = width - 24
         self.workspace.main_splitter.setSizes([main_width * 57 // 100, main_width * 43 // 100])
@@ -219,12 +224,14 @@ class MainWindow(QMainWindow):
             state = self.settings.splitters.get(name)
             if state:
                 splitter.restoreState(_decode(state))
+        self.workspace.sessions.set_hidden_columns(self.settings.hidden_columns)
 
     def save_layout(self) -> None:
         """Record the layout in the settings (app.py saves the file during shutdown)."""
         self.settings.window_geometry = _encode(self.saveGeometry())
         self.settings.window_state = _encode(self.saveState())
         self.settings.splitters = {name: _encode(s.saveState()) for name, s in self._splitters().items()}
+        self.settings.hidden_columns = self.workspace.sessions.hidden_columns()
 
     def _splitters(self) -> dict[str, QSplitter]:
         return {"main": self.workspace.main_splitter, "side": self.workspace.side_splitter}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from collections.abc import Iterable
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -27,11 +30,16 @@ from skydesk.models.session_table import (
 )
 from skydesk.ui.filter_bar import FilterBar
 
+#: Shown until the user chooses otherwise (header context menu): what fits beside the detail pane in a
+#: 1280-px-wide window. The rest is one right-click away.
+DEFAULT_HIDDEN_COLUMNS = ("Created", "orderId", "assetId")
+
 
 class SessionListPane(QWidget):
     """Browse sessions: filters on top, the table in the middle, the count below."""
 
     session_selected = Signal(str)  # session id, "" when the selection is cleared
+    columns_changed = Signal(list)  # titles of the hidden columns, after the user showed or hid one
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,6 +48,8 @@ class SessionListPane(QWidget):
         self.count_label = QLabel()
         self._model: SessionTableModel | None = None
         self._pending_select: str | None = None
+        self._hidden: set[str] = set(DEFAULT_HIDDEN_COLUMNS)
+        self.column_menu: QMenu | None = None
         # Spans are changed after the model's signal has been handled by the view too: changing them
         # from inside rowsInserted/rowsRemoved leaves QTableView with spans past the last row.
         self._span_timer = QTimer(self)
@@ -69,6 +79,9 @@ class SessionListPane(QWidget):
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
         header.sectionClicked.connect(self._on_header_section_clicked)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._on_header_context_menu_requested)
+        header.setToolTip("Click to sort by name, created or modified; right-click to choose the columns")
         self.count_label.setAccessibleName("Session count")
 
         bottom = QHBoxLayout()
@@ -89,12 +102,24 @@ class SessionListPane(QWidget):
         self.table.setModel(model)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        em = self.fontMetrics().horizontalAdvance("M")
-        widths = {COL_NAME: 20, COL_STATUS: 5, COL_PARTICIPANTS: 10, COL_CREATED: 9, COL_MODIFIED: 9}
+        # The name takes whatever width the other columns leave, so nothing runs off to the right.
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        metrics = self.fontMetrics()
+        em = metrics.horizontalAdvance("M")
+        pad = em * 2  # cell margins and the sort arrow
+        date = metrics.horizontalAdvance("2026-12-31 23:59") + pad
+        widths = {
+            COL_STATUS: metrics.horizontalAdvance("Closed") + pad,
+            COL_PARTICIPANTS: em * 8,
+            COL_CREATED: date,
+            COL_MODIFIED: date,
+        }
         for col in range(model.columnCount()):
-            header.resizeSection(col, em * widths.get(col, 7))
+            header.resizeSection(col, widths.get(col, em * 8))
         header.setMinimumSectionSize(em * 3)
+        self._apply_hidden_columns()
+        model.modelReset.connect(self._apply_hidden_columns)  # property columns may change
         self.table.selectionModel().currentRowChanged.connect(self._on_selection_current_row_changed)
         model.totalChanged.connect(self._on_model_changed)
         model.stateChanged.connect(self._on_model_changed)
@@ -127,6 +152,35 @@ class SessionListPane(QWidget):
         self.table.scrollTo(index)
         return True
 
+    def hidden_columns(self) -> list[str]:
+        """Titles of the columns the user does not see (saved in the settings)."""
+        return sorted(self._hidden)
+
+    def set_hidden_columns(self, titles: Iterable[str] | None) -> None:
+        """Hide these columns (None = the defaults); the name column is always shown."""
+        self._hidden = set(DEFAULT_HIDDEN_COLUMNS if titles is None else titles)
+        self._apply_hidden_columns()
+
+    def set_column_visible(self, title: str, visible: bool) -> None:
+        """Show or hide one column by its title (what the header menu does)."""
+        if visible:
+            self._hidden.discard(title)
+        else:
+            self._hidden.add(title)
+        self._apply_hidden_columns()
+        self.columns_changed.emit(self.hidden_columns())
+
+    def _titles(self) -> list[str]:
+        model = self._model
+        if model is None:
+            return []
+        return [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())]
+
+    def _apply_hidden_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        for col, title in enumerate(self._titles()):
+            header.setSectionHidden(col, col != COL_NAME and title in self._hidden)
+
     def clear_selection(self) -> None:
         """Select nothing (the detail pane keeps what it shows)."""
         self._pending_select = None
@@ -154,6 +208,19 @@ class SessionListPane(QWidget):
         sort = f"-{key}" if current == key else key
         self.apply_sort_indicator(sort)
         self.filter_bar.set_sort(sort)
+
+    def _on_header_context_menu_requested(self, pos: QPoint) -> None:
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        menu.setAccessibleName("Columns")
+        for col, title in enumerate(self._titles()):
+            action = menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(col))
+            action.setEnabled(col != COL_NAME)
+            action.toggled.connect(lambda on, t=title: self.set_column_visible(t, on))
+        self.column_menu = menu
+        menu.popup(header.mapToGlobal(pos))
 
     def _on_selection_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         session_id = (

@@ -54,6 +54,7 @@ def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
     s.filters = {"status": "open", "name": "pump"}
     s.window_geometry = "AdnQywADAAA="
     s.splitters = {"main": "AAAA/wAAAAE="}
+    s.hidden_columns = ["Created", "assetId"]
     s.remember_me = True
     s.save()
 
@@ -64,6 +65,8 @@ def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
     assert again.filters == {"status": "open", "name": "pump"}
     assert again.window_geometry == "AdnQywADAAA=" and again.splitters == {"main": "AAAA/wAAAAE="}
     assert again.remember_me is True
+    assert again.hidden_columns == ["Created", "assetId"]
+    assert Settings.load(tmp_path / "fresh.json").hidden_columns is None, "None: the default columns"
     assert again.device_id == s.device_id  # created once, then stable
     assert [p.name for p in tmp_path.joinpath("nested").iterdir()] == ["settings.json"]  # no temp left
 
@@ -105,5 +108,5 @@ def test_settings_file_never_holds_a_secret(tmp_path: Path) -> None:
     assert "password" not in text and "token" not in text
     assert set(json.loads(text)) == {
         "profiles", "last_profile", "last_application_id", "filters", "remember_me",
-        "window_geometry", "window_state", "splitters", "device_id", "version",
+        "window_geometry", "window_state", "splitters", "hidden_columns", "device_id", "version",
     }  # fmt: skip
