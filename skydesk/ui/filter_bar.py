@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from skydesk.models.filters import SessionFilters, parse_property_filter
-from skydesk.ui.common import form_label, name_widget, set_error_text
+from skydesk.ui.common import add_clear_button, form_label, name_widget, set_error_text
 
 SEARCH_DEBOUNCE_MS = 300
 STATUS_CHOICES = (("All statuses", None), ("Open", "open"), ("Closed", "closed"))
@@ -139,7 +139,7 @@ class FilterBar(QWidget):
 
     def _setup_ui(self) -> None:
         self.search.setPlaceholderText("Search session names")
-        self.search.setClearButtonEnabled(True)
+        add_clear_button(self.search)
         for words, value in STATUS_CHOICES:
             self.status.addItem(words, value)
         self.more.setText("More filters")
@@ -151,7 +151,7 @@ class FilterBar(QWidget):
         self.created_by.setPlaceholderText("user id")
         self.property_filter.setPlaceholderText("site = North, South; priority = high")
         for edit in (self.participant, self.created_by, self.property_filter):
-            edit.setClearButtonEnabled(True)
+            add_clear_button(edit)
         self.property_error.setAccessibleName("Property filter error")
         self.property_error.setWordWrap(True)
         self.property_error.hide()

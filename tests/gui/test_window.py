@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from skydesk.ui.common import plain_label
+from skydesk.ui.signin import ReauthDialog
 from tests.gui.helpers import close_window, signed_in_window, visible_column, wait_loaded
 from tests.support.qt import wait_until
 
@@ -41,23 +42,29 @@ def _inside_composite(widget: QWidget) -> bool:
 
 
 def _unnamed(root: QWidget) -> list[str]:
-    """Interactive widgets whose accessible name is missing or differs from their visible label."""
+    """Interactive widgets whose accessible name is missing or differs from their visible label.
+
+    Hidden widgets are checked too (a page not shown yet, the other tab, the advanced filters): they
+    become visible later. The visible label is the button's text, the buddy label's text, or for an
+    icon-only button its tooltip; any other widget needs a name of some kind.
+    """
     buddies = {id(label.buddy()): label.text() for label in root.findChildren(QLabel) if label.buddy()}
     problems = []
-    for widget in root.findChildren(QWidget):
+    for widget in [root, *root.findChildren(QWidget)]:
         if (
             not isinstance(widget, INTERACTIVE)
             or isinstance(widget, QHeaderView)
             or _inside_composite(widget)
+            or widget.objectName().startswith("qt_")  # Qt's own helpers (a table's corner button)
         ):
             continue
-        if not widget.isVisibleTo(root) or widget.objectName().startswith("qt_"):
-            continue  # hidden parts (a table's unused corner button) and Qt's own helpers
         name = widget.accessibleName()
         if isinstance(widget, QAbstractButton) and widget.text():
             expected = plain_label(widget.text())
         elif id(widget) in buddies:
             expected = plain_label(buddies[id(widget)])
+        elif isinstance(widget, QAbstractButton) and widget.toolTip():
+            expected = widget.toolTip()
         else:
             expected = name or "<a name>"
         if not name or name != expected:
@@ -69,19 +76,39 @@ async def test_every_interactive_widget_is_named_after_its_label(make_window: An
     window = make_window()
     window.show_sign_in()
     assert _unnamed(window.sign_in_page) == []
+    reauth = ReauthDialog("Your session has expired.", "tech", window)
+    assert _unnamed(reauth) == []
+    reauth.deleteLater()
 
     window = await signed_in_window(make_window, sandbox, "tech")
     workspace = window.workspace
+    session = next(s for s in window.services.browser.model.sessions() if s.is_open)
+    workspace.sessions.select_session(session.session_id)
+    pane = workspace.detail_pane
+    await wait_until(lambda: pane.session is not None, 10, what="the detail pane")
+    workspace.sessions.filter_bar.search.setText("a")  # shows the search field's clear button
     workspace.sessions.filter_bar.more.click()
     problems = _unnamed(window)
     assert problems == [], "\n".join(problems)
     names = {w.accessibleName() for w in window.findChildren(QWidget)}
     assert {"Sessions", "Session details", "Participants"} <= names
 
+    # The dialogs and questions the window opens.
     dialog = workspace.new_session(window._current_application())
     assert dialog is not None
     assert _unnamed(dialog) == []
+    dialog.add_participant_button.click()
+    assert dialog.participant_dialog is not None and _unnamed(dialog.participant_dialog) == []
+    dialog.participant_dialog.reject()
     dialog.reject()
+    pane.close_button.click()
+    assert pane.close_box is not None and _unnamed(pane.close_box) == []
+    pane.close_box.reject()
+    pane.name.editor.setText("An unsaved edit")
+    window.request_quit()
+    box = workspace.guard.box
+    assert box is not None and _unnamed(box) == []
+    box.reject()
 
 
 async def test_keyboard_shortcuts(make_window: Any, sandbox: Any) -> None:
