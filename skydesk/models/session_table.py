@@ -195,7 +195,7 @@ class SessionTableModel(QAbstractTableModel):
         if self._state == STATE_LOADING:
             return "Loading more sessions…" if self._loading_more else "Loading sessions…"
         if self._state == STATE_ERROR:
-            return f"Could not load sessions: {self._error} — press F5 to retry"
+            return f"Could not load sessions: {self._error.rstrip('.')} — press F5 to retry"
         if self._state == STATE_EMPTY:
             return "No sessions match these filters"
         return ""

@@ -157,7 +157,6 @@ class SessionDetailPane(QWidget):
         column.addWidget(self.banner)
         column.addLayout(form)
         column.addWidget(props_box, 1)
-        column.addLayout(buttons)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         # Fields elide and wrap instead: a sideways scroll bar in a form is never what the user wants.
@@ -168,7 +167,13 @@ class SessionDetailPane(QWidget):
         # The read-only data tree gets a tab of its own, so it has the pane's full height to show nested
         # JSON instead of a few squeezed rows under the form.
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(scroll, "Fields")
+        # The actions stay under the scrolling form, so Save is never scrolled out of sight.
+        fields_page = QWidget()
+        fields_layout = QVBoxLayout(fields_page)
+        fields_layout.setContentsMargins(0, 0, 0, 0)
+        fields_layout.addWidget(scroll, 1)
+        fields_layout.addLayout(buttons)
+        self.tabs.addTab(fields_page, "Fields")
         self.tabs.addTab(data_page, "Session data")
         self.tabs.setAccessibleName("Session detail sections")
         self.stack.addWidget(self.placeholder)

@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self.app_combo = QComboBox()
         self.reauth_dialog: ReauthDialog | None = None
         self._allow_close = False
+        self._browser_failed = ""  # why the last list load failed, until the next one starts
         self._applications: list[Application] = []
         self._setup_ui()
         self._setup_actions()
@@ -392,10 +393,18 @@ class MainWindow(QMainWindow):
             self.workspace.show_application(app_id)
 
     def _on_browser_busy(self, busy: bool) -> None:
-        if self.services.auth.is_signed_in:
-            self.status.set_api_state("working" if busy else "online")
+        if not self.services.auth.is_signed_in:
+            return
+        if busy:
+            self._browser_failed = ""
+            self.status.set_api_state("working")
+        elif self._browser_failed:  # the load that just ended failed: say so, not "online"
+            self.status.set_api_state("error", self._browser_failed)
+        else:
+            self.status.set_api_state("online")
 
     def _on_browser_failed(self, message: str) -> None:
+        self._browser_failed = message
         self.status.set_api_state("error", message)
         self.presenter.transient(message)
 

@@ -245,6 +245,8 @@ class SessionListPane(QWidget):
         noun = "session" if total == 1 else "sessions"
         if model.state == "loading" and not loaded:
             text = "Loading…"
+        elif model.state == "error" and not loaded:
+            text = "Sessions not loaded"
         elif loaded >= total:
             text = f"{total} {noun}"
         else:

@@ -143,3 +143,24 @@ async def test_participant_creator_and_date_filters_with_the_empty_state(
     assert model.sessions() == []
     assert model.index(0, COL_NAME).data() == "No sessions match these filters"
     assert window.workspace.sessions.count_label.text() == "0 sessions"
+
+
+async def test_a_failed_load_says_so_in_the_list_and_status_bar_and_f5_recovers(
+    make_window: Any, make_sandbox: Any
+) -> None:
+    sb = make_sandbox(seed=6)
+    window = await signed_in_window(make_window, sb, "tech")
+    model = window.services.browser.model
+    shown = len(model.sessions())
+    sb.stop_api()
+    window.refresh_action.trigger()  # F5
+    await wait_until(lambda: model.state == "error", 30, what="the error row")
+    host = sb.info.api_url.split("://", 1)[1]
+    assert host in model.index(0, COL_NAME).data() and "press F5 to retry" in model.index(0, COL_NAME).data()
+    assert window.workspace.sessions.count_label.text() == "Sessions not loaded"
+    await wait_until(lambda: window.status.api_label.text() == "API: problem", 5, what="the API state")
+
+    sb.start_api()
+    await _reloaded(window, window.refresh_action.trigger)
+    assert len(model.sessions()) == shown
+    assert window.status.api_label.text() == "API: online"
