@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -30,6 +30,8 @@ from skydesk.api.errors import (
 )
 
 log = logging.getLogger("skydesk.api")
+
+T = TypeVar("T")
 
 CHANGE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 #: A body for one attempt: bytes, or a factory that yields a fresh chunk stream for each attempt.
@@ -141,6 +143,17 @@ class HttpCore:
             raise BadResponse(
                 f"{self.host} sent a reply to {method} {path} that is not valid JSON.", host=self.host
             ) from None
+
+    def _parse(self, build: Callable[..., T], body: Any, **kwargs: Any) -> T:
+        """``build(body, **kwargs)``; a reply of the wrong shape is reported naming this host."""
+        try:
+            return build(body, **kwargs)
+        except BadResponse as exc:
+            if exc.host is not None:
+                raise
+            said = exc.message
+            said = said.replace("The server", self.host, 1) if said.startswith("The server") else said
+            raise BadResponse(said if self.host in said else f"{self.host}: {said}", host=self.host) from None
 
     async def _request(
         self,

@@ -27,7 +27,7 @@ class ApplicationsMixin(HttpCore):
         while True:
             params = Query().limit(200).cursors(cursor, None).done()
             body = await self._json("GET", APPS, params=params)
-            page = Page.from_json(body, Application.from_json, where="list of applications")
+            page = self._parse(Page.from_json, body, item=Application.from_json, where="list of applications")
             found.extend(page.items)
             cursor = page.next_cursor
             if not cursor or not page.items or cursor in seen:
@@ -36,11 +36,11 @@ class ApplicationsMixin(HttpCore):
 
     async def get_application(self, application_id: str) -> Application:
         """One application by id."""
-        return Application.from_json(await self._json("GET", app_path(application_id)))
+        return self._parse(Application.from_json, await self._json("GET", app_path(application_id)))
 
     async def get_roles(self, application_id: str) -> list[Role]:
         """The roles of an application (needs ``role:read``)."""
         body = await self._json("GET", app_path(application_id, "roles"))
         if isinstance(body, dict) and "data" in body:  # tolerate a paged answer too
             body = body["data"]
-        return [Role.from_json(r) for r in _expect_list(body, self.host, "roles")]
+        return [self._parse(Role.from_json, r) for r in _expect_list(body, self.host, "roles")]

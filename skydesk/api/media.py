@@ -96,7 +96,7 @@ class MediaMixin(HttpCore):
         q.sort(sort, MEDIA_SORT_FIELDS).limit(limit).cursors(next_cursor, prev_cursor)
         params = q.done()
         body = await self._json("GET", _media_path(application_id, session_id), params=params)
-        return Page.from_json(body, Media.from_json, where="list of media")
+        return self._parse(Page.from_json, body, item=Media.from_json, where="list of media")
 
     async def create_session_media(
         self,
@@ -129,11 +129,13 @@ class MediaMixin(HttpCore):
         raise_if(errors)
         body.update(contentType=content_type, totalBytes=total_bytes)
         created = await self._json("POST", _media_path(application_id, session_id), json_body=body)
-        return Media.from_json(created)
+        return self._parse(Media.from_json, created)
 
     async def get_session_media(self, application_id: str, session_id: str, media_id: str) -> Media:
         """One media item's metadata."""
-        return Media.from_json(await self._json("GET", _media_path(application_id, session_id, media_id)))
+        return self._parse(
+            Media.from_json, await self._json("GET", _media_path(application_id, session_id, media_id))
+        )
 
     async def update_session_media(
         self, application_id: str, session_id: str, media_id: str, **fields: Any
@@ -143,7 +145,7 @@ class MediaMixin(HttpCore):
         if not body:
             raise_if([FieldError("fields", "Nothing to change")])
         path = _media_path(application_id, session_id, media_id)
-        return Media.from_json(await self._json("PATCH", path, json_body=body))
+        return self._parse(Media.from_json, await self._json("PATCH", path, json_body=body))
 
     async def archive_session_media(self, application_id: str, session_id: str, media_id: str) -> Media:
         """Archive a media item (hidden from lists unless ``archived`` is include or only)."""

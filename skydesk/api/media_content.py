@@ -123,7 +123,7 @@ class MediaContentMixin(MediaMixin):
         if not response.content:
             return await self.get_session_media(application_id, session_id, media_id)
         try:
-            return Media.from_json(response.json())
+            return self._parse(Media.from_json, response.json())
         except ValueError:
             raise BadResponse(
                 f"{self.host} sent a reply to an upload that is not JSON.", host=self.host

@@ -74,7 +74,7 @@ class SessionDataMixin(HttpCore):
             body = body["data"]
         if not isinstance(body, list):
             raise BadResponse(f"{self.host} sent a malformed list of participants.", host=self.host)
-        return [Participant.from_json(p) for p in body]
+        return [self._parse(Participant.from_json, p) for p in body]
 
     async def add_participant(
         self, application_id: str, session_id: str, id: str, type: str = "user", *, is_guest: bool = False
@@ -126,4 +126,4 @@ class SessionDataMixin(HttpCore):
         """One page of the session's timeline."""
         params = Query().limit(limit).cursors(next_cursor, prev_cursor).done()
         body = await self._json("GET", session_path(application_id, session_id, "events"), params=params)
-        return Page.from_json(body, SessionEvent.from_json, where="list of session events")
+        return self._parse(Page.from_json, body, item=SessionEvent.from_json, where="list of session events")

@@ -126,7 +126,7 @@ class SessionsMixin(ApplicationsMixin):
         q.sort(sort, SESSION_SORT_FIELDS).limit(limit).cursors(next_cursor, prev_cursor)
         params = q.done()
         body = await self._json("GET", app_path(application_id, "sessions"), params=params)
-        return Page.from_json(body, Session.from_json, where="list of sessions")
+        return self._parse(Page.from_json, body, item=Session.from_json, where="list of sessions")
 
     async def iter_sessions(
         self,
@@ -180,7 +180,9 @@ class SessionsMixin(ApplicationsMixin):
 
     async def get_session(self, application_id: str, session_id: str) -> Session:
         """One session by id."""
-        return Session.from_json(await self._json("GET", session_path(application_id, session_id)))
+        return self._parse(
+            Session.from_json, await self._json("GET", session_path(application_id, session_id))
+        )
 
     async def create_session(
         self,
@@ -210,7 +212,7 @@ class SessionsMixin(ApplicationsMixin):
             body["version"] = _default_version(await self.get_application(application_id))
         body["status"] = "open"
         created = await self._json("POST", app_path(application_id, "sessions"), json_body=body)
-        return Session.from_json(created)
+        return self._parse(Session.from_json, created)
 
     async def patch_session(self, application_id: str, session_id: str, patch: Mapping[str, Any]) -> Session:
         """Change several fields at once (API names: name, description, properties, participants, ...).
@@ -219,7 +221,7 @@ class SessionsMixin(ApplicationsMixin):
         """
         body = session_patch_body(patch)
         updated = await self._json("PATCH", session_path(application_id, session_id), json_body=body)
-        return Session.from_json(updated)
+        return self._parse(Session.from_json, updated)
 
     async def update_session_properties(
         self, application_id: str, session_id: str, properties: Mapping[str, str]

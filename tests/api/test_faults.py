@@ -41,14 +41,20 @@ async def test_truncated_json_is_a_bad_response_naming_the_host() -> None:
 async def test_wrong_field_type_names_the_field() -> None:
     api = FakeApi(lambda r: json_response(200, session_json(version="7")))
     async with await signed_in(api) as client:
-        with pytest.raises(BadResponse, match="'version'"):
+        with pytest.raises(BadResponse) as err:
             await client.get_session(APP, "s-1")
+    assert err.value.message == (
+        "api.test.invalid sent a malformed session: field 'version' is str instead of a whole number."
+    )
+    assert err.value.host == "api.test.invalid"
 
 
 async def test_page_without_data_list_is_a_bad_response() -> None:
     api = FakeApi(lambda r: json_response(200, {"items": []}))
     async with await signed_in(api) as client:
-        with pytest.raises(BadResponse, match="'data'"):
+        with pytest.raises(
+            BadResponse, match=r"^api\.test\.invalid sent a malformed list of sessions: .*'data'"
+        ):
             await client.list_sessions(APP)
 
 
