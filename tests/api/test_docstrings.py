@@ -8,8 +8,6 @@ import pkgutil
 from collections.abc import Iterator
 from types import ModuleType
 
-import pytest
-
 import skydesk.api
 import skydesk.events
 
@@ -73,14 +71,16 @@ def test_the_walk_finds_the_sdk() -> None:
     assert len(API) > 120
 
 
-@pytest.mark.parametrize(("name", "obj"), API, ids=[name for name, _ in API])
-def test_public_name_has_a_docstring(name: str, obj: object) -> None:
+def _doc(name: str, obj: object) -> str | None:
     if isinstance(obj, property):
-        doc = obj.fget.__doc__ if obj.fget else None
-    elif inspect.isclass(obj):
+        return obj.fget.__doc__ if obj.fget else None
+    if inspect.isclass(obj):
         # Its own docstring: not one inherited, nor the signature @dataclass writes when there is none.
         doc = vars(obj).get("__doc__")
-        assert not (doc or "").startswith(f"{obj.__name__}("), f"{name} has only the dataclass signature"
-    else:
-        doc = obj.__doc__
-    assert doc and doc.strip(), f"{name} has no docstring"
+        return None if (doc or "").startswith(f"{obj.__name__}(") else doc
+    return obj.__doc__
+
+
+def test_every_public_name_has_a_docstring() -> None:
+    missing = [name for name, obj in API if not (_doc(name, obj) or "").strip()]
+    assert missing == []
