@@ -142,6 +142,11 @@ async def test_participants(tech: SkylightClient, sandbox: Any, app_id: str) -> 
     assert got == {(tech.user_id, "user"), (sam, "user"), (group, "group")}
     await tech.remove_participant(app_id, sid, sam)
     assert sam not in {p.id for p in await tech.get_participants(app_id, sid)}
+    with pytest.raises(NotFound):  # the reference's 404 for someone not in the session
+        await tech.remove_participant(app_id, sid, sam)
+    await tech.close_session(app_id, sid)
+    with pytest.raises(Conflict):  # the reference's 409: a closed session cannot be modified
+        await tech.add_participant(app_id, sid, sam)
 
 
 async def test_events_timeline(tech: SkylightClient, app_id: str) -> None:
