@@ -160,7 +160,7 @@ async def test_layout_profile_application_and_filters_are_restored(
     bar.search.setText("a")
     bar._on_debounce_timeout()  # what the debounce timer does 300 ms later
     await wait_loaded(window)
-    window.resize(720, 590)
+    window.resize(760, 590)  # within the 800x800 offscreen screen, above the minimum width
     window.workspace.main_splitter.setSizes([600, 500])
     sizes = window.workspace.main_splitter.sizes()
     await close_window(window)
@@ -171,7 +171,7 @@ async def test_layout_profile_application_and_filters_are_restored(
     assert page.profile_combo.currentText() == "test"
     assert page.api_url.text() == sandbox.info.api_url
     assert page.username.text() == "dispatch"
-    assert (again.width(), again.height()) == (720, 590)
+    assert (again.width(), again.height()) == (760, 590)
     again_bar = again.workspace.sessions.filter_bar
     assert again_bar.status.currentData() == "closed"
     assert again_bar.search.text() == "a"
