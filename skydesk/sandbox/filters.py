@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -46,10 +47,20 @@ def csv_values(params: Mapping[str, str], key: str) -> list[str]:
     return values
 
 
-def parse_time(raw: str, field: str) -> str:
-    """An RFC 3339 date-time in the stored text form (UTC, milliseconds); 400 if it is not one."""
+_LEAP_SECOND = re.compile(r"(\d\d:\d\d:)60(\.\d+)?")
+_EARLIEST, _LATEST = "0000-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z"
+
+
+def parse_time(raw: str, field: str, *, clamp: bool = False) -> str:
+    """An RFC 3339 date-time in the stored text form (UTC, milliseconds); 400 if it is not one.
+
+    With ``clamp`` (filter bounds), a time whose UTC form falls outside years 1-9999 becomes the
+    earliest or latest possible bound instead of a 400.
+    """
+    # RFC 3339 allows a lower-case "t"/"z" and leap seconds; Python's parser takes neither.
+    text = _LEAP_SECOND.sub(r"\g<1>59.999", raw.strip().upper())
     try:
-        moment = datetime.fromisoformat(raw.strip())
+        moment = datetime.fromisoformat(text)
     except ValueError:
         raise _bad(field, "must be an RFC 3339 date-time, e.g. 2024-05-01T12:00:00Z") from None
     if moment.tzinfo is None:
@@ -57,6 +68,8 @@ def parse_time(raw: str, field: str) -> str:
     try:
         moment = moment.astimezone(UTC)
     except OverflowError:
+        if clamp:
+            return _EARLIEST if moment.year == 1 else _LATEST
         raise _bad(field, "is out of range") from None
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
@@ -75,7 +88,7 @@ def _common(query: ListQuery, alias: str, params: Mapping[str, str]) -> None:
     for key, column, op in _DATE_BOUNDS:
         if params.get(key):
             query.where.append(f"{alias}.{column} {op} ?")
-            query.params.append(parse_time(params[key], key))
+            query.params.append(parse_time(params[key], key, clamp=True))
 
 
 def _props(query: ListQuery, params: Mapping[str, str], table: str, owner: str, seq_expr: str) -> None:

@@ -16,7 +16,7 @@ from .errors import ApiError
 from .rest_auth import router as auth_router
 from .rest_media import router as media_router
 from .rest_sessions import router as sessions_router
-from .schemas import REQUEST_MODELS
+from .schemas import REQUEST_MODELS, finish_components
 from .service import SandboxService
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,19 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "request"
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every documented method of the request's path (Starlette names only the first route's)."""
+    parts = request.url.path.rstrip("/").split("/")
+    methods: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        pattern = template.split("/")
+        if len(pattern) == len(parts) and all(
+            p == q or (p.startswith("{") and q) for p, q in zip(pattern, parts, strict=True)
+        ):
+            methods.update(m.upper() for m in operations)
+    return ", ".join(sorted(methods))
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def on_api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -54,8 +67,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
-    async def on_http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+    async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -91,6 +107,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                     parameter["x-skydesk-adopted"] = True
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
+    finish_components(schemas)
     schema["info"]["x-skydesk-contract"] = "skydesk/CONTRACT.md"
     app.openapi_schema = schema
     return schema

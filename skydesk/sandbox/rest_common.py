@@ -152,12 +152,11 @@ PrevCursor = Annotated[str | None, Query(alias="prevCursor", description="Cursor
 CreatedBy = Annotated[str | None, Query(alias="createdBy", description="Comma-separated user ids")]
 ModifiedBy = Annotated[str | None, Query(alias="modifiedBy", description="Comma-separated user ids")]
 _RANGE = "RFC 3339 date-time; the bound is inclusive (adopted)"
-CreatedFrom = Annotated[str | None, Query(alias="createdFrom", description=_RANGE, json_schema_extra=ADOPTED)]
-CreatedTo = Annotated[str | None, Query(alias="createdTo", description=_RANGE, json_schema_extra=ADOPTED)]
-ModifiedFrom = Annotated[
-    str | None, Query(alias="modifiedFrom", description=_RANGE, json_schema_extra=ADOPTED)
-]
-ModifiedTo = Annotated[str | None, Query(alias="modifiedTo", description=_RANGE, json_schema_extra=ADOPTED)]
+_DATE = {**ADOPTED, "format": "date-time"}
+CreatedFrom = Annotated[str | None, Query(alias="createdFrom", description=_RANGE, json_schema_extra=_DATE)]
+CreatedTo = Annotated[str | None, Query(alias="createdTo", description=_RANGE, json_schema_extra=_DATE)]
+ModifiedFrom = Annotated[str | None, Query(alias="modifiedFrom", description=_RANGE, json_schema_extra=_DATE)]
+ModifiedTo = Annotated[str | None, Query(alias="modifiedTo", description=_RANGE, json_schema_extra=_DATE)]
 
 NAME_ORDER_DOC = (
     "Names sort case-insensitively (adopted): by the Unicode case-folded name compared code point by "

@@ -71,7 +71,14 @@ async def list_applications(
     request: Request,
     actor: CurrentActor,
     limit: Limit = None,
-    sort: Sort = None,
+    sort: Annotated[
+        str | None,
+        Query(
+            pattern=r"^(-?(name|createdAt))?$",
+            description="name or createdAt; prefix '-' for descending. Default: creation order. "
+            + NAME_ORDER_DOC,
+        ),
+    ] = None,
     next_cursor: NextCursor = None,
     prev_cursor: PrevCursor = None,
 ) -> JSONResponse:

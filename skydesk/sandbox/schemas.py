@@ -6,14 +6,62 @@ error has the contract's ``{"error", "details"}`` shape.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
 
 from . import validation as v
 
 ADOPTED = {"x-skydesk-adopted": True}
 TIME = Field(description="RFC 3339 UTC time with milliseconds, e.g. 2024-05-01T12:00:00.000Z")
+
+# Session data is recursive and its keys are restricted at every depth. Pydantic cannot point at
+# schemas it does not know, so fields carry a marker that finish_components() turns into a $ref.
+_DATA_MARKER = "x-skydesk-session-data"
+SESSION_DATA_SCHEMAS: dict[str, dict[str, Any]] = {
+    "SessionData": {
+        "type": "object",
+        "description": "Session data: keys match [A-Za-z0-9_-]{1,64} at every depth; up to 32 levels deep",
+        "propertyNames": {"pattern": f"^{v.DATA_KEY_RE.pattern}$"},
+        "additionalProperties": {"$ref": "#/components/schemas/SessionDataValue"},
+    },
+    "SessionDataValue": {
+        "anyOf": [
+            {"$ref": "#/components/schemas/SessionData"},
+            {"type": "array", "items": {"$ref": "#/components/schemas/SessionDataValue"}},
+            {"type": ["string", "number", "boolean", "null"]},
+        ]
+    },
+}
+SessionDataField = Annotated[dict[str, Any], WithJsonSchema({_DATA_MARKER: True})]
+# Optional in a PATCH but never null: leaving a field out keeps it, null is refused.
+_NotNull = SkipJsonSchema[None]
+_Version = Annotated[int, Field(ge=1, le=v.VERSION_MAX)]
+
+
+def _no_null_defaults(schema: dict[str, Any]) -> None:
+    """Drop ``default: null`` from fields that may be left out but may not be null (see _NotNull)."""
+    for field in schema.get("properties", {}).values():
+        if "default" in field and field["default"] is None and "anyOf" not in field:
+            del field["default"]
+
+
+def finish_components(schemas: dict[str, Any]) -> None:
+    """Add the session data schemas and point the marked fields at them."""
+    schemas.update(SESSION_DATA_SCHEMAS)
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.pop(_DATA_MARKER, False):
+                node["$ref"] = "#/components/schemas/SessionData"
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(schemas)
 
 
 class _Model(BaseModel):
@@ -39,7 +87,7 @@ class LoginRequest(_Model):
 
     username: str = Field(min_length=1)
     password: str = Field(min_length=1)
-    realm: str = Field(description="Must equal the realm in the path")
+    realm: str = Field(min_length=1, description="Must equal the realm in the path")
 
 
 class RefreshRequest(_Model):
@@ -60,13 +108,18 @@ class TokenResponse(_Model):
 class Participant(_Model):
     """A user or group taking part in a session."""
 
-    id: str = Field(min_length=1, max_length=v.PARTICIPANT_ID_MAX)
+    id: str = Field(min_length=1, max_length=v.PARTICIPANT_ID_MAX, pattern=r"\S", description="Not blank")
     type: Literal["user", "group"] = "user"
     isGuest: bool = False
 
 
-PropertyValue = str | int | float | bool
-Properties = dict[str, PropertyValue]
+PropertyValue = (
+    Annotated[str, Field(max_length=v.PROPERTY_VALUE_MAX)]
+    | Annotated[int, Field(ge=-(2**53), le=2**53)]
+    | float
+    | bool
+)
+Properties = dict[Annotated[str, Field(min_length=1, max_length=v.PROPERTY_KEY_MAX)], PropertyValue]
 
 
 class SessionCreate(_Model):
@@ -75,21 +128,23 @@ class SessionCreate(_Model):
     version: int | None = Field(None, ge=1, le=v.VERSION_MAX)
     name: str = Field("", max_length=v.NAME_MAX)
     description: str = Field("", max_length=v.DESCRIPTION_MAX)
-    participants: list[Participant] = Field(
-        default_factory=list, description="The caller is added automatically (adopted)"
+    participants: list[Participant] | None = Field(
+        default_factory=list, description="The caller is added automatically (adopted); null = none"
     )
     status: Literal["open", "closed"] = "open"
     properties: Properties | None = Field(None, max_length=v.PROPERTIES_MAX)
 
 
 class SessionPatch(_Model):
-    """Fields to change; absent fields stay. properties and participants are replaced whole."""
+    """Fields to change; absent fields stay. properties (null = none) and participants are replaced whole."""
 
-    version: int | None = Field(None, ge=1, le=v.VERSION_MAX)
-    name: str | None = Field(None, max_length=v.NAME_MAX)
-    description: str | None = Field(None, max_length=v.DESCRIPTION_MAX)
-    participants: list[Participant] | None = None
-    status: Literal["open", "closed"] | None = None
+    model_config = ConfigDict(extra="allow", json_schema_extra=_no_null_defaults)
+
+    version: _Version | _NotNull = None
+    name: str | _NotNull = Field(None, max_length=v.NAME_MAX)
+    description: str | _NotNull = Field(None, max_length=v.DESCRIPTION_MAX)
+    participants: list[Participant] | _NotNull = None
+    status: Literal["open", "closed"] | _NotNull = None
     properties: Properties | None = Field(None, max_length=v.PROPERTIES_MAX)
 
 
@@ -163,7 +218,7 @@ class Role(_Model):
 class DataPatch(_Model):
     """A JSON Merge Patch (RFC 7386) of the session data; null deletes a key, arrays are replaced."""
 
-    data: dict[str, Any] = Field(description="Keys match [A-Za-z0-9_-]{1,64} at every depth")
+    data: SessionDataField
     version: int | None = Field(None, ge=1, le=v.VERSION_MAX, description="Defaults to the session's version")
 
 
@@ -176,8 +231,8 @@ class EventId(_Model):
 class CustomEvent(_Model):
     """A custom session event (published as session_event_created with customEventType)."""
 
-    eventType: str = Field(pattern=v.EVENT_TYPE_RE.pattern)
-    data: dict[str, Any] = Field(default_factory=dict)
+    eventType: str = Field(pattern=f"^{v.EVENT_TYPE_RE.pattern}$")
+    data: SessionDataField | None = Field(default_factory=dict, description="null = {}")
 
 
 class SessionEvent(_Model):
@@ -205,6 +260,9 @@ class EventPage(_Model):
     page: PageInfo
 
 
+Label = Annotated[str, Field(min_length=1, max_length=v.MEDIA_LABEL_MAX, pattern="^[^,]*$")]
+
+
 class MediaCreate(_Model):
     """Metadata of media whose bytes are uploaded with PUT .../content."""
 
@@ -213,19 +271,21 @@ class MediaCreate(_Model):
     description: str = Field("", max_length=v.MEDIA_TEXT_MAX)
     contentType: str = Field("application/octet-stream", min_length=1, max_length=v.CONTENT_TYPE_MAX)
     totalBytes: int = Field(0, ge=0, le=v.MEDIA_BYTES_MAX)
-    labels: list[str] = Field(default_factory=list, max_length=v.MEDIA_LABELS_MAX)
+    labels: list[Label] | None = Field(default_factory=list, max_length=v.MEDIA_LABELS_MAX)
     properties: Properties | None = Field(None, max_length=v.PROPERTIES_MAX)
 
 
 class MediaPatch(_Model):
     """Metadata fields to change, including archived."""
 
-    filename: str | None = Field(None, min_length=1, max_length=v.MEDIA_FILENAME_MAX)
-    title: str | None = Field(None, max_length=v.MEDIA_TEXT_MAX)
-    description: str | None = Field(None, max_length=v.MEDIA_TEXT_MAX)
-    labels: list[str] | None = Field(None, max_length=v.MEDIA_LABELS_MAX)
-    properties: Properties | None = Field(None, max_length=v.PROPERTIES_MAX)
-    archived: bool | None = None
+    model_config = ConfigDict(extra="allow", json_schema_extra=_no_null_defaults)
+
+    filename: str | _NotNull = Field(None, min_length=1, max_length=v.MEDIA_FILENAME_MAX)
+    title: str | _NotNull = Field(None, max_length=v.MEDIA_TEXT_MAX)
+    description: str | _NotNull = Field(None, max_length=v.MEDIA_TEXT_MAX)
+    labels: list[Label] | None = Field(None, max_length=v.MEDIA_LABELS_MAX, description="null = none")
+    properties: Properties | None = Field(None, max_length=v.PROPERTIES_MAX, description="null = none")
+    archived: bool | _NotNull = None
 
 
 class Media(_Model):

@@ -78,11 +78,20 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _whole_number(value: Any) -> int | None:
+    """``value`` as an int if it is a JSON integer; ``3.0`` counts (JSON has one number type)."""
+    if _is_int(value):
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 def _version(body: dict[str, Any], problems: Problems) -> int | None:
     if "version" not in body or body["version"] is None:
         return None
-    value = body["version"]
-    if not _is_int(value):
+    value = _whole_number(body["version"])
+    if value is None:
         problems.add("version", "must be an integer")
     elif value < 1:
         problems.add("version", "must be at least 1")
@@ -312,8 +321,8 @@ def media_create_body(body: Any) -> dict[str, Any]:
     }
     if "filename" not in body:
         problems.add("filename", "is required")
-    total = body.get("totalBytes", 0)
-    if not _is_int(total) or not 0 <= total <= MEDIA_BYTES_MAX:
+    total = _whole_number(body.get("totalBytes", 0))
+    if total is None or not 0 <= total <= MEDIA_BYTES_MAX:
         problems.add("totalBytes", f"must be an integer from 0 to {MEDIA_BYTES_MAX}")
     fields["total_bytes"] = total
     problems.raise_if_any()

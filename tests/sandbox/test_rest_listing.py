@@ -97,6 +97,12 @@ def test_date_bounds_are_inclusive(
     assert listing(tech, app, **run, modifiedFrom=first["modifiedAt"])["page"]["total"] == 5
     r = tech.get(sessions_url(app), params={"createdFrom": "last tuesday"})
     assert r.status_code == 400 and r.json()["details"][0]["field"] == "createdFrom"
+    # Every RFC 3339 spelling works: lower-case t/z, a leap second, and bounds beyond year 1-9999 in UTC.
+    stamp = first["createdAt"].lower()
+    assert "Alpha pump" in names(listing(tech, app, **run, createdFrom=stamp, createdTo=stamp))
+    assert listing(tech, app, **run, createdTo="2998-12-31T23:59:60Z")["page"]["total"] == 5
+    assert listing(tech, app, **run, createdFrom="0001-01-01T00:00:00+01:00")["page"]["total"] == 5
+    assert listing(tech, app, **run, createdFrom="9999-12-31T23:59:59-01:00")["page"]["total"] == 0
 
 
 @pytest.mark.parametrize(

@@ -67,6 +67,17 @@ def test_every_endpoint_is_described(spec: dict[str, Any]) -> None:
     assert "201" in create["responses"]
     assert "422" not in str(spec)  # validation errors are 400 here
 
+    # Schemas say what the server checks (found by a schemathesis run, see the sandbox docs).
+    data = schemas["SessionData"]
+    assert data["propertyNames"]["pattern"] == "^[A-Za-z0-9_-]{1,64}$"
+    assert schemas["DataPatch"]["properties"]["data"]["$ref"].endswith("/SessionData")
+    patch = schemas["SessionPatch"]["properties"]
+    assert patch["name"] == {"maxLength": 255, "title": "Name", "type": "string"}  # may be absent, never null
+    assert patch["version"]["minimum"] == 1 and "ge" not in patch["version"]
+    apps = spec["paths"]["/v1/application/applications"]["get"]["parameters"]
+    sort = next(p for p in apps if p["name"] == "sort")
+    assert "modifiedAt" not in str(sort["schema"]["anyOf"][0]["pattern"])
+
 
 def test_adopted_parts_are_marked(spec: dict[str, Any]) -> None:
     assert "CONTRACT.md" in spec["info"]["description"]

@@ -46,6 +46,9 @@ def test_applications_page_with_cursor(as_user: Callable[..., httpx.Client]) -> 
     ).json()
     assert [a["name"] for a in second["data"]] == ["Site Survey"]
     assert second["page"]["nextCursor"] is None and second["page"]["prevCursor"]
+    # Applications have no modifiedAt, so it is not a sort key for them.
+    r = tech.get(APPS, params={"sort": "-modifiedAt"})
+    assert r.status_code == 400 and r.json()["details"][0]["field"] == "sort"
 
 
 def test_unknown_application_is_404(as_user: Callable[..., httpx.Client]) -> None:

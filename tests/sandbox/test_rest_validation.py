@@ -222,3 +222,30 @@ def test_unknown_routes_and_methods_use_the_error_shape(as_user: Callable[..., h
     assert r.status_code == 404 and set(r.json()) == {"error"}
     r = tech.put("/v1/application/applications")
     assert r.status_code == 405 and set(r.json()) == {"error"}
+    # Allow names every method of the path, though FastAPI serves each from its own route.
+    r = tech.put(sessions_url("some-app", "some-session"))
+    assert r.status_code == 405 and r.headers["allow"] == "GET, PATCH"
+
+
+def test_whole_numbers_written_with_a_fraction_are_integers(
+    rest_server: RestServer, as_user: Callable[..., httpx.Client]
+) -> None:
+    # JSON has one number type: 3.0 is the integer 3 (JSON Schema agrees); 3.5 is not.
+    tech, app = as_user("tech"), rest_server.app_id()
+    assert make_session(tech, app, version=3.0)["version"] == 3
+    sid = make_session(tech, app)["sessionId"]
+    media = tech.post(sessions_url(app, sid, "media"), json={"filename": "a", "totalBytes": 4.0})
+    assert media.status_code == 201 and media.json()["totalBytes"] == 4
+    assert set(problems(tech.post(sessions_url(app), json={"version": 3.5}))) == {"version"}
+
+
+def test_null_means_none_for_lists_and_maps_but_not_for_texts(
+    rest_server: RestServer, as_user: Callable[..., httpx.Client]
+) -> None:
+    tech, app = as_user("tech"), rest_server.app_id()
+    s = make_session(tech, app, participants=None, properties=None)
+    assert s["properties"] == {} and len(s["participants"]) == 1
+    media = tech.post(sessions_url(app, s["sessionId"], "media"), json={"filename": "a", "labels": None})
+    assert media.status_code == 201 and media.json()["labels"] == []
+    url = sessions_url(app, s["sessionId"], "media", media.json()["mediaId"])
+    assert set(problems(tech.patch(url, json={"title": None, "archived": None}))) == {"title", "archived"}
