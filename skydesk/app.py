@@ -281,7 +281,10 @@ async def _load_then_quit(window: MainWindow, services: AppServices, args: argpa
     if problem:
         print(f"skydesk: sessions did not load: {problem}", file=sys.stderr)
     else:
-        print(f"skydesk: loaded {len(model.sessions())} of {model.total} sessions", file=sys.stderr)
+        title = window.windowTitle()
+        print(
+            f"skydesk: loaded {len(model.sessions())} of {model.total} sessions in “{title}”", file=sys.stderr
+        )
         if args.screenshot:
             await _prepare_screenshot(window, services, deadline)
     if args.screenshot:  # also on failure: the picture shows what went wrong

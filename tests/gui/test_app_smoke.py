@@ -56,6 +56,7 @@ def test_demo_signs_in_loads_sessions_and_exits_cleanly(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "skydesk: loaded" in done.stderr
+    assert "in “skydesk — Demo sandbox (local)”" in done.stderr, "the title says it is the demo"
     assert "Traceback" not in done.stderr
     assert "threads still running" not in done.stderr
     assert shot.stat().st_size > 10_000, "the window was drawn"
