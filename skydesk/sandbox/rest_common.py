@@ -140,23 +140,43 @@ def query_params(request: Request) -> dict[str, str]:
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
-# Query parameters, declared for the OpenAPI document (handlers re-read them via query_params()).
-Limit = Annotated[
-    int | None,
-    Query(ge=1, le=200, description="Max items per page: 1-200, default 50"),
-]
-NextCursor = Annotated[
-    str | None, Query(alias="nextCursor", description="Cursor from page.nextCursor; wins over prevCursor")
-]
-PrevCursor = Annotated[str | None, Query(alias="prevCursor", description="Cursor from page.prevCursor")]
-CreatedBy = Annotated[str | None, Query(alias="createdBy", description="Comma-separated user ids")]
-ModifiedBy = Annotated[str | None, Query(alias="modifiedBy", description="Comma-separated user ids")]
+# Query parameters, declared for the OpenAPI document and checked by FastAPI (a bad one is a 400);
+# handlers read the values through query_params(), so these dependencies return nothing.
 _RANGE = "RFC 3339 date-time; the bound is inclusive (adopted)"
 _DATE = {**ADOPTED, "format": "date-time"}
-CreatedFrom = Annotated[str | None, Query(alias="createdFrom", description=_RANGE, json_schema_extra=_DATE)]
-CreatedTo = Annotated[str | None, Query(alias="createdTo", description=_RANGE, json_schema_extra=_DATE)]
-ModifiedFrom = Annotated[str | None, Query(alias="modifiedFrom", description=_RANGE, json_schema_extra=_DATE)]
-ModifiedTo = Annotated[str | None, Query(alias="modifiedTo", description=_RANGE, json_schema_extra=_DATE)]
+
+
+_LIMIT = Query(ge=1, le=200, description="Max items per page: 1-200, default 50")
+_NEXT = Query(alias="nextCursor", description="Cursor from page.nextCursor; wins over prevCursor")
+_PREV = Query(alias="prevCursor", description="Cursor from page.prevCursor")
+_USERS = "Comma-separated user ids"
+
+
+def _paging(
+    limit: Annotated[int | None, _LIMIT] = None,
+    next_cursor: Annotated[str | None, _NEXT] = None,
+    prev_cursor: Annotated[str | None, _PREV] = None,
+) -> None:
+    """limit, nextCursor and prevCursor of every list (sort differs per list and is declared there)."""
+
+
+def _date(alias: str) -> Any:
+    return Query(alias=alias, description=_RANGE, json_schema_extra=_DATE)
+
+
+def _who_and_when(
+    created_by: Annotated[str | None, Query(alias="createdBy", description=_USERS)] = None,
+    modified_by: Annotated[str | None, Query(alias="modifiedBy", description=_USERS)] = None,
+    created_from: Annotated[str | None, _date("createdFrom")] = None,
+    created_to: Annotated[str | None, _date("createdTo")] = None,
+    modified_from: Annotated[str | None, _date("modifiedFrom")] = None,
+    modified_to: Annotated[str | None, _date("modifiedTo")] = None,
+) -> None:
+    """The creator, modifier and date filters that sessions and media share."""
+
+
+Paging = Annotated[None, Depends(_paging)]
+WhoAndWhen = Annotated[None, Depends(_who_and_when)]
 
 NAME_ORDER_DOC = (
     "Names sort case-insensitively (adopted): by the Unicode case-folded name compared code point by "

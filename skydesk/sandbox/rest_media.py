@@ -13,16 +13,9 @@ from .rest_common import (
     NAME_ORDER_DOC,
     PROP_FILTER_DOC,
     TOO_LARGE,
-    CreatedBy,
-    CreatedFrom,
-    CreatedTo,
     CurrentActor,
-    Limit,
-    ModifiedBy,
-    ModifiedFrom,
-    ModifiedTo,
-    NextCursor,
-    PrevCursor,
+    Paging,
+    WhoAndWhen,
     body_ref,
     call,
     json_body,
@@ -53,6 +46,8 @@ async def list_media(
     sessionId: str,
     request: Request,
     actor: CurrentActor,
+    _paging: Paging,
+    _who_and_when: WhoAndWhen,
     archived: Annotated[
         str | None, Query(pattern="^(include|exclude|only)?$", description="Default: exclude")
     ] = None,
@@ -61,7 +56,6 @@ async def list_media(
     ] = None,
     labels: Annotated[str | None, Query(description=_CSV + " (any of them)")] = None,
     exclude_labels: Annotated[str | None, Query(alias="excludeLabels", description=_CSV)] = None,
-    limit: Limit = None,
     sort: Annotated[
         str | None,
         Query(
@@ -70,14 +64,6 @@ async def list_media(
             "Default: creation order. " + NAME_ORDER_DOC.replace("Names", "Filenames"),
         ),
     ] = None,
-    next_cursor: NextCursor = None,
-    prev_cursor: PrevCursor = None,
-    created_by: CreatedBy = None,
-    modified_by: ModifiedBy = None,
-    created_from: CreatedFrom = None,
-    created_to: CreatedTo = None,
-    modified_from: ModifiedFrom = None,
-    modified_to: ModifiedTo = None,
 ) -> JSONResponse:
     """One page of media metadata (archived items are excluded by default)."""
     service = service_of(request)

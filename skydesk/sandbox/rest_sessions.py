@@ -13,16 +13,9 @@ from .rest_common import (
     NAME_ORDER_DOC,
     PROP_FILTER_DOC,
     TOO_LARGE,
-    CreatedBy,
-    CreatedFrom,
-    CreatedTo,
     CurrentActor,
-    Limit,
-    ModifiedBy,
-    ModifiedFrom,
-    ModifiedTo,
-    NextCursor,
-    PrevCursor,
+    Paging,
+    WhoAndWhen,
     body_ref,
     call,
     device_of,
@@ -70,7 +63,7 @@ Sort = Annotated[
 async def list_applications(
     request: Request,
     actor: CurrentActor,
-    limit: Limit = None,
+    _paging: Paging,
     sort: Annotated[
         str | None,
         Query(
@@ -79,8 +72,6 @@ async def list_applications(
             + NAME_ORDER_DOC,
         ),
     ] = None,
-    next_cursor: NextCursor = None,
-    prev_cursor: PrevCursor = None,
 ) -> JSONResponse:
     """Applications where the caller has application:read (adopted: the SDK's getApplications)."""
     return JSONResponse(await call(service_of(request).list_applications, actor, query_params(request)))
@@ -119,6 +110,8 @@ async def list_sessions(
     applicationId: str,
     request: Request,
     actor: CurrentActor,
+    _paging: Paging,
+    _who_and_when: WhoAndWhen,
     status: Annotated[str | None, Query(pattern="^(open|closed)?$")] = None,
     participants: Annotated[
         str | None, Query(description="Comma-separated participant ids (any)", json_schema_extra=ADOPTED)
@@ -126,16 +119,7 @@ async def list_sessions(
     name: Annotated[
         str | None, Query(description="Case-insensitive substring of the name", json_schema_extra=ADOPTED)
     ] = None,
-    limit: Limit = None,
     sort: Sort = None,
-    next_cursor: NextCursor = None,
-    prev_cursor: PrevCursor = None,
-    created_by: CreatedBy = None,
-    modified_by: ModifiedBy = None,
-    created_from: CreatedFrom = None,
-    created_to: CreatedTo = None,
-    modified_from: ModifiedFrom = None,
-    modified_to: ModifiedTo = None,
 ) -> JSONResponse:
     """One page of sessions."""
     service = service_of(request)
@@ -267,10 +251,8 @@ async def list_events(
     sessionId: str,
     request: Request,
     actor: CurrentActor,
-    limit: Limit = None,
+    _paging: Paging,
     sort: Annotated[str | None, Query(pattern=r"^(-?createdAt)?$")] = None,
-    next_cursor: NextCursor = None,
-    prev_cursor: PrevCursor = None,
 ) -> JSONResponse:
     """Every event of the session (the payloads published over MQTT), oldest first."""
     service = service_of(request)
