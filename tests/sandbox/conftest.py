@@ -1,4 +1,5 @@
-"""A real sandbox REST server over TLS (trustme CA, uvicorn on port 0) and httpx clients for its users."""
+"""A real sandbox REST server over TLS (trustme CA, uvicorn on port 0) and httpx clients for its users;
+a real broker (``rig``) for the MQTT contract tests."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import uvicorn
 from skydesk.sandbox.auth import TokenIssuer
 from skydesk.sandbox.rest import create_app
 from skydesk.sandbox.service import SandboxService
+from tests.sandbox.mqtt_probe import BrokerRig
 
 PASSWORD = "{}-demo-pw"
 
@@ -120,6 +122,14 @@ def rest_server(
     server.should_exit = True
     thread.join(10)
     service.close()
+
+
+@pytest.fixture(scope="module")
+def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerRig]:
+    """A broker of its own for each MQTT test module (REST side not needed)."""
+    rig = BrokerRig(tmp_path_factory.mktemp("broker"))
+    yield rig
+    rig.close()
 
 
 @pytest.fixture

@@ -13,13 +13,6 @@ DANA = "da4a00000000000d"
 OWN = f"v1/realms/demo/users/{ALEX}/session/#"
 
 
-@pytest.fixture(scope="module")
-def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerRig]:
-    rig = BrokerRig(tmp_path_factory.mktemp("broker-acl"))
-    yield rig
-    rig.close()
-
-
 @pytest.fixture
 def alex(rig: BrokerRig) -> Iterator[MqttProbe]:
     probe = rig.probe(ALEX, suffix="00000001")

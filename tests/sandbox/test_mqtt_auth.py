@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import ssl
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,13 +12,6 @@ from tests.sandbox.mqtt_probe import BrokerRig, tls12_context
 
 ALEX = "5f2c0a9e1b7d4c3a"
 DANA = "9a8b7c6d5e4f3a2b"
-
-
-@pytest.fixture(scope="module")
-def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerRig]:
-    rig = BrokerRig(tmp_path_factory.mktemp("broker-auth"))
-    yield rig
-    rig.close()
 
 
 def assert_not_authorized(rc: object) -> None:

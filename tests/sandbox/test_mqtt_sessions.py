@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.sandbox.mqtt_probe import BrokerRig
 
 ALEX = "a11ce0000000000b"
 OWN = f"v1/realms/demo/users/{ALEX}/session/#"
-
-
-@pytest.fixture(scope="module")
-def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerRig]:
-    rig = BrokerRig(tmp_path_factory.mktemp("broker-sessions"))
-    yield rig
-    rig.close()
 
 
 def _subscribe_then_leave(rig: BrokerRig, suffix: str, *, abruptly: bool = False) -> None:

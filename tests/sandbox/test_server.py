@@ -95,7 +95,11 @@ def test_restart_keeps_sessions_data_media_timelines_and_trust(tmp_path: Path) -
         ca_pem = Path(info.ca_file or "").read_bytes()
         with _client(info, "tech") as tech:
             app = _app(info)
-            sid = tech.post(f"{APPS}/{app}/sessions", json={"name": "Survives restarts"}).json()["sessionId"]
+            total = tech.get(f"{APPS}/{app}/sessions").json()["page"]["total"]
+            r = tech.post(
+                f"{APPS}/{app}/sessions", json={"name": "Survives restarts", "properties": {"k": "v"}}
+            )
+            sid = r.json()["sessionId"]
             base = f"{APPS}/{app}/sessions/{sid}"
             assert tech.patch(f"{base}/data", json={"data": {"meter": 42}}).status_code == 200
             media = tech.post(
@@ -104,16 +108,28 @@ def test_restart_keeps_sessions_data_media_timelines_and_trust(tmp_path: Path) -
             assert tech.put(f"{base}/media/{media['mediaId']}/content", content=b"\x89PNG").status_code == 200
             timeline = tech.get(f"{base}/events").json()["data"]
             token = tech.headers["Authorization"]
+            refresh = tech.post(
+                f"/v1/authentication/login/realms/{info.realm}",
+                json={"username": "tech", "password": info.user("tech").password, "realm": info.realm},
+            ).json()["refresh_token"]
 
     with Sandbox(SandboxConfig(state_dir=tmp_path, api_port=0, mqtt_port=0, seed=3)) as second:
         info2 = second.info
         assert Path(info2.ca_file or "").read_bytes() == ca_pem  # clients keep trusting the same CA
         with _client(info2) as tech:
             tech.headers["Authorization"] = token  # the signing key persisted too
+            assert tech.get(f"{APPS}/{app}/sessions").json()["page"]["total"] == total + 1  # no reseed
             assert tech.get(f"{base}").json()["name"] == "Survives restarts"
+            assert tech.get(f"{base}").json()["properties"] == {"k": "v"}
             assert tech.get(f"{base}/data").json() == {"meter": 42}
             assert tech.get(f"{base}/media/{media['mediaId']}/content").content == b"\x89PNG"
             assert tech.get(f"{base}/events").json()["data"] == timeline
+            # The users persisted with the signing key: a refresh token from before still works.
+            assert (
+                tech.post("/v1/authentication/token/refresh", json={"refreshToken": refresh}).status_code
+                == 200
+            )
+        assert [u.username for u in info2.users] == ["tech", "dispatch", "sam", "viewer"]
 
 
 def test_fresh_wipes_and_seeds_again(tmp_path: Path) -> None:
