@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
 TIMEOUT = 10.0
@@ -42,7 +43,7 @@ class MqttProbe:
     ) -> None:
         self.host, self.port = host, port
         self.client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=clean_session
+            CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=clean_session
         )
         if tls_context is not None:
             self.client.tls_set_context(tls_context)
@@ -99,7 +100,7 @@ class MqttProbe:
     def subscribe(self, topic: str, qos: int = 1) -> ReasonCode:
         """Subscribe and return the broker's SUBACK code for this filter."""
         result, mid = self.client.subscribe(topic, qos=qos)
-        assert result == mqtt.MQTT_ERR_SUCCESS, f"subscribe not sent: {result}"
+        assert result == mqtt.MQTT_ERR_SUCCESS and mid is not None, f"subscribe not sent: {result}"
         with self._acked:
             assert self._acked.wait_for(lambda: mid in self._subacks, TIMEOUT), "no SUBACK"
             return self._subacks[mid][0]

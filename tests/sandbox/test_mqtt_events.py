@@ -104,7 +104,7 @@ def _instant(text: str) -> datetime:
 
 
 def _app_id(sandbox: Any) -> str:
-    return next(a.application_id for a in sandbox.info.applications if a.name == "Field Inspection")
+    return str(next(a.application_id for a in sandbox.info.applications if a.name == "Field Inspection"))
 
 
 def _field_team_id(sandbox: Any) -> str:

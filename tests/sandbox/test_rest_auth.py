@@ -202,7 +202,7 @@ def test_unsigned_token_gets_401(rest_server: RestServer) -> None:
             "realm": "demo",
             "typ": "access",
         },
-        key=None,
+        key=None,  # type: ignore[arg-type]  # deliberately unsigned: alg "none" takes no key
         algorithm="none",
     )
     with rest_server.client(Authorization=f"Bearer {token}") as c:

@@ -115,7 +115,7 @@ def test_no_endpoint_answers_500_to_odd_input(
     app = rest_server.app_id()
     sid = make_session(dispatch, app)["sessionId"]
     real = {"applicationId": app, "sessionId": sid, "realm": "demo", "participantId": "x", "mediaId": "m"}
-    failures = []
+    failures: list[tuple[Any, ...]] = []
     for path, methods in spec["paths"].items():
         for method, odd in itertools.product(methods, ODD_STRINGS):
             url = path

@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from skydesk.sandbox import tls
 from skydesk.sandbox.tls import ensure_tls_material
@@ -56,7 +57,7 @@ def test_an_expiring_leaf_is_reissued(tmp_path: Path) -> None:
     old_cert, old_key = tls._create_leaf(
         ca, list(tls.DEFAULT_HOSTS), dt.datetime.now(dt.UTC) - tls.LEAF_VALIDITY + dt.timedelta(days=1)
     )
-    tls._write_public(m.cert_file, old_cert.public_bytes(tls.serialization.Encoding.PEM))
+    tls._write_public(m.cert_file, old_cert.public_bytes(serialization.Encoding.PEM))
     tls._write_private(m.key_file, tls._key_pem(old_key))
 
     ensure_tls_material(tmp_path)
