@@ -76,6 +76,10 @@ def test_others_sessions_answer_404_not_403(
         assert r.status_code == 404, r.request.url
         assert r.json() == {"error": f"Session {private} not found"}
     assert dispatch.get(sessions_url(app, private)).json()["name"] == "Dispatch only"
+    # An id that does not exist answers the same way, for everyone.
+    for client in (tech, dispatch):
+        r = client.get(sessions_url(app, "no-such-session"))
+        assert r.status_code == 404 and r.json() == {"error": "Session no-such-session not found"}
 
 
 def test_dispatcher_may_update_any_session(
