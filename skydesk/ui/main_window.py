@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import base64
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSizePolicy,
-    QSplitter,
     QStackedWidget,
     QStyle,
     QToolBar,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from skydesk import __version__
 from skydesk.core.settings import ConnectionProfile
+from skydesk.ui import window_layout
 from skydesk.ui.common import app_icon, name_widget, standard_icon
 from skydesk.ui.errors import ErrorPresenter
 from skydesk.ui.progress import ProgressPage
@@ -81,28 +80,11 @@ class MainWindow(QMainWindow):
         self.sign_in_page.set_remember_available(
             self.services.credentials.available, self.services.credentials.reason
         )
-        self._default_size()
-
-    def _default_size(self) -> None:
-        # Sized in font units, so 200 % scaling or a large font gets a proportionally larger window,
-        # but never more than the screen offers.
-        em = self.fontMetrics().horizontalAdvance("M")
-        width, height = em * 128, em * 80
-        screen = self.screen()
-        if screen is not None:
-            available = screen.availableGeometry()
-            width = min(width, int(available.width() * 0.92))
-            height = min(height, int(available.height() * 0.92))
-        self.set_size(width, height)
+        self.set_size(*window_layout.default_size(self))
 
     def set_size(self, width: int, height: int) -> None:
         """Resize the window and share the space between the panes in their usual proportions."""
-        em = self.fontMetrics().horizontalAdvance("M")
-        self.resize(width, height)
-        main_width = width - 24
-        self.workspace.main_splitter.setSizes([main_width * 57 // 100, main_width * 43 // 100])
-        side_height = height - em * 8
-        self.workspace.side_splitter.setSizes([side_height * 78 // 100, side_height * 22 // 100])
+        window_layout.apply_size(self, width, height)
 
     def _setup_actions(self) -> None:
         def action(
@@ -216,26 +198,12 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ persistence
 
     def restore_layout(self) -> None:
-        """Window geometry, toolbar state and splitter positions from the last run."""
-        if self.settings.window_geometry:
-            self.restoreGeometry(_decode(self.settings.window_geometry))
-        if self.settings.window_state:
-            self.restoreState(_decode(self.settings.window_state))
-        for name, splitter in self._splitters().items():
-            state = self.settings.splitters.get(name)
-            if state:
-                splitter.restoreState(_decode(state))
-        self.workspace.sessions.set_hidden_columns(self.settings.hidden_columns)
+        """Window geometry, toolbar state, splitter positions and hidden columns from the last run."""
+        window_layout.restore_layout(self)
 
     def save_layout(self) -> None:
         """Record the layout in the settings (app.py saves the file during shutdown)."""
-        self.settings.window_geometry = _encode(self.saveGeometry())
-        self.settings.window_state = _encode(self.saveState())
-        self.settings.splitters = {name: _encode(s.saveState()) for name, s in self._splitters().items()}
-        self.settings.hidden_columns = self.workspace.sessions.hidden_columns()
-
-    def _splitters(self) -> dict[str, QSplitter]:
-        return {"main": self.workspace.main_splitter, "side": self.workspace.side_splitter}
+        window_layout.save_layout(self)
 
     def allow_close(self) -> None:
         """Let the next close really close (after the orderly shutdown)."""
@@ -422,14 +390,3 @@ class MainWindow(QMainWindow):
 
 def _host(profile: ConnectionProfile) -> str:
     return profile.api_url.split("://", 1)[-1].split("/", 1)[0]
-
-
-def _encode(data: QByteArray) -> str:
-    return base64.b64encode(bytes(data.data())).decode("ascii")
-
-
-def _decode(text: str) -> QByteArray:
-    try:
-        return QByteArray(base64.b64decode(text.encode("ascii")))
-    except ValueError:
-        return QByteArray()
