@@ -225,3 +225,23 @@ def test_topic_levels_cannot_be_split_by_user_input() -> None:
     assert _topic_level("a/b+c#d") == "a_b_c_d"
     assert _topic_level("") == "_"
     assert _topic_level("session_created") == "session_created"
+
+
+def test_default_state_dir_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from skydesk.sandbox.paths import default_state_dir
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert default_state_dir() == tmp_path / "data" / "skydesk" / "sandbox"
+    assert Sandbox(SandboxConfig()).state_dir == default_state_dir()
+    monkeypatch.setenv("XDG_DATA_HOME", "relative/path")  # invalid per the XDG spec: ignored
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_state_dir() == tmp_path / "home" / ".local" / "share" / "skydesk" / "sandbox"
+
+
+def test_a_wildcard_host_is_reached_through_loopback() -> None:
+    from skydesk.sandbox.server import _public_host
+
+    assert _public_host("0.0.0.0") == "127.0.0.1"
+    assert _public_host("::") == "::1"
+    assert _public_host("[::1]") == "::1"
+    assert _public_host("10.1.2.3") == "10.1.2.3"
