@@ -103,8 +103,15 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             operation.get("responses", {}).pop("422", None)
             # FastAPI puts a parameter's extra keys into its schema; the marker belongs to the parameter.
             for parameter in operation.get("parameters", []):
-                if parameter.get("schema", {}).pop("x-skydesk-adopted", False):
+                param_schema = parameter.get("schema", {})
+                if param_schema.pop("x-skydesk-adopted", False):
                     parameter["x-skydesk-adopted"] = True
+                if param_schema.pop("format", None) == "date-time":
+                    # An empty value means "no filter" (CONTRACT §5), like every other list parameter.
+                    param_schema["anyOf"] = [
+                        {"type": "string", "format": "date-time"},
+                        {"type": "string", "maxLength": 0},
+                    ]
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     finish_components(schemas)

@@ -90,6 +90,8 @@ def test_adopted_parts_are_marked(spec: dict[str, Any]) -> None:
     assert "x-skydesk-adopted" not in listing
     marked = {p["name"] for p in listing["parameters"] if p.get("x-skydesk-adopted")}
     assert marked == {"participants", "name", "createdFrom", "createdTo", "modifiedFrom", "modifiedTo"}
+    created_from = next(p for p in listing["parameters"] if p["name"] == "createdFrom")
+    assert {"type": "string", "format": "date-time"} in created_from["schema"]["anyOf"]
     sort = next(p for p in listing["parameters"] if p["name"] == "sort")
     assert (
         "case-insensitive" in sort["schema"]["description"] and "(adopted)" in sort["schema"]["description"]
