@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +14,7 @@ from keyring.backends import chainer, fail
 
 from skydesk.core.credentials import CredentialStore
 from skydesk.core.settings import ConnectionProfile
-from tests.support.prereq import require_tool
+from tests.support.secret_service import running_secret_service, use_detected_keyring
 
 PROFILE = ConnectionProfile(name="demo", api_url="https://h:1", mqtt_host="h", realm="demo")
 
@@ -126,68 +123,13 @@ def test_a_failing_keyring_does_not_crash_and_does_not_leak(
 @pytest.fixture
 def secret_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A private D-Bus session bus with an unlocked gnome-keyring Secret Service on it."""
-    dbus = require_tool("dbus-daemon")
-    gkd = require_tool("gnome-keyring-daemon")
-    runtime = tmp_path / "run"
-    runtime.mkdir(mode=0o700)
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}
-    bus = subprocess.Popen(
-        [dbus, "--session", "--nofork", "--print-address=1", f"--address=unix:path={runtime}/bus"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    procs = [bus]
-    try:
-        assert bus.stdout is not None
-        address = bus.stdout.readline().strip()
-        assert address.startswith("unix:"), address
-        env["DBUS_SESSION_BUS_ADDRESS"] = address
-        daemon = subprocess.Popen(
-            [gkd, "--foreground", "--unlock", "--components=secrets"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
-        procs.append(daemon)
-        assert daemon.stdin is not None
-        daemon.stdin.write(b"test-keyring-pw")  # the password that creates/unlocks the login keyring
-        daemon.stdin.close()
-        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-        monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
-        from keyring.backends import SecretService
-
-        deadline = time.monotonic() + 10
-        while True:  # wait until the service is registered on the bus
-            try:
-                if SecretService.Keyring.priority > 0:  # type: ignore[operator]
-                    break
-            except Exception:
-                pass
-            assert time.monotonic() < deadline, "gnome-keyring did not come up"
-            time.sleep(0.1)
-        previous = keyring.get_keyring()
-        try:
-            yield
-        finally:
-            keyring.backend.get_all_keyring.reset()  # type: ignore[attr-defined]
-            keyring.set_keyring(previous)
-    finally:
-        for proc in reversed(procs):
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with running_secret_service(tmp_path / "run", monkeypatch):
+        yield
 
 
 @pytest.mark.keyring_real
 def test_real_secret_service_round_trip(secret_service: None) -> None:
-    # Detect the backend the way the app does at start-up (keyring caches the viable list: reset it).
-    keyring.backend.get_all_keyring.reset()  # type: ignore[attr-defined]
-    keyring.core.init_backend()
+    use_detected_keyring()  # detect the backend the way the app does at start-up
     store = CredentialStore()
     assert store.available, store.reason
     assert "SecretService" in store.backend_name
