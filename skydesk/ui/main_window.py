@@ -60,6 +60,8 @@ class MainWindow(QMainWindow):
         self._allow_close = False
         self._browser_failed = ""  # why the last list load failed, until the next one starts
         self._applications: list[Application] = []
+        # The profile given on the command line, shown by the sign-in page until a sign-in succeeds.
+        self._given_profile: ConnectionProfile | None = None
         self._setup_ui()
         self._setup_actions()
         self._connect()
@@ -172,9 +174,13 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentIndex(PAGE_PROGRESS)
 
     def show_sign_in(self, profile_name: str | None = None, message: str | None = None) -> None:
-        """Show the sign-in page with the saved profiles, ``profile_name`` selected."""
+        """Show the sign-in page with the saved profiles, ``profile_name`` selected.
+
+        Without a name, the form shows the profile the command line gave (saved or not), else the last one.
+        """
+        shown = self._given_profile if profile_name is None else None
         name = profile_name or self.settings.last_profile
-        self.sign_in_page.set_profiles(self.settings.profiles, name)
+        self.sign_in_page.set_profiles(self.settings.profiles, name, shown)
         self.pages.setCurrentIndex(PAGE_SIGN_IN)
         self.sign_in_page.show_error(message)
         self.sign_in_page.focus_first_empty()
@@ -184,11 +190,14 @@ class MainWindow(QMainWindow):
         return self.pages.currentIndex() == PAGE_SIGN_IN
 
     def start(self, profile: ConnectionProfile | None) -> None:
-        """Restore a remembered sign-in silently, or ask for one."""
+        """Restore a remembered sign-in silently, or ask for one with ``profile`` in the form."""
+        # Command-line options may describe a profile that is not saved yet, or change a saved one: the
+        # form shows the profile as it will be used, not what settings.json holds under that name.
+        self._given_profile = profile
         if profile is not None and self.services.auth.restore(profile):
             self.show_progress(f"Signing in to {_host(profile)}…")
             return
-        self.show_sign_in(profile.name if profile is not None else None)
+        self.show_sign_in()
 
     def sign_in(self, profile: ConnectionProfile, username: str, password: str) -> None:
         """Sign in without the form (``--demo``), showing progress."""
@@ -287,6 +296,7 @@ class MainWindow(QMainWindow):
         return "online" if self.services.auth.is_signed_in else "signed_out"
 
     def _on_auth_signed_in(self, label: str) -> None:
+        self._given_profile = None  # saved now; signing out shows the profile last used
         self.sign_in_page.clear_password()
         self.workspace.detail_pane.user_label = self.services.browser.model.participant_label
         self.status.set_user(label)

@@ -140,18 +140,30 @@ class SignInPage(QWidget):
 
     # ------------------------------------------------------------------ state
 
-    def set_profiles(self, profiles: list[ConnectionProfile], current: str | None) -> None:
-        """Offer the saved profiles (plus "New profile…") and select ``current``."""
+    def set_profiles(
+        self, profiles: list[ConnectionProfile], current: str | None, shown: ConnectionProfile | None = None
+    ) -> None:
+        """Offer the saved profiles (plus "New profile…") and select ``current``.
+
+        ``shown`` (a profile from command-line options) fills the form instead, with its saved namesake
+        selected, or "New profile…" when it has none.
+        """
         self._profiles = list(profiles)
         self.profile_combo.blockSignals(True)
         self.profile_combo.clear()
         for profile in self._profiles:
             self.profile_combo.addItem(profile.name, profile.name)
         self.profile_combo.addItem(NEW_PROFILE, None)
-        index = self.profile_combo.findData(current) if current else -1
-        self.profile_combo.setCurrentIndex(index if index >= 0 else 0)
+        if shown is not None:
+            index = self.profile_combo.findData(shown.name)
+            self.profile_combo.setCurrentIndex(index if index >= 0 else self.profile_combo.count() - 1)
+        else:
+            index = self.profile_combo.findData(current) if current else -1
+            self.profile_combo.setCurrentIndex(index if index >= 0 else 0)
         self.profile_combo.blockSignals(False)
         self._on_profile_combo_changed(self.profile_combo.currentIndex())
+        if shown is not None:
+            self.show_profile(shown)
 
     def show_profile(self, profile: ConnectionProfile) -> None:
         """Fill the fields from ``profile``."""
