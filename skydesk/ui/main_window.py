@@ -60,8 +60,7 @@ class MainWindow(QMainWindow):
         self._allow_close = False
         self._browser_failed = ""  # why the last list load failed, until the next one starts
         self._applications: list[Application] = []
-        # The profile given on the command line, shown by the sign-in page until a sign-in succeeds.
-        self._given_profile: ConnectionProfile | None = None
+        self._given_profile: ConnectionProfile | None = None  # from the command line, until signed in
         self._setup_ui()
         self._setup_actions()
         self._connect()
@@ -174,10 +173,7 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentIndex(PAGE_PROGRESS)
 
     def show_sign_in(self, profile_name: str | None = None, message: str | None = None) -> None:
-        """Show the sign-in page with the saved profiles, ``profile_name`` selected.
-
-        Without a name, the form shows the profile the command line gave (saved or not), else the last one.
-        """
+        """Show the sign-in page: ``profile_name``, else the command line's profile, else the last one."""
         shown = self._given_profile if profile_name is None else None
         name = profile_name or self.settings.last_profile
         self.sign_in_page.set_profiles(self.settings.profiles, name, shown)
