@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,16 @@ def test_options_alone_make_a_new_profile() -> None:
         "mqtt.eu.skylight.test",
         8883,
         "acme",
+    )
+
+
+def test_the_readme_command_line_example_makes_the_profile_it_describes() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    line = next(m.group(1) for m in re.finditer(r"```sh\n(skydesk --profile .*)\n```", readme))
+    argv = shlex.split(line)
+    profile = profile_from_args(build_parser().parse_args(argv[1:]), None)
+    assert profile == ConnectionProfile(
+        "eu", "https://api.skylight.eu.upskill.io", "mqtt.skylight.eu.upskill.io", 8883, "yourrealm", None
     )
 
 
