@@ -29,23 +29,36 @@ BACKUP_COUNT = 5
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(threadName)s %(name)s: %(message)s"
 REDACTED = "[redacted]"
 
-# Libraries that are unreadably chatty at DEBUG; --verbose keeps them at INFO.
-_NOISY_LOGGERS = ("asyncio", "hpack", "httpcore", "amqtt", "transitions", "uvicorn.access", "PIL")
+# Libraries that are unreadably chatty at DEBUG; --verbose keeps them at INFO. Some of them also put
+# secrets in their DEBUG lines: qasync's executor logs every call's arguments (a refresh token on its way
+# to the keyring), hpack logs HTTP/2 headers (Authorization), amqtt logs CONNECT packets (the MQTT
+# password is the access token). Not logging those at all beats redacting them afterwards.
+_NOISY_LOGGERS = (
+    "asyncio",
+    "hpack",
+    "httpcore",
+    "amqtt",
+    "transitions",
+    "uvicorn.access",
+    "PIL",
+    "qasync",
+)
 
 _SENSITIVE_KEYS = (
     r"password|passwd|pwd|secret|client_secret|"
     r"access_?token|refresh_?token|id_?token|accessToken|refreshToken|idToken|token"
 )
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # A JWT (header.payload.signature, each base64url; header and payload are JSON so start with "eyJ").
-    (re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), REDACTED),
     # An Authorization header value in any rendering: "Authorization: Bearer x", "'authorization': 'x'".
     (
         re.compile(r"""(?i)(\bauthorization["']?\s*[:=]\s*["']?)[^"'\r\n,}]+"""),
         r"\1" + REDACTED,
     ),
-    # A bare bearer credential, e.g. inside an exception message.
+    # A bare bearer credential, e.g. inside an exception message (before the JWT rule,
+    # so that "Bearer <jwt>" goes as a whole).
     (re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+"), REDACTED),
+    # A JWT (header.payload.signature, each base64url; header and payload are JSON so start with "eyJ").
+    (re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), REDACTED),
     # JSON / repr style: "password": "value"  or  'refresh_token': 'value'.
     (
         re.compile(rf"""(?i)(["']\b(?:{_SENSITIVE_KEYS})["']\s*:\s*)(["'])(?:\\.|(?!\2).)*\2"""),
