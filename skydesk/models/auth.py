@@ -227,9 +227,13 @@ class AuthController(QObject):
         client, profile = self._client, self._profile
         if client is None or profile is None or not client.refresh_token:
             return
-        token = client.refresh_token
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, self._credentials.save_refresh_token, profile, self._username, token)
+        token, username = client.refresh_token, self._username
+
+        def save() -> None:
+            self._credentials.save_refresh_token(profile, username, token)
+
+        # A closure, not positional arguments: executors (qasync's at DEBUG) log the arguments they get.
+        await asyncio.get_running_loop().run_in_executor(None, save)
 
     # ------------------------------------------------------------------ sign out
     def sign_out(self) -> None:
