@@ -102,6 +102,9 @@ class _ApiServer:
             lifespan="off",
             log_level="warning",
             access_log=False,
+            # No handlers of uvicorn's own: its records go to the host's logging (in the app, the redacted
+            # log file) instead of an unfiltered stderr handler that never reaches the log file.
+            log_config=None,
             loop="asyncio",
             timeout_graceful_shutdown=5,  # a backstop; _QuickStopServer cuts idle connections sooner
             server_header=False,
