@@ -14,12 +14,14 @@ never the developer's home. On exit the keyring's backend choice is reset and bo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import keyring
 import keyring.backend
@@ -48,7 +50,7 @@ def running_secret_service(runtime: Path, monkeypatch: pytest.MonkeyPatch) -> It
         text=True,
         env=env,
     )
-    procs = [bus]
+    procs: list[subprocess.Popen[Any]] = [bus]
     try:
         assert bus.stdout is not None
         address = bus.stdout.readline().strip()
@@ -72,7 +74,7 @@ def running_secret_service(runtime: Path, monkeypatch: pytest.MonkeyPatch) -> It
         deadline = time.monotonic() + START_TIMEOUT
         while True:  # wait until the service is registered on the bus
             try:
-                if SecretService.Keyring.priority > 0:  # type: ignore[operator]
+                if SecretService.Keyring.priority > 0:
                     break
             except Exception:
                 pass
@@ -82,7 +84,7 @@ def running_secret_service(runtime: Path, monkeypatch: pytest.MonkeyPatch) -> It
         try:
             yield address
         finally:
-            keyring.backend.get_all_keyring.reset()  # type: ignore[attr-defined]
+            _forget_detected_backends()
             keyring.set_keyring(previous)
     finally:
         for proc in reversed(procs):
@@ -98,5 +100,11 @@ def use_detected_keyring() -> None:
     """Let ``keyring`` pick its backend again, as the app does at start-up (it caches the viable list)."""
     import keyring.core
 
-    keyring.backend.get_all_keyring.reset()  # type: ignore[attr-defined]
+    _forget_detected_backends()
     keyring.core.init_backend()
+
+
+def _forget_detected_backends() -> None:
+    # keyring caches the list of viable backends; reset() fails when nothing was cached yet.
+    with contextlib.suppress(KeyError):
+        keyring.backend.get_all_keyring.reset()
