@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import ast
+import os
 import re
 import subprocess
 import sys
+import tomllib
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
+from tests.support.prereq import require, require_tool
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+SYSTEM_DEPS = ROOT / "packaging" / "linux" / "system-deps.sh"
 
 
 def _run(*argv: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -81,3 +88,88 @@ def test_scripts_are_executable_and_strict(script: str) -> None:
     assert path.stat().st_mode & 0o111, f"{script} is not executable"
     assert "set -euo pipefail" in path.read_text(encoding="utf-8"), f"{script} lacks `set -euo pipefail`"
     _assert_clean(_run("bash", "-n", path), f"bash -n {script}")
+
+
+# ---------------------------------------------------------------------------- dependencies
+
+
+def _distribution_name(requirement: str) -> str:
+    """``"PyJWT[crypto]>=2.8"`` -> ``"pyjwt"`` (PEP 503 normalised)."""
+    match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement.strip())
+    assert match, requirement
+    return re.sub(r"[-_.]+", "-", match.group(0)).lower()
+
+
+def _third_party_imports(directory: Path) -> set[str]:
+    """Top-level names of every absolute import in ``directory``, minus the stdlib and our own packages."""
+    names: set[str] = set()
+    for path in directory.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return names - set(sys.stdlib_module_names) - {"__future__", "skydesk", "tests"}
+
+
+@pytest.mark.parametrize(("directory", "extras"), [("skydesk", ()), ("tests", ("test",))])
+def test_every_import_is_a_declared_dependency(directory: str, extras: tuple[str, ...]) -> None:
+    # Catches an import that works here only because the development venv happens to have the package.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    requirements = project["dependencies"] + [
+        r for extra in extras for r in project["optional-dependencies"][extra]
+    ]
+    declared = {_distribution_name(r) for r in requirements}
+    # A package that a declared one requires (shiboken6 for PySide6, starlette for FastAPI) is there too.
+    allowed = declared | {_distribution_name(r) for d in declared for r in metadata.requires(d) or []}
+    providers = metadata.packages_distributions()
+    undeclared = {
+        name: providers.get(name, ["?"])
+        for name in _third_party_imports(ROOT / directory)
+        if not {_distribution_name(d) for d in providers.get(name, [])} & allowed
+    }
+    assert undeclared == {}, f"imported by {directory}/ but not declared in pyproject.toml"
+
+
+# ---------------------------------------------------------------------------- system packages
+
+
+def _script_packages(variable: str) -> set[str]:
+    match = re.search(rf"^{variable}=\((.*?)\)", SYSTEM_DEPS.read_text(encoding="utf-8"), re.M | re.S)
+    assert match, f"{variable} not found in {SYSTEM_DEPS.name}"
+    return set(match.group(1).split())
+
+
+def test_readme_lists_the_packages_system_deps_installs() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## System packages on Linux", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```\n(.*?)```", section, re.S)
+    assert block, "the Linux section lists the runtime packages in a code block"
+    assert set(block.group(1).split()) == _script_packages("runtime_pkgs")
+    assert "libxcb-cursor0" in block.group(1)
+    missing = {pkg for pkg in _script_packages("test_pkgs") if f"`{pkg}`" not in section}
+    assert missing == set(), "the README names every package system-deps.sh adds for the tests"
+
+
+@pytest.mark.parametrize("profile", ["runtime", "test"])
+def test_system_deps_does_nothing_when_everything_is_installed(profile: str, tmp_path: Path) -> None:
+    require_tool("dpkg-query")
+    # Stand-ins that record being called: with every package present the script must not reach them.
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    calls = tmp_path / "calls"
+    for tool in ("apt-get", "sudo"):
+        (fake_bin / tool).write_text(f'#!/bin/sh\necho "{tool} $*" >> "{calls}"\nexit 1\n')
+        (fake_bin / tool).chmod(0o755)
+    proc = subprocess.run(
+        [str(SYSTEM_DEPS), profile],
+        env={**os.environ, "PATH": f"{fake_bin}{os.pathsep}{os.environ['PATH']}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    require("installing" not in proc.stdout, f"the Debian packages of `system-deps.sh {profile}`")
+    _assert_clean(proc, f"system-deps.sh {profile}")
+    assert f"system-deps ({profile}): all" in proc.stdout and "already installed" in proc.stdout
+    assert not calls.exists(), calls.read_text()
