@@ -207,6 +207,29 @@ def test_a_failing_listener_does_not_break_the_hook(
     assert "A crash listener failed" in _read(log_file)
 
 
+async def test_a_failing_callback_on_the_event_loop_is_logged_and_reported(
+    hooks: list[tuple[type[BaseException], BaseException, TracebackType | None]], log_file: Path
+) -> None:
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(logs.asyncio_exception_handler)  # as app.py does
+
+    def refresh_badge() -> None:
+        raise LookupError("no badge for session s-1")
+
+    try:
+        loop.call_soon(refresh_badge)  # asyncio hands the failure to the loop's exception handler
+        await _until(lambda: bool(hooks), "the crash listener")
+        loop.call_exception_handler({"message": "socket went away"})  # a report without an exception
+    finally:
+        loop.set_exception_handler(previous)
+
+    assert [type(e) for _, e, _ in hooks] == [LookupError]
+    text = _read(log_file)
+    assert "Unexpected error in Exception in callback" in text and "LookupError: no badge" in text
+    assert "ERROR   MainThread skydesk.core.logs: asyncio: socket went away" in text
+
+
 # ---------------------------------------------------------------------------- the crash dialog
 
 
