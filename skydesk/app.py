@@ -281,9 +281,13 @@ async def _load_then_quit(window: MainWindow, services: AppServices, args: argpa
     if problem:
         print(f"skydesk: sessions did not load: {problem}", file=sys.stderr)
     else:
-        title = window.windowTitle()
+        from PySide6.QtGui import QGuiApplication
+
+        title, desktop_file = window.windowTitle(), QGuiApplication.desktopFileName()
         print(
-            f"skydesk: loaded {len(model.sessions())} of {model.total} sessions in “{title}”", file=sys.stderr
+            f"skydesk: loaded {len(model.sessions())} of {model.total} sessions in “{title}”"
+            f" (desktop file {desktop_file})",  # the packaging test checks the desktop integration id
+            file=sys.stderr,
         )
         if args.screenshot:
             await _prepare_screenshot(window, services, deadline)

@@ -6,17 +6,19 @@ import configparser
 import importlib.util
 import struct
 import subprocess
+import sys
 import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
+from typing import Any
 
 import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 import skydesk
-from tests.support.prereq import require_tool
+from tests.support.prereq import require, require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_ID = "io.github.skydesk.Skydesk"
@@ -131,3 +133,58 @@ def test_icons_ship_in_the_package() -> None:
     icons = resources.files("skydesk.resources") / "icons"
     assert (icons / "skydesk.svg").is_file()
     assert (icons / "skydesk-256.png").is_file()
+
+
+# ---------------------------------------------------------------------------- the PyInstaller spec
+
+
+def _run_spec(platform: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, Any]]:
+    """Run packaging/skydesk.spec as PyInstaller would on ``platform``; returns each build step's arguments.
+
+    Windows and macOS builds cannot run here, so PyInstaller's spec classes are replaced by recorders.
+    """
+    require(importlib.util.find_spec("PyInstaller") is not None, "PyInstaller (the `package` extra)")
+    import PyInstaller.utils.hooks  # noqa: F401 - imported before sys.platform is changed below
+
+    calls: dict[str, dict[str, Any]] = {}
+
+    def recorder(step: str) -> Any:
+        def record(*args: Any, **kwargs: Any) -> SimpleNamespace:
+            calls[step] = {"args": args, **kwargs}
+            return SimpleNamespace(binaries=[], datas=list(kwargs.get("datas", [])), pure=[], scripts=[])
+
+        return record
+
+    spec = ROOT / "packaging" / "skydesk.spec"
+    namespace = {name: recorder(name) for name in ("Analysis", "PYZ", "EXE", "COLLECT", "BUNDLE")}
+    namespace.update(SPECPATH=str(spec.parent), __file__=str(spec), __name__="__main__")
+    monkeypatch.setattr(sys, "platform", platform)
+    exec(compile(spec.read_text(encoding="utf-8"), str(spec), "exec"), namespace)
+    return calls
+
+
+def test_spec_gives_windows_its_icon_and_no_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _run_spec("win32", monkeypatch)
+    exe = calls["EXE"]
+    assert exe["icon"] == str(ICONS / "skydesk.ico") and (ICONS / "skydesk.ico").is_file()
+    assert exe["console"] is False
+    assert "BUNDLE" not in calls
+
+
+def test_spec_makes_a_macos_app_bundle_with_the_package_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    bundle = _run_spec("darwin", monkeypatch)["BUNDLE"]
+    assert bundle["name"] == "skydesk.app"
+    assert bundle["bundle_identifier"] == APP_ID
+    assert bundle["version"] == bundle["info_plist"]["CFBundleShortVersionString"] == skydesk.__version__
+
+
+def test_spec_on_linux_ships_resources_and_leaves_out_unused_qt(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _run_spec("linux", monkeypatch)
+    analysis = calls["Analysis"]
+    datas = {Path(src).name: dest for src, dest in analysis["datas"]}
+    assert datas["icons"] == "skydesk/resources/icons" and datas["CONTRACT.md"] == "skydesk"
+    excluded = set(analysis["excludes"])
+    assert {"PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtWebEngineCore", "PySide6.QtNetwork"} <= excluded
+    used = {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg"}
+    assert used.isdisjoint(excluded)
+    assert calls["EXE"]["icon"] is None and "BUNDLE" not in calls

@@ -82,6 +82,8 @@ def _assert_loaded_sessions(proc: subprocess.CompletedProcess[str]) -> int:
     match = re.search(r"loaded (\d+) of (\d+) sessions", proc.stderr)
     assert match, f"the app did not report loaded sessions:\n{proc.stderr}"
     assert int(match.group(1)) > 0, proc.stderr
+    # QGuiApplication.setDesktopFileName: Wayland finds the icon through the installed .desktop file.
+    assert "(desktop file io.github.skydesk.Skydesk)" in proc.stderr, proc.stderr
     return int(match.group(1))
 
 
@@ -128,6 +130,7 @@ def test_bundle_leaves_out_unused_qt_and_stays_small(bundle: Bundle) -> None:
         assert unused not in names
     assert "libqxcb.so" in names and "libqwayland.so" in names and "libqsvg.so" in names
     assert (bundle.directory / "_internal/skydesk/resources/icons/skydesk.svg").is_file()
+    assert (bundle.directory / "_internal/skydesk/CONTRACT.md").is_file()
     size_mb = sum(p.stat().st_size for p in files) / 1e6
     print(f"bundle size {size_mb:.0f} MB, tarball {bundle.tarball.stat().st_size / 1e6:.0f} MB")
     assert size_mb < 250, "the bundle grew a lot: did a new import pull in a big Qt module?"
