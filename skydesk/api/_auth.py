@@ -16,6 +16,7 @@ from skydesk.api.errors import (
     ApiError,
     AuthError,
     BadResponse,
+    FieldError,
     SignInRequired,
     TransportError,
     ValidationError,
@@ -46,6 +47,28 @@ def _claims(token: str) -> dict[str, Any]:
     except jwt.PyJWTError:
         return {}
     return claims if isinstance(claims, dict) else {}
+
+
+# Shorter secrets are not cut out of messages: removing every "ab" would garble the text and hide nothing.
+_MIN_SCRUB_LENGTH = 4
+
+
+def _scrub(exc: ApiError, secret: str) -> None:
+    """Cut ``secret`` (the password or refresh token just sent) out of a failure's text, in place.
+
+    A server may echo what it was sent in its error body; :func:`~skydesk.api.errors.redact` only knows
+    what tokens look like, and a password or an opaque refresh token looks like anything.
+    """
+    if len(secret) < _MIN_SCRUB_LENGTH:
+        return
+    if secret in exc.message:
+        exc.message = exc.message.replace(secret, "[redacted]")
+        exc.args = (exc.message,)
+    if isinstance(exc, ValidationError):
+        exc.details = [
+            FieldError(d.field.replace(secret, "[redacted]"), d.message.replace(secret, "[redacted]"))
+            for d in exc.details
+        ]
 
 
 def _number(body: dict[str, Any], key: str) -> float | None:
@@ -137,9 +160,13 @@ class TokenManager:
         self._generation += 1
         generation = self._generation
         started = time.monotonic()
-        body = await self._post_json(
-            LOGIN_PATH.format(realm=realm), {"username": username, "password": password, "realm": realm}
-        )
+        try:
+            body = await self._post_json(
+                LOGIN_PATH.format(realm=realm), {"username": username, "password": password, "realm": realm}
+            )
+        except ApiError as exc:
+            _scrub(exc, password)
+            raise
         self._accept(body, realm=realm, started=started, generation=generation)
         log.info("signed in to %s as %s", self._host, self.username or self.user_id)
 
@@ -188,7 +215,10 @@ class TokenManager:
         started = time.monotonic()
         try:
             body = await self._post_json(REFRESH_PATH, {"refreshToken": tokens.refresh_token})
-        except (AuthError, ValidationError) as exc:
+        except ApiError as exc:
+            _scrub(exc, tokens.refresh_token)
+            if not isinstance(exc, AuthError | ValidationError):
+                raise
             # 400/401 on refresh: the server no longer honours this refresh token.
             if generation == self._generation:
                 self.forget(keep_identity=True)
