@@ -46,6 +46,12 @@ def normalise_api_url(url: str) -> str:
     if "://" not in text:
         text = "https://" + text
     parts = urlsplit(text)
+    if parts.username is not None or parts.password is not None:
+        # It would be sent to the server, shown in reprs and logs, and saved with the profile.
+        raise ValueError(
+            f"The API address for {parts.hostname or 'the server'} must not contain a user name or "
+            "password; sign in with them instead."
+        )
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"{url!r} is not a usable API address (expected e.g. https://api.example.com).")
     return text.rstrip("/")

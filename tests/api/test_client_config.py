@@ -25,7 +25,6 @@ from .fakes import APP, FakeApi, json_response, session_json, signed_in
             "api.skylight.eu.upskill.io",
         ),
         ("http://127.0.0.1:8443/", "http://127.0.0.1:8443", "127.0.0.1:8443"),
-        ("https://user:pw@example.com/", "https://user:pw@example.com", "example.com"),
     ],
 )
 async def test_api_url_is_normalised(given: str, url: str, host: str) -> None:
@@ -38,6 +37,14 @@ async def test_api_url_is_normalised(given: str, url: str, host: str) -> None:
 def test_unusable_api_url_is_refused(bad: str) -> None:
     with pytest.raises(ValueError, match="API address"):
         SkylightClient(bad)
+
+
+@pytest.mark.parametrize("bad", ["https://user:s3cret-pw@example.com/", "user:s3cret-pw@example.com"])
+def test_api_url_with_credentials_is_refused_without_echoing_them(bad: str) -> None:
+    # They would go out as Basic auth and show up in reprs, logs and the saved profile.
+    with pytest.raises(ValueError, match="must not contain a user name or password") as err:
+        SkylightClient(bad)
+    assert "s3cret-pw" not in str(err.value) and "example.com" in str(err.value)
 
 
 def test_tls_uses_the_system_store_by_default() -> None:
