@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# How long quitting waits for a keyring write still in flight (a rotated refresh token must not be lost,
+# but an unlock prompt nobody answers must not keep the app from exiting either).
+KEYRING_SETTLE_TIMEOUT = 10.0
+
+T = TypeVar("T")
 ClientFactory = Callable[[ConnectionProfile, str], "SkylightClient"]
 
 
@@ -93,6 +98,7 @@ class AuthController(QObject):
         self._remember = False
         self._reauth_pending = False
         self._retries: list[Callable[[], None]] = []
+        self._keyring_calls: set[asyncio.Future[Any]] = set()
 
     # ------------------------------------------------------------------ state
     @property
@@ -149,19 +155,33 @@ class AuthController(QObject):
         )
 
     def restore(self, profile: ConnectionProfile) -> bool:
-        """Silently sign in with a remembered refresh token; False when none is stored.
+        """Silently sign in with the remembered refresh token; False when the last sign-in was not remembered.
 
-        Reading the keyring is a quick local call; the network part runs as a task.
+        The keyring is read in the task, off the GUI thread: a locked keyring may hold the call for as long
+        as its unlock prompt is up. If no token turns out to be there, sign_in_failed says so.
         """
-        if not profile.username or not self._credentials.available:
+        if not profile.username or not self._credentials.available or not self._settings.remember_me:
             return False
-        token = self._credentials.load_refresh_token(profile, profile.username)
-        if not token:
-            return False
-        self._tasks.run("auth.sign_in", self._restore(profile, token))
+        self._tasks.run("auth.sign_in", self._restore(profile))
         return True
 
-    async def _restore(self, profile: ConnectionProfile, token: str) -> None:
+    async def _restore(self, profile: ConnectionProfile) -> None:
+        self.signing_in.emit(True)
+        try:
+            token = await self._in_keyring(
+                lambda: self._credentials.load_refresh_token(profile, profile.username)
+            )
+        except asyncio.CancelledError:
+            self.signing_in.emit(False)
+            raise
+        if not token:
+            self.signing_in.emit(False)
+            self.sign_in_failed.emit(
+                f"The remembered sign-in for {profile.username} could not be read from the keyring "
+                "(it may be locked, or the entry was removed). Please sign in."
+            )
+            return
+
         def restore(client: SkylightClient) -> Awaitable[None]:
             return client.restore(profile.realm, token)
 
@@ -177,14 +197,18 @@ class AuthController(QObject):
         self.signing_in.emit(True)
         client: SkylightClient | None = None
         try:
-            client = self._factory(profile, self._settings.device_id)
+            # Off the GUI thread: building the client loads the CA bundle (tens of ms, more on a busy disk).
+            device_id = self._settings.device_id
+            client = await asyncio.get_running_loop().run_in_executor(
+                None, lambda: self._factory(profile, device_id)
+            )
             await authenticate(client)
         except (ApiError, ValueError) as exc:
             if client is not None:
                 await client.aclose()
             if isinstance(exc, SignInRequired) and remember:
                 # The remembered token is dead: drop it so we do not try it again at every start.
-                self._credentials.forget(profile, username)
+                await self._in_keyring(lambda: self._credentials.forget(profile, username))
             self.signing_in.emit(False)
             self.sign_in_failed.emit(describe_sign_in_error(exc, profile))
             return
@@ -199,11 +223,14 @@ class AuthController(QObject):
         client.add_token_listener(self._on_client_tokens)
         if old is not None and old is not client:
             await old.aclose()
+        had_remembered = self._settings.remember_me
         self._remember_profile(profile, username, remember)
         if self._remember:
             await self._store_token()
-        else:
-            self._credentials.forget(profile, username)
+        elif had_remembered:
+            # The last sign-in was remembered and this one is not: forget it. Only then, so users who never
+            # ticked "Remember me" are never asked to unlock their keyring.
+            await self._in_keyring(lambda: self._credentials.forget(profile, username))
         self.signing_in.emit(False)
         self.signed_in.emit(self.user_label)
 
@@ -233,7 +260,33 @@ class AuthController(QObject):
             self._credentials.save_refresh_token(profile, username, token)
 
         # A closure, not positional arguments: executors (qasync's at DEBUG) log the arguments they get.
-        await asyncio.get_running_loop().run_in_executor(None, save)
+        await self._in_keyring(save)
+
+    def _in_keyring(self, call: Callable[[], T]) -> Awaitable[T]:
+        """Run a keyring call on a worker thread; it can take seconds (a D-Bus round trip, an unlock prompt).
+
+        The call is shielded: a cancelled caller does not abandon a write half-way, and settle_keyring()
+        (at quit) still waits for it. `call` takes no arguments, so no executor ever logs a token.
+        """
+        future = asyncio.get_running_loop().run_in_executor(None, call)
+        self._keyring_calls.add(future)
+        future.add_done_callback(self._keyring_calls.discard)
+        return asyncio.shield(future)
+
+    async def settle_keyring(self) -> None:
+        """Wait for keyring work in flight, including a token write not yet started (call before quitting)."""
+        pending: set[asyncio.Future[Any]] = set(self._keyring_calls)
+        store = self._tasks.get("auth.store_token")
+        if store is not None and not store.done():
+            pending.add(store)
+        if not pending:
+            return
+        _done, late = await asyncio.wait(pending, timeout=KEYRING_SETTLE_TIMEOUT)
+        if late:
+            log.warning(
+                "The keyring did not answer within %.0f s; quitting without waiting for it",
+                KEYRING_SETTLE_TIMEOUT,
+            )
 
     # ------------------------------------------------------------------ sign out
     def sign_out(self) -> None:
@@ -246,9 +299,9 @@ class AuthController(QObject):
         self._remember = False
         self._reauth_pending = False
         self._retries.clear()
-        if profile is not None:
-            self._credentials.forget(profile, username)
+        if profile is not None and self._settings.remember_me:
             self._settings.remember_me = False
+            await self._in_keyring(lambda: self._credentials.forget(profile, username))
         if client is not None:
             try:
                 await client.logout()

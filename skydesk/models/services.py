@@ -70,12 +70,13 @@ class AppServices(QObject):
         self.detail.reload()
 
     async def shutdown(self) -> None:
-        """Stop the stream, cancel every task, close HTTP, save settings; all awaited."""
+        """Stop the stream, finish keyring writes, cancel tasks, close HTTP, save settings; all awaited."""
         self._closing = True
         try:
             await self.live.stop()
         except Exception as exc:  # shutdown must go on, whatever failed
             log.warning("Stopping live events failed: %s", type(exc).__name__)
+        await self.auth.settle_keyring()  # before cancelling: a rotated refresh token must reach the keyring
         await self.tasks.shutdown()
         await self.auth.aclose()
         try:
