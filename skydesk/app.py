@@ -1,8 +1,8 @@
 """The composition root: parse the command line, build the services and the window, run the qasync loop.
 
-Shutdown follows STACK-NOTES: quitting is started by the app itself (Quit action or window close, with
-``setQuitOnLastWindowClosed(False)``); the main coroutine awaits the cleanup of MQTT, HTTP and the demo
-sandbox, and only then returns, so nothing async runs after the loop has stopped.
+Shutdown follows STACK-NOTES: quitting is started by the app itself (Quit action, window close with
+``setQuitOnLastWindowClosed(False)``, or SIGINT/SIGTERM); the main coroutine awaits the cleanup of MQTT,
+keyring writes, HTTP and the demo sandbox, and only then returns, so nothing async runs after the loop stops.
 """
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -158,6 +159,7 @@ async def _run(app: QApplication, args: argparse.Namespace) -> int:
     """The main coroutine: everything async is created here, inside the running loop."""
     import shiboken6
 
+    from skydesk.core.credentials import CredentialStore
     from skydesk.core.settings import Settings
     from skydesk.models.services import AppServices
     from skydesk.ui.crash_dialog import install_crash_dialog
@@ -165,7 +167,9 @@ async def _run(app: QApplication, args: argparse.Namespace) -> int:
 
     loop = asyncio.get_running_loop()
     settings = Settings.load(_settings_path(args))
-    services = AppServices(settings)
+    # Finding the keyring asks D-Bus which services run (and may wait for one to start): not on this thread.
+    credentials = await loop.run_in_executor(None, CredentialStore)
+    services = AppServices(settings, credentials)
     window = MainWindow(services, subtitle="Demo sandbox (local)" if args.demo else "")
     crash_reporter = install_crash_dialog(lambda: window)
     quit_future: asyncio.Future[None] = loop.create_future()
@@ -175,6 +179,7 @@ async def _run(app: QApplication, args: argparse.Namespace) -> int:
             quit_future.set_result(None)
 
     window.quit_requested.connect(request_quit)
+    handled_signals = _quit_on_signals(loop, request_quit)
     if args.window_size:
         window.set_size(*args.window_size)
     window.show()
@@ -197,11 +202,14 @@ async def _run(app: QApplication, args: argparse.Namespace) -> int:
         else:
             saved = settings.profile(args.profile or settings.last_profile)
             window.start(profile_from_args(args, saved))
-        if (args.quit_after_load or args.screenshot) and exit_code == 0:
-            exit_code = await _load_then_quit(window, services, args)
-            request_quit()
+        if args.quit_after_load or args.screenshot:
+            if exit_code == 0:
+                exit_code = await _load_then_quit(window, services, args)
+            window.quit_action.trigger()  # the path Ctrl+Q takes (also when the demo sandbox failed)
         await quit_future
     finally:
+        for sig in handled_signals:
+            loop.remove_signal_handler(sig)
         window.save_layout()
         window.hide()
         await services.shutdown()
@@ -214,8 +222,33 @@ async def _run(app: QApplication, args: argparse.Namespace) -> int:
         # Free the Qt objects here, on the GUI thread, rather than whenever the garbage collector runs.
         shiboken6.delete(window)
         shiboken6.delete(services)
+    left = [t.get_name() for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    if left:
+        log.warning("tasks still running at exit: %s", ", ".join(left))
+        if args.quit_after_load or args.screenshot:
+            print(f"skydesk: tasks still running at exit: {left}", file=sys.stderr)
     log.info("skydesk stopped cleanly")
     return exit_code
+
+
+def _quit_on_signals(loop: asyncio.AbstractEventLoop, request_quit: Callable[[], None]) -> list[int]:
+    """SIGINT (Ctrl+C in a terminal) and SIGTERM (logout, ``kill``) quit in order, as the Quit action does.
+
+    No "unsaved changes?" question: nobody is there to answer it. Returns the signals handled.
+    """
+    handled: list[int] = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, _on_signal, sig, request_quit)
+        except (NotImplementedError, RuntimeError, ValueError):  # Windows' loops have no signal handlers
+            continue
+        handled.append(sig)
+    return handled
+
+
+def _on_signal(sig: int, request_quit: Callable[[], None]) -> None:
+    log.info("Quitting on %s", signal.Signals(sig).name)
+    request_quit()
 
 
 def _settings_path(args: argparse.Namespace) -> Path | None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -59,6 +61,7 @@ def test_demo_signs_in_loads_sessions_and_exits_cleanly(tmp_path: Path) -> None:
     assert "in “skydesk — Demo sandbox (local)”" in done.stderr, "the title says it is the demo"
     assert "Traceback" not in done.stderr
     assert "threads still running" not in done.stderr
+    assert "tasks still running" not in done.stderr
     assert shot.stat().st_size > 10_000, "the window was drawn"
     assert user_settings.read_bytes() == before, "the demo did not touch the user's profiles"
     demo = json.loads((tmp_path / "config" / "skydesk" / "demo-settings.json").read_text())
@@ -68,3 +71,36 @@ def test_demo_signs_in_loads_sessions_and_exits_cleanly(tmp_path: Path) -> None:
     log = (tmp_path / "state" / "skydesk" / "logs" / "skydesk.log").read_text()
     assert "skydesk stopped cleanly" in log
     assert "tech-demo-pw" not in log
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_quits_in_order_like_the_quit_action(tmp_path: Path, sig: signal.Signals) -> None:
+    # SIGTERM is what a desktop session sends at logout, SIGINT is Ctrl+C in the terminal that started it.
+    log_file = tmp_path / "state" / "skydesk" / "logs" / "skydesk.log"
+    app = subprocess.Popen(
+        [sys.executable, "-m", "skydesk", "--demo"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(tmp_path),
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while "/sessions?" not in (log_file.read_text() if log_file.exists() else ""):
+            assert app.poll() is None, "skydesk exited before loading"
+            assert time.monotonic() < deadline, "the demo did not list its sessions"
+            time.sleep(0.2)
+        app.send_signal(sig)
+        _out, stderr = app.communicate(timeout=60)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait()
+    assert app.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    log = log_file.read_text()
+    assert f"Quitting on {sig.name}" in log
+    assert "skydesk stopped cleanly" in log, "the orderly shutdown ran to its end"
+    assert "event stream stopped" in log, "MQTT was disconnected"
+    assert "still running at exit" not in log, "no thread or task was left behind"
