@@ -118,3 +118,16 @@ def confirm(
     box.finished.connect(_on_finished)
     box.open()
     return box
+
+
+def open_message(parent: QWidget, title: str, text: str, icon: QIcon) -> QMessageBox:
+    """Show an information box with OK, without blocking (``open()``, not ``exec()`` or the static helpers).
+
+    A nested event loop inside a slot keeps running while the app quits around it, and the orderly
+    shutdown could delete the parent window under the box.
+    """
+    box = QMessageBox(QMessageBox.Icon.NoIcon, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setIconPixmap(icon.pixmap(64, 64))
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSizePolicy,
     QStackedWidget,
     QStyle,
@@ -23,7 +22,7 @@ from PySide6.QtWidgets import (
 from skydesk import __version__
 from skydesk.core.settings import ConnectionProfile
 from skydesk.ui import window_layout
-from skydesk.ui.common import app_icon, name_widget, standard_icon
+from skydesk.ui.common import app_icon, name_widget, open_message, standard_icon
 from skydesk.ui.errors import ErrorPresenter
 from skydesk.ui.progress import ProgressPage
 from skydesk.ui.signin import ReauthDialog, SignInPage
@@ -251,11 +250,8 @@ class MainWindow(QMainWindow):
         )
 
     def _on_about_triggered(self) -> None:
-        QMessageBox.about(
-            self,
-            "About skydesk",
-            f"<b>skydesk {__version__}</b><p>A desktop client for the Skylight Integration API.</p>",
-        )
+        text = f"<b>skydesk {__version__}</b><p>A desktop client for the Skylight Integration API.</p>"
+        self.about_box = open_message(self, "About skydesk", text, app_icon())
 
     def _on_app_combo_changed(self, index: int) -> None:
         app_id = self.app_combo.itemData(index)

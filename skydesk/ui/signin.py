@@ -237,14 +237,19 @@ class SignInPage(QWidget):
             self.mqtt_port.setValue(8883)
 
     def _on_ca_browse_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        # open(), not the static getOpenFileName(): its nested event loop would keep running inside this slot
+        # while the app quits (or signs in) around it, and the window could be deleted under the dialog.
+        dialog = QFileDialog(
             self,
             "Choose a CA certificate",
             self.ca_file.text(),
             "Certificates (*.pem *.crt *.cer);;All files (*)",
         )
-        if path:
-            self.ca_file.setText(path)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.ca_file.setText)
+        self.ca_dialog = dialog
+        dialog.open()
 
     def _on_sign_in_clicked(self) -> None:
         if not self.sign_in_button.isEnabled():
