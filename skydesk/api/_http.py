@@ -79,10 +79,11 @@ def device_timestamp() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _verify(ca_file: str | None, verify: bool) -> ssl.SSLContext | bool:
-    if not verify:
-        log.warning("TLS certificate verification is OFF: the connection can be intercepted")
-        return False
+def _verify(ca_file: str | None) -> ssl.SSLContext:
+    """Always verify: against ``ca_file`` if given, else the operating system's store.
+
+    There is deliberately no way to switch verification off; a server with a private CA gets its CA file.
+    """
     # ssl.create_default_context() trusts the operating system's store (httpx alone would use certifi).
     try:
         return ssl.create_default_context(cafile=ca_file)
@@ -99,7 +100,6 @@ class HttpCore:
         api_url: str,
         *,
         ca_file: str | None = None,
-        verify: bool = True,
         timeout: float = 15.0,
         device_id: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -107,11 +107,14 @@ class HttpCore:
     ) -> None:
         self.api_url = normalise_api_url(api_url)
         self.host = _host_of(self.api_url)
+        if self.api_url.startswith("http://"):
+            # Only for a local sandbox started with --no-tls: passwords and tokens would be readable.
+            log.warning("%s is plain HTTP: passwords and tokens travel unencrypted", self.host)
         self.device_id = device_id or default_device_id()
         self.retry_policy = retry or RetryPolicy()
         self._http = httpx.AsyncClient(
             base_url=self.api_url,
-            verify=_verify(ca_file, verify) if transport is None else True,
+            verify=_verify(ca_file) if transport is None else True,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             transport=transport,
             headers={"Accept": "application/json", "User-Agent": "skydesk"},

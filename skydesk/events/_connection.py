@@ -31,7 +31,7 @@ class Attempt:
         self.lost_reason = ""
 
 
-def make_client(client_id: str, *, tls: bool, verify: bool, ca_file: str | None) -> mqtt.Client:
+def make_client(client_id: str, *, tls: bool, ca_file: str | None) -> mqtt.Client:
     """A paho client for MQTT 3.1.1 with a persistent session (clean_session off) and our TLS."""
     client = mqtt.Client(
         callback_api_version=CallbackAPIVersion.VERSION2,
@@ -41,9 +41,7 @@ def make_client(client_id: str, *, tls: bool, verify: bool, ca_file: str | None)
     )
     client.connect_timeout = CONNECT_TIMEOUT
     if tls:
-        client.tls_set_context(tls_context(verify, ca_file))
-        if not verify:
-            client.tls_insecure_set(True)
+        client.tls_set_context(tls_context(ca_file))
     return client
 
 
@@ -52,17 +50,12 @@ def is_auth_refusal(rc: ReasonCode) -> bool:
     return rc.getName() in _AUTH_REFUSALS
 
 
-def tls_context(verify: bool, ca_file: str | None) -> ssl.SSLContext:
-    """TLS 1.2 or newer; verification against ``ca_file`` or the system store unless disabled."""
-    if verify:
-        try:
-            ctx = ssl.create_default_context(cafile=ca_file)
-        except (OSError, ssl.SSLError) as exc:
-            raise ValueError(f"cannot use CA file {ca_file!r}: {exc}") from exc
-    else:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
+def tls_context(ca_file: str | None) -> ssl.SSLContext:
+    """TLS 1.2 or newer, always verified: against ``ca_file`` or else the system store (no opt-out)."""
+    try:
+        ctx = ssl.create_default_context(cafile=ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise ValueError(f"cannot use CA file {ca_file!r}: {exc}") from exc
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     return ctx
 

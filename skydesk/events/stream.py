@@ -64,7 +64,6 @@ class EventStream(CallbackRegistry):
         token_provider: TokenProvider,
         client_suffix: str,
         ca_file: str | None = None,
-        verify: bool = True,
         tls: bool = True,
         keepalive: int = 30,
         on_state: StateCallback | None = None,
@@ -92,9 +91,10 @@ class EventStream(CallbackRegistry):
         self._token_provider = token_provider
         self._on_state = on_state
         self._dispatcher = Dispatcher(sink)
-        self._client = make_client(
-            f"{realm}-{user_id}-{client_suffix}", tls=tls, verify=verify, ca_file=ca_file
-        )
+        self._client = make_client(f"{realm}-{user_id}-{client_suffix}", tls=tls, ca_file=ca_file)
+        if not tls:
+            # Only for a local sandbox started with --no-tls: the MQTT password is the access token.
+            log.warning("MQTT to %s without TLS: the access token travels unencrypted", self._where)
         client = self._client
         client.on_connect = self._on_connect
         client.on_subscribe = self._on_subscribe
