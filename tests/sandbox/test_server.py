@@ -24,7 +24,8 @@ APPS = "/v1/application/applications"
 @contextmanager
 def _client(info: SandboxInfo, username: str | None = None) -> Iterator[httpx.Client]:
     """An httpx client trusting the sandbox CA, signed in as ``username`` if given."""
-    verify: Any = ssl.create_default_context(cafile=info.ca_file) if info.ca_file else False
+    # Plain-HTTP sandboxes (tls=False) have no CA; httpx ignores `verify` for http:// URLs.
+    verify: Any = ssl.create_default_context(cafile=info.ca_file) if info.ca_file else True
     with httpx.Client(base_url=info.api_url, verify=verify, timeout=30) as client:
         if username is not None:
             _login(client, info, username)
