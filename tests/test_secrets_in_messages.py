@@ -100,7 +100,7 @@ async def test_reprs_of_client_tokens_stream_store_and_profile_show_no_secret() 
             host="mqtt.test.invalid",
             realm="demo",
             user_id="u-123",
-            token_provider=lambda: access,
+            token_provider=lambda _force_refresh: access,
             client_suffix="12345678",
         )
         profile = ConnectionProfile(name="p", api_url=client.api_url, mqtt_host="m", username="tech")

@@ -23,120 +23,29 @@ hold neither a plaintext password nor a raw token (passwords are stored as scryp
 from __future__ import annotations
 
 import base64
-import binascii
 import logging
 import logging.handlers
 import os
-import re
 import subprocess
 import sys
-from collections.abc import Callable, Coroutine, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from skydesk.sandbox.seed import DEMO_USERS
+from tests.support.qasync_run import run_on_qasync
+from tests.support.secret_scan import (
+    JWT_SHAPE,
+    Finding,
+    assert_clean,
+    assert_database_holds_no_plaintext,
+    scan,
+)
 
-JWT_SHAPE = re.compile(rb"eyJ[A-Za-z0-9_-]{2,}\.eyJ[A-Za-z0-9_-]{2,}")
-BASE64_RUN = re.compile(rb"[A-Za-z0-9+/_-]{16,}={0,2}")
 DEMO_PASSWORDS = [user.password for user in DEMO_USERS]
 WRONG_PASSWORD = "not-the-password-5150"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """Where a secret was found: never the secret itself."""
-
-    path: Path
-    offset: int
-    kind: str
-
-    def __str__(self) -> str:
-        return f"{self.path} @ byte {self.offset}: {self.kind}"
-
-
-# ---------------------------------------------------------------------------- the scanner
-
-
-def _base64_forms(secret: bytes) -> Iterator[bytes]:
-    """What ``secret`` looks like inside base64 text, whatever its alignment in the encoded data."""
-    for encode in (base64.b64encode, base64.urlsafe_b64encode):
-        yield encode(secret).rstrip(b"=")  # the whole value encoded on its own (keyrings.alt style)
-        for shift in (1, 2):
-            # Encoded after `shift` other bytes: the first characters also carry those bytes, and the
-            # last group may be partial, so keep only the characters that depend on the secret alone.
-            encoded = encode(b"\0" * shift + secret).rstrip(b"=")
-            middle = encoded[shift + 1 : len(encoded) - 3]
-            if len(middle) >= 8:
-                yield middle
-
-
-def _needles(secrets: dict[str, str]) -> list[tuple[bytes, str]]:
-    """(bytes to look for, what they are) for every secret, in every encoding we check."""
-    needles: list[tuple[bytes, str]] = []
-    for kind, secret in secrets.items():
-        raw = secret.encode()
-        needles.append((raw, kind))
-        needles.append((secret.encode("utf-16-le"), f"{kind} (UTF-16)"))
-        needles.extend((form, f"{kind} (base64)") for form in _base64_forms(raw))
-        if secret.count(".") == 2:  # a JWT: its signature alone identifies it
-            needles.append((raw.rsplit(b".", 1)[1], f"{kind} (signature part)"))
-    return needles
-
-
-def _decoded_base64_runs(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """(offset, decoded bytes) for every long base64 or base64url run in ``data``."""
-    for match in BASE64_RUN.finditer(data):
-        run = match.group().rstrip(b"=")
-        for altchars in (b"+/", b"-_"):
-            for start in range(4):
-                chunk = run[start:]
-                chunk = chunk[: len(chunk) - len(chunk) % 4]
-                try:
-                    yield match.start(), base64.b64decode(chunk, altchars=altchars, validate=True)
-                except (binascii.Error, ValueError):
-                    continue
-
-
-def scan(
-    roots: Iterable[Path], secrets: dict[str, str], exclude: Iterable[Path] = ()
-) -> tuple[int, list[Finding]]:
-    """Search every regular file under ``roots`` (except ``exclude``); returns (files read, findings)."""
-    needles = _needles(secrets)
-    plain = [(s.encode(), kind) for kind, s in secrets.items()]
-    excluded = [p.resolve() for p in exclude]
-    findings: list[Finding] = []
-    count = 0
-    for root in roots:
-        for path in sorted(root.rglob("*")):
-            resolved = path.resolve()
-            if any(resolved.is_relative_to(e) for e in excluded) or path.is_symlink() or not path.is_file():
-                continue
-            data = path.read_bytes()
-            count += 1
-            for needle, kind in needles:
-                offset = data.find(needle)
-                if offset >= 0:
-                    findings.append(Finding(path, offset, kind))
-            for match in JWT_SHAPE.finditer(data):
-                findings.append(Finding(path, match.start(), "a JWT-shaped string"))
-            for match in re.finditer(rb"(?i)bearer ", data):
-                findings.append(Finding(path, match.start(), "'Bearer '"))
-            for offset, decoded in _decoded_base64_runs(data):
-                if JWT_SHAPE.search(decoded) or decoded.startswith(b"eyJ"):
-                    findings.append(Finding(path, offset, "a base64-wrapped JWT"))
-                findings.extend(
-                    Finding(path, offset, f"{kind} (inside decoded base64)")
-                    for needle, kind in plain
-                    if needle in decoded
-                )
-    return count, sorted(set(findings), key=str)
-
-
-def _assert_clean(count: int, findings: list[Finding]) -> None:
-    assert not findings, f"secrets found on disk (scanned {count} files):\n" + "\n".join(map(str, findings))
 
 
 def test_the_scanner_finds_each_kind_of_leak(tmp_path: Path) -> None:
@@ -189,42 +98,7 @@ def issued_tokens(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return tokens
 
 
-def _database_files(state_dir: Path) -> list[Path]:
-    return sorted(p for p in state_dir.glob("*.db*") if p.is_file())
-
-
-def _assert_database_holds_no_plaintext(state_dir: Path, secrets: dict[str, str]) -> None:
-    databases = _database_files(state_dir)
-    assert databases, f"no sandbox database in {state_dir}"
-    for path in databases:
-        data = path.read_bytes()
-        for kind, secret in secrets.items():
-            offset = data.find(secret.encode())
-            assert offset < 0, f"{path} @ byte {offset}: {kind} stored in the sandbox database"
-    # SQLite may still hold the rows in its write-ahead log: look at every file of the database.
-    assert any(b"scrypt$" in p.read_bytes() for p in databases), "passwords are stored as scrypt hashes"
-
-
 # ---------------------------------------------------------------------------- 1. the real window
-
-
-def _run_on_qasync(main: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    """Run ``main()`` on a qasync loop bound to the QApplication, as app.py does."""
-    import asyncio
-
-    import qasync
-
-    from tests.support.qt import qapplication
-
-    app = qapplication()
-    app.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    try:
-        loop.run_until_complete(main())
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
 
 
 @pytest.mark.keyring_real
@@ -250,7 +124,7 @@ def test_a_full_session_with_remember_me_leaves_no_secret_on_disk(
         use_detected_keyring()
         log_file = logs.setup_logging(verbose=True, log_dir=log_dir())  # as app.py does with --verbose
         try:
-            _run_on_qasync(lambda: _drive_the_window(sb, held))
+            run_on_qasync(lambda: _drive_the_window(sb, held))
         finally:
             logs.stop_logging()
             root.setLevel(level)
@@ -275,13 +149,13 @@ def test_a_full_session_with_remember_me_leaves_no_secret_on_disk(
 
     count, findings = scan([home, tmp_path], secrets, exclude=[state_dir])
     print(f"scanned {count} files under {home} and {tmp_path}")
-    _assert_clean(count, findings)
+    assert_clean(count, findings)
     assert count >= len(expected)
     for stream, text in (("stdout", console.out), ("stderr", console.err)):
         leaked = [kind for kind, secret in secrets.items() if secret in text]
         assert not leaked and "Bearer " not in text, f"{stream} shows {leaked or 'a Bearer header'}"
     assert "skydesk.api" in console.err, "the --verbose console log was captured and checked"
-    _assert_database_holds_no_plaintext(state_dir, secrets)
+    assert_database_holds_no_plaintext(state_dir, secrets)
 
 
 async def _drive_the_window(sb: Any, held: set[str]) -> None:
@@ -409,12 +283,12 @@ def test_a_demo_run_leaves_no_secret_on_disk(home: Path, tmp_path: Path) -> None
     secrets = {f"password #{i}": p for i, p in enumerate(DEMO_PASSWORDS, 1)}
     count, findings = scan([home, tmp_path], secrets, exclude=[sandbox_state])
     print(f"scanned {count} files under {home} and {tmp_path}")
-    _assert_clean(count, findings)
+    assert_clean(count, findings)
     for stream, text in (("stdout", run.stdout), ("stderr", run.stderr)):
         assert not JWT_SHAPE.search(text.encode()) and "Bearer " not in text, f"a token on {stream}"
         assert not [p for p in DEMO_PASSWORDS if p in text], f"a password on {stream}"
     assert "DEBUG" in (log_dir() / "skydesk.log").read_text(), "--verbose logged at DEBUG"
-    _assert_database_holds_no_plaintext(sandbox_state, secrets)
+    assert_database_holds_no_plaintext(sandbox_state, secrets)
 
 
 # ---------------------------------------------------------------------------- 3. every log handler redacts
