@@ -31,8 +31,8 @@ REDACTED = "[redacted]"
 
 # Libraries that are unreadably chatty at DEBUG; --verbose keeps them at INFO. Some of them also put
 # secrets in their DEBUG lines: qasync's executor logs every call's arguments (a refresh token on its way
-# to the keyring), hpack logs HTTP/2 headers (Authorization), amqtt logs CONNECT packets (the MQTT
-# password is the access token). Not logging those at all beats redacting them afterwards.
+# to the keyring), hpack logs HTTP/2 headers (Authorization), amqtt's packet logger prints CONNECT
+# packets with their password (the access token). Not logging those at all beats redacting them afterwards.
 _NOISY_LOGGERS = (
     "asyncio",
     "hpack",
