@@ -82,6 +82,25 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
     assert second in ci_lines, f".ci/run does not contain the README's test command verbatim:\n{second}"
 
 
+def test_the_version_is_written_in_one_place() -> None:
+    import skydesk
+
+    git = require_tool("git")
+    listing = _run(git, "ls-files", "-z")
+    require(listing.returncode == 0, "a git checkout (to list the tracked files)")
+    version = re.compile(rf"(?<![\w.]){re.escape(skydesk.__version__)}(?![\w.])".encode())
+    holders = []
+    for name in filter(None, listing.stdout.split("\0")):
+        data = (ROOT / name).read_bytes() if (ROOT / name).is_file() else b""
+        if b"\0" not in data and version.search(data):  # text files only (icons are binary)
+            holders.append(name)
+    # pyproject, build.sh and the spec read skydesk/__init__.py; a test ties the metainfo's release to it.
+    assert sorted(holders) == [
+        "packaging/linux/io.github.skydesk.Skydesk.metainfo.xml",
+        "skydesk/__init__.py",
+    ]
+
+
 @pytest.mark.parametrize("script", [".ci/run", "packaging/linux/system-deps.sh"])
 def test_scripts_are_executable_and_strict(script: str) -> None:
     path = ROOT / script
