@@ -61,6 +61,26 @@ def test_verification_cannot_be_switched_off() -> None:
         )
 
 
+def test_plain_http_and_mqtt_work_only_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    """For a local sandbox started with --no-tls (debugging only): allowed, but never silently."""
+    caplog.set_level("WARNING")
+    SkylightClient("http://127.0.0.1:8443")
+    EventStream(
+        host="127.0.0.1",
+        port=1883,
+        realm="demo",
+        user_id="u1",
+        token_provider=lambda _force_refresh: "t",
+        client_suffix="12345678",
+        tls=False,
+    )
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [
+        "127.0.0.1:8443 is plain HTTP: passwords and tokens travel unencrypted",
+        "MQTT to 127.0.0.1:1883 without TLS: the access token travels unencrypted",
+    ]
+
+
 # ---------------------------------------------------------------------------- MQTT
 
 
