@@ -131,7 +131,7 @@ def _third_party_imports(directory: Path) -> set[str]:
     return names - set(sys.stdlib_module_names) - {"__future__", "skydesk", "tests"}
 
 
-@pytest.mark.parametrize(("directory", "extras"), [("skydesk", ()), ("tests", ("test",))])
+@pytest.mark.parametrize(("directory", "extras"), [("skydesk", ()), ("tests", ("test", "package"))])
 def test_every_import_is_a_declared_dependency(directory: str, extras: tuple[str, ...]) -> None:
     # Catches an import that works here only because the development venv happens to have the package.
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
