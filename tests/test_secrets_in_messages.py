@@ -110,3 +110,15 @@ async def test_reprs_of_client_tokens_stream_store_and_profile_show_no_secret() 
     assert "tech" in repr(client), "the repr still says who is signed in"
     for secret in (access, refresh, PASSWORD):
         assert all(secret not in text for text in texts)
+
+
+def test_a_password_typed_into_the_api_url_is_not_repeated_at_sign_in() -> None:
+    from skydesk.core.settings import ConnectionProfile
+    from skydesk.models.auth import _default_client_factory, describe_sign_in_error
+
+    profile = ConnectionProfile(name="p", api_url=f"https://tech:{PASSWORD}@api.example.com", mqtt_host="m")
+    with pytest.raises(ValueError) as err:
+        _default_client_factory(profile, "device-1")
+    shown = describe_sign_in_error(err.value, profile)
+    assert PASSWORD not in shown and PASSWORD not in repr(err.value)
+    assert "api.example.com" in shown and "must not contain a user name or password" in shown

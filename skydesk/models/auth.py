@@ -46,7 +46,10 @@ def _default_client_factory(profile: ConnectionProfile, device_id: str) -> Skyli
 
 def describe_sign_in_error(exc: BaseException, profile: ConnectionProfile) -> str:
     """Plain words for a failed sign-in, naming the host (never a token or password)."""
-    host = getattr(exc, "host", None) or urlsplit(profile.api_url).netloc or profile.api_url
+    # rsplit("@"): a user name or password typed into the URL is never repeated back (or logged).
+    host = (
+        getattr(exc, "host", None) or urlsplit(profile.api_url).netloc.rsplit("@", 1)[-1] or profile.api_url
+    )
     if isinstance(exc, TransportError):
         if exc.untrusted_certificate:
             return f"The certificate of {host} is not trusted. Check the CA file in the connection profile."
@@ -66,6 +69,8 @@ def describe_sign_in_error(exc: BaseException, profile: ConnectionProfile) -> st
         return f"The server at {host} had an error{status}. Try again later."
     if isinstance(exc, ApiError):
         return f"Signing in at {host} failed: {exc.message}"
+    if isinstance(exc, ValueError):  # the client refused the profile (API URL, CA file), in plain words
+        return str(exc)
     return f"Signing in at {host} failed unexpectedly ({type(exc).__name__})."
 
 
