@@ -88,7 +88,7 @@ def profile_from_args(args: argparse.Namespace, saved: ConnectionProfile | None)
         "ca_file": args.ca_file,
     }
     given = {k: v for k, v in overrides.items() if v is not None}
-    if saved is None and not given:
+    if saved is None and not given and not args.profile:
         return None
     if saved is None:
         api_url = given.get("api_url", "")

@@ -51,6 +51,11 @@ def test_the_readme_command_line_example_makes_the_profile_it_describes() -> Non
     )
 
 
+def test_a_new_profile_name_alone_names_the_new_profile() -> None:
+    profile = profile_from_args(build_parser().parse_args(["--profile", "lab"]), None)
+    assert profile == ConnectionProfile("lab", "", "", 8883, "", None)
+
+
 def test_no_profile_and_no_options_means_the_sign_in_form() -> None:
     assert profile_from_args(build_parser().parse_args([]), None) is None
 
