@@ -186,10 +186,11 @@ class MainWindow(QMainWindow):
 
     def start(self, profile: ConnectionProfile | None) -> None:
         """Restore a remembered sign-in silently, or ask for one with ``profile`` in the form."""
-        # Command-line options may describe a profile that is not saved yet, or change a saved one: the
-        # form shows the profile as it will be used, not what settings.json holds under that name.
+        # Options may make a new profile or change a saved one: the form shows it as given, and a remembered
+        # token is used only for the profile exactly as saved (never sent to a host the options changed).
         self._given_profile = profile
-        if profile is not None and self.services.auth.restore(profile):
+        as_saved = profile is not None and profile == self.settings.profile(profile.name)
+        if profile is not None and as_saved and self.services.auth.restore(profile):
             self.show_progress(f"Signing in to {_host(profile)}…")
             return
         self.show_sign_in()

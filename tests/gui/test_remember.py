@@ -63,3 +63,29 @@ async def test_remembered_sign_in_is_restored_silently_and_sign_out_forgets_it(
     again.sign_out_action.trigger()
     await wait_until(lambda: again.pages.currentIndex() == PAGE_SIGN_IN, 10, what="the sign-in page")
     await wait_until(lambda: not backend.items, 10, what="the keyring entry to be forgotten")
+
+
+async def test_a_remembered_sign_in_is_not_sent_to_a_host_the_command_line_changed(
+    make_window: Any, sandbox: Any, tmp_path: Path
+) -> None:
+    from skydesk.app import build_parser, profile_from_args
+
+    backend = _MemoryKeyring()
+    settings_path = tmp_path / "remember.json"
+    window = make_window(settings_path=settings_path, credentials=CredentialStore(backend=backend))
+    fill_sign_in(window, sandbox, "tech", profile="work")
+    window.sign_in_page.remember.setChecked(True)
+    QTest.mouseClick(window.sign_in_page.sign_in_button, Qt.MouseButton.LeftButton)
+    await wait_loaded(window)
+    await wait_until(lambda: backend.items, 10, what="the refresh token in the keyring")
+    await close_window(window)
+
+    again = make_window(settings_path=settings_path, credentials=CredentialStore(backend=backend))
+    args = build_parser().parse_args(["--profile", "work", "--api-url", "https://api.elsewhere.test"])
+    again.start(profile_from_args(args, again.settings.profile("work")))
+    # The form asks for the password instead of restoring the sign-in against the other host.
+    assert again.pages.currentIndex() == PAGE_SIGN_IN
+    assert again.sign_in_page.api_url.text() == "https://api.elsewhere.test"
+    assert again.sign_in_page.username.text() == "tech" and not again.sign_in_page.password.text()
+    assert not again.services.auth.is_signed_in
+    assert backend.items, "the remembered token stays for the profile as saved"
