@@ -85,6 +85,9 @@ def serve(app: Any, cert: trustme.LeafCert, tmp: Path) -> tuple[uvicorn.Server, 
         log_level="warning",
         lifespan="off",
         access_log=False,
+        # As in skydesk.sandbox.server: without this, uvicorn hangs a stderr handler on its logger for the
+        # rest of the test process, which later tests that inspect every log handler trip over.
+        log_config=None,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="test-rest", daemon=True)
