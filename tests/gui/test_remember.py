@@ -37,19 +37,25 @@ class _MemoryKeyring(keyring.backend.KeyringBackend):
             raise keyring.errors.PasswordDeleteError("not stored")
 
 
+async def _sign_in_remembered(make_window: Any, sb: Any, backend: _MemoryKeyring, settings_path: Path) -> Any:
+    """Sign in as tech (profile "test") with "Remember me" ticked; returns once the token is stored."""
+    window = make_window(settings_path=settings_path, credentials=CredentialStore(backend=backend))
+    page = window.sign_in_page
+    assert page.remember.isEnabled()
+    fill_sign_in(window, sb, "tech")
+    page.remember.setChecked(True)
+    QTest.mouseClick(page.sign_in_button, Qt.MouseButton.LeftButton)
+    await wait_loaded(window)
+    await wait_until(lambda: backend.items, 10, what="the refresh token in the keyring")
+    return window
+
+
 async def test_remembered_sign_in_is_restored_silently_and_sign_out_forgets_it(
     make_window: Any, sandbox: Any, tmp_path: Path
 ) -> None:
     backend = _MemoryKeyring()
     settings_path = tmp_path / "remember.json"
-    window = make_window(settings_path=settings_path, credentials=CredentialStore(backend=backend))
-    page = window.sign_in_page
-    assert page.remember.isEnabled()
-    fill_sign_in(window, sandbox, "tech")
-    page.remember.setChecked(True)
-    QTest.mouseClick(page.sign_in_button, Qt.MouseButton.LeftButton)
-    await wait_loaded(window)
-    await wait_until(lambda: backend.items, 10, what="the refresh token in the keyring")
+    window = await _sign_in_remembered(make_window, sandbox, backend, settings_path)
     stored = list(backend.items.values())
     assert all("tech-demo-pw" not in value for value in stored), "the password is never stored"
     await close_window(window)
@@ -72,17 +78,11 @@ async def test_a_remembered_sign_in_is_not_sent_to_a_host_the_command_line_chang
 
     backend = _MemoryKeyring()
     settings_path = tmp_path / "remember.json"
-    window = make_window(settings_path=settings_path, credentials=CredentialStore(backend=backend))
-    fill_sign_in(window, sandbox, "tech", profile="work")
-    window.sign_in_page.remember.setChecked(True)
-    QTest.mouseClick(window.sign_in_page.sign_in_button, Qt.MouseButton.LeftButton)
-    await wait_loaded(window)
-    await wait_until(lambda: backend.items, 10, what="the refresh token in the keyring")
-    await close_window(window)
+    await close_window(await _sign_in_remembered(make_window, sandbox, backend, settings_path))
 
     again = make_window(settings_path=settings_path, credentials=CredentialStore(backend=backend))
-    args = build_parser().parse_args(["--profile", "work", "--api-url", "https://api.elsewhere.test"])
-    again.start(profile_from_args(args, again.settings.profile("work")))
+    args = build_parser().parse_args(["--profile", "test", "--api-url", "https://api.elsewhere.test"])
+    again.start(profile_from_args(args, again.settings.profile("test")))
     # The form asks for the password instead of restoring the sign-in against the other host.
     assert again.pages.currentIndex() == PAGE_SIGN_IN
     assert again.sign_in_page.api_url.text() == "https://api.elsewhere.test"
