@@ -14,32 +14,13 @@ from keyring.backends import chainer, fail
 
 from skydesk.core.credentials import CredentialStore
 from skydesk.core.settings import ConnectionProfile
+from tests.support.memory_keyring import MemoryKeyring
 from tests.support.secret_service import running_secret_service, use_detected_keyring
 
 PROFILE = ConnectionProfile(name="demo", api_url="https://h:1", mqtt_host="h", realm="demo")
 
 
-class _MemoryKeyring(keyring.backend.KeyringBackend):
-    """A secure-looking in-memory backend (defined here: subclasses register themselves globally)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.items.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not stored")
-
-
-class _PlaintextKeyring(_MemoryKeyring):
+class _PlaintextKeyring(MemoryKeyring):
     """Stands in for keyrings.alt's PlaintextKeyring (keyrings.alt is deliberately not installed)."""
 
     priority = 0.5  # type: ignore[assignment]
@@ -49,18 +30,18 @@ _PlaintextKeyring.__module__ = "keyrings.alt.file"
 
 
 @pytest.fixture
-def memory_keyring() -> Iterator[_MemoryKeyring]:
+def memory_keyring() -> Iterator[MemoryKeyring]:
     previous = keyring.get_keyring()
-    backend = _MemoryKeyring()
+    backend = MemoryKeyring()
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
 
 
-def test_round_trip_with_a_secure_backend(memory_keyring: _MemoryKeyring) -> None:
+def test_round_trip_with_a_secure_backend(memory_keyring: MemoryKeyring) -> None:
     store = CredentialStore()
     assert store.available and store.reason == ""
-    assert store.backend_name.endswith("_MemoryKeyring")
+    assert store.backend_name.endswith("MemoryKeyring")
     assert store.save_refresh_token(PROFILE, "tech", "rt-1") is True
     assert store.load_refresh_token(PROFILE, "tech") == "rt-1"
     assert store.load_refresh_token("demo", "sam") is None  # per user
@@ -100,7 +81,7 @@ def test_chainer_with_only_plaintext_is_refused(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_chainer_uses_its_secure_member_not_the_plaintext_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    plain, secure = _PlaintextKeyring(), _MemoryKeyring()
+    plain, secure = _PlaintextKeyring(), MemoryKeyring()
     monkeypatch.setattr(chainer.ChainerBackend, "backends", [plain, secure])
     store = CredentialStore(backend=chainer.ChainerBackend())
     assert store.available
@@ -109,7 +90,7 @@ def test_chainer_uses_its_secure_member_not_the_plaintext_one(monkeypatch: pytes
 
 
 def test_a_failing_keyring_does_not_crash_and_does_not_leak(
-    memory_keyring: _MemoryKeyring, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     def locked(*_a: object) -> None:
         raise keyring.errors.KeyringLocked("collection locked")

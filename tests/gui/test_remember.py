@@ -6,38 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import keyring.backend
-import keyring.errors
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from skydesk.core.credentials import CredentialStore
 from skydesk.ui.main_window import PAGE_SIGN_IN
 from tests.gui.helpers import close_window, fill_sign_in, wait_loaded
+from tests.support.memory_keyring import MemoryKeyring
 from tests.support.qt import wait_until
 
 
-class _MemoryKeyring(keyring.backend.KeyringBackend):
-    """A secure-looking in-memory keyring (kept in this module: backend subclasses register globally)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.items.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not stored")
-
-
-async def _sign_in_remembered(make_window: Any, sb: Any, backend: _MemoryKeyring, settings_path: Path) -> Any:
+async def _sign_in_remembered(make_window: Any, sb: Any, backend: MemoryKeyring, settings_path: Path) -> Any:
     """Sign in as tech (profile "test") with "Remember me" ticked; returns once the token is stored."""
     window = make_window(settings_path=settings_path, credentials=CredentialStore(backend=backend))
     page = window.sign_in_page
@@ -53,7 +32,7 @@ async def _sign_in_remembered(make_window: Any, sb: Any, backend: _MemoryKeyring
 async def test_remembered_sign_in_is_restored_silently_and_sign_out_forgets_it(
     make_window: Any, sandbox: Any, tmp_path: Path
 ) -> None:
-    backend = _MemoryKeyring()
+    backend = MemoryKeyring()
     settings_path = tmp_path / "remember.json"
     window = await _sign_in_remembered(make_window, sandbox, backend, settings_path)
     stored = list(backend.items.values())
@@ -76,7 +55,7 @@ async def test_a_remembered_sign_in_is_not_sent_to_a_host_the_command_line_chang
 ) -> None:
     from skydesk.app import build_parser, profile_from_args
 
-    backend = _MemoryKeyring()
+    backend = MemoryKeyring()
     settings_path = tmp_path / "remember.json"
     await close_window(await _sign_in_remembered(make_window, sandbox, backend, settings_path))
 

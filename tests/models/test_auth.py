@@ -6,34 +6,13 @@ import socket
 from dataclasses import replace
 from typing import Any
 
-import keyring.backend
-import keyring.errors
 import pytest
 
 from skydesk.core.credentials import CredentialStore
 from skydesk.core.settings import Settings
 from tests.models.helpers import sign_in
+from tests.support.memory_keyring import MemoryKeyring
 from tests.support.qt import SignalRecorder, wait_until
-
-
-class _MemoryKeyring(keyring.backend.KeyringBackend):
-    """In-memory secure keyring for these tests (kept local: backend subclasses register globally)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.items.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not stored")
 
 
 async def test_sign_in_reports_progress_and_user(sandbox: Any, make_services: Any, profile_of: Any) -> None:
@@ -90,7 +69,7 @@ async def test_sign_in_errors_name_the_host(
 async def test_remember_me_keeps_only_the_refresh_token(
     sandbox: Any, make_services: Any, profile_of: Any
 ) -> None:
-    ring = _MemoryKeyring()
+    ring = MemoryKeyring()
     svc = make_services(CredentialStore(backend=ring))
     assert svc.auth.remember_available
     await sign_in(svc, profile_of(sandbox), remember=True)
