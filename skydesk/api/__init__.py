@@ -26,6 +26,7 @@ from skydesk.api.errors import (
     TransportError,
     ValidationError,
 )
+from skydesk.api.merge import merge_patch
 from skydesk.api.models import Application, Media, Page, Participant, Role, Session, SessionEvent
 
 __all__ = [
@@ -53,4 +54,5 @@ __all__ = [
     "Timeout",
     "TransportError",
     "ValidationError",
+    "merge_patch",
 ]

@@ -18,6 +18,7 @@ from skydesk.api.errors import (
     TransportError,
     ValidationError,
 )
+from skydesk.api.merge import merge_patch
 from skydesk.core.tasks import TaskRegistry
 from skydesk.models.auth import AuthController
 from skydesk.models.json_tree import JsonTreeModel
@@ -319,21 +320,8 @@ class SessionDetailController(QObject):
             if event.session is not None and event.event_type in SESSION_EVENTS_WITH_SESSION:
                 newest = event.session
             elif event.event_type == "session_data_updated" and event.data is not None:
-                data = _merge_patch(data if data is not None else self._data, event.data)
+                data = merge_patch(data if data is not None else self._data, event.data)
         if newest is not None and (self._session is None or newest.modified_at >= self._session.modified_at):
             self._set_session(newest)
         if data is not None:
             self._set_data(data)
-
-
-def _merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386 JSON merge patch (the server's rule for session data), without mutating `target`."""
-    if not isinstance(patch, dict):
-        return patch
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = _merge_patch(result.get(key), value)
-    return result

@@ -359,7 +359,11 @@ def media_patch_body(body: Any) -> dict[str, Any]:
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386 JSON Merge Patch: objects merge recursively, null deletes, anything else replaces."""
+    """RFC 7386 JSON Merge Patch: objects merge recursively, null deletes, anything else replaces.
+
+    Deliberately not shared with ``skydesk.api.merge_patch``: the sandbox is the independent implementation
+    the SDK is tested against (tests/api/test_merge.py compares the two).
+    """
     if not isinstance(patch, dict):
         return patch
     result = dict(target) if isinstance(target, dict) else {}
