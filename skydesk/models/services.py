@@ -50,6 +50,7 @@ class AppServices(QObject):
         if self._closing:
             return
         self.browser.model.participant_label = self._participant_label
+        self.detail.participants_model.label_for = self._participant_label
         self.live.start()
         self.browser.load_applications()
 

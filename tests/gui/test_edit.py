@@ -54,6 +54,12 @@ async def test_create_edit_add_remove_participant_and_close(make_window: Any, sa
     await wait_until(lambda: workspace.sessions.selected_session_id() == session_id, 10, what="selection")
     assert pane.properties.properties() == {"site": "Depot 14"}
 
+    # The creator was added as a participant, and is named as in the list ("tech (you)"), not by id.
+    tech = sandbox.info.user("tech")
+    listed = workspace.participants.model
+    await wait_until(lambda: listed.row_of(tech.id) >= 0, 10, what="tech among the participants")
+    assert listed.index(listed.row_of(tech.id), 0).data() == "tech (you)"
+
     # Edit the name inline: counter and Save follow the typing; the server gets the PATCH.
     pane.name.editor.selectAll()
     QTest.keyClicks(pane.name.editor, "GUI test: pump 9 inspected")
