@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import queue
+
 import pytest
 
-from tests.sandbox.mqtt_probe import BrokerRig
+from tests.sandbox.mqtt_probe import TIMEOUT, BrokerRig
 
 ALEX = "a11ce0000000000b"
 OWN = f"v1/realms/demo/users/{ALEX}/session/#"
@@ -130,3 +132,53 @@ def test_broker_restart_keeps_the_port_and_forgets_sessions(rig: BrokerRig) -> N
         assert back.drain() == []
     finally:
         back.close()
+
+
+def test_unacknowledged_message_is_redelivered_on_return(rig: BrokerRig) -> None:
+    """A QoS 1 message the client received but never acknowledged comes again, first, with DUP set.
+
+    MQTT-4.4.0-1: un-acked PUBLISHes of a persistent session are resent on reconnect. Stock amqtt
+    0.12.1 discarded a message whose PUBACK was still awaited when the connection dropped.
+    """
+    suffix = "10000010"
+    gone = rig.probe(ALEX, suffix=suffix, clean_session=False)
+    gone.client.manual_ack_set(True)  # paho then sends no PUBACK until told to; we never tell it
+    assert not gone.connect().is_failure
+    assert not gone.subscribe(OWN).is_failure
+    rig.broker.publish(rig.topic(ALEX), b'{"n":1}')
+    assert gone.next_message().payload == b'{"n":1}'
+    gone.drop()  # the app is killed with the message read but not acknowledged
+    rig.wait_gone(f"demo-{ALEX}-{suffix}")
+    rig.broker.publish(rig.topic(ALEX), b'{"n":2}')  # queued while away, must come after n=1
+
+    back = rig.probe(ALEX, suffix=suffix, clean_session=False)
+    seen: queue.Queue[tuple[bytes, bool]] = queue.Queue()
+    # A callback of our own, to see the DUP flag the probe's Received does not record.
+    back.client.on_message = lambda client, userdata, msg: seen.put((bytes(msg.payload), msg.dup))
+    assert not back.connect().is_failure
+    try:
+        assert back.session_present is True
+        assert _collect(seen, 2) == [(b'{"n":1}', True), (b'{"n":2}', False)]
+        # Acknowledged now: nothing further comes, not even on another return.
+        assert _collect(seen, 1, timeout=0.3) == []
+        back.close()
+        rig.wait_gone(f"demo-{ALEX}-{suffix}")
+        again = rig.probe(ALEX, suffix=suffix, clean_session=False)
+        assert not again.connect().is_failure
+        assert again.drain() == []
+        again.close()
+    finally:
+        back.close()
+
+
+def _collect(
+    seen: queue.Queue[tuple[bytes, bool]], count: int, timeout: float = TIMEOUT
+) -> list[tuple[bytes, bool]]:
+    """Up to ``count`` messages, each awaited for at most ``timeout`` seconds."""
+    out: list[tuple[bytes, bool]] = []
+    while len(out) < count:
+        try:
+            out.append(seen.get(timeout=timeout))
+        except queue.Empty:
+            break
+    return out
