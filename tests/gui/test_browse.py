@@ -163,4 +163,4 @@ async def test_a_failed_load_says_so_in_the_list_and_status_bar_and_f5_recovers(
     sb.start_api()
     await _reloaded(window, window.refresh_action.trigger)
     assert len(model.sessions()) == shown
-    assert window.status.api_label.text() == "API: online"
+    await wait_until(lambda: window.status.api_label.text() == "API: online", 10, what="API: online")

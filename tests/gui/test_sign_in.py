@@ -63,4 +63,5 @@ async def test_server_down_then_back_signs_in_on_retry(make_window: Any, make_sa
     QTest.mouseClick(window.sign_in_page.sign_in_button, Qt.MouseButton.LeftButton)
     await wait_loaded(window)
     assert not error.isVisible()
-    assert window.status.api_label.text() == "API: online"
+    # The first page may be shown while a follow-up request (the selected session) is still in flight.
+    await wait_until(lambda: window.status.api_label.text() == "API: online", 10, what="API: online")
