@@ -64,7 +64,8 @@ class Settings:
     last_profile: str | None = None
     last_application_id: str | None = None
     filters: dict[str, Any] = field(default_factory=dict)
-    remember_me: bool = False
+    # profile name -> the username whose sign-in was remembered there (its refresh token is in the keyring)
+    remembered: dict[str, str] = field(default_factory=dict)
     window_geometry: str = ""  # base64 of QWidget.saveGeometry()
     window_state: str = ""  # base64 of QMainWindow.saveState()
     splitters: dict[str, str] = field(default_factory=dict)  # splitter name -> base64 saveState()
@@ -107,7 +108,14 @@ class Settings:
         settings.last_application_id = _opt_str(raw, "last_application_id")
         filters = raw.get("filters", {})
         settings.filters = filters if isinstance(filters, dict) else {}
-        settings.remember_me = bool(raw.get("remember_me", False))
+        remembered = raw.get("remembered")
+        if isinstance(remembered, dict):
+            settings.remembered = {str(k): str(v) for k, v in remembered.items() if isinstance(v, str) and v}
+        elif raw.get("remember_me") is True:
+            # Files from before per-profile remembering held one flag for the last sign-in only.
+            last = settings.profile(settings.last_profile)
+            if last is not None and last.username:
+                settings.remembered = {last.name: last.username}
         settings.window_geometry = str(raw.get("window_geometry", "") or "")
         settings.window_state = str(raw.get("window_state", "") or "")
         splitters = raw.get("splitters", {})
@@ -147,6 +155,10 @@ class Settings:
     def profile(self, name: str | None) -> ConnectionProfile | None:
         """The profile called `name`, or None."""
         return next((p for p in self.profiles if p.name == name), None)
+
+    def remembered_username(self, profile_name: str) -> str:
+        """The username whose sign-in is remembered for `profile_name`, or ''."""
+        return self.remembered.get(profile_name, "")
 
     def upsert_profile(self, profile: ConnectionProfile) -> None:
         """Add `profile`, replacing one with the same name."""

@@ -160,12 +160,14 @@ class AuthController(QObject):
         )
 
     def restore(self, profile: ConnectionProfile) -> bool:
-        """Silently sign in with the remembered refresh token; False when the last sign-in was not remembered.
+        """Silently sign in with the remembered refresh token; False unless this profile's user is remembered.
 
         The keyring is read in the task, off the GUI thread: a locked keyring may hold the call for as long
         as its unlock prompt is up. If no token turns out to be there, sign_in_failed says so.
         """
-        if not profile.username or not self._credentials.available or not self._settings.remember_me:
+        if not profile.username or not self._credentials.available:
+            return False
+        if self._settings.remembered_username(profile.name) != profile.username:
             return False
         self._tasks.run("auth.sign_in", self._restore(profile))
         return True
@@ -228,23 +230,30 @@ class AuthController(QObject):
         client.add_token_listener(self._on_client_tokens)
         if old is not None and old is not client:
             await old.aclose()
-        had_remembered = self._settings.remember_me
-        self._remember_profile(profile, username, remember)
+        had_remembered = self._settings.remembered_username(profile.name)
+        self._remember_profile(profile, username)
         if self._remember:
             await self._store_token()
-        elif had_remembered:
-            # The last sign-in was remembered and this one is not: forget it. Only then, so users who never
-            # ticked "Remember me" are never asked to unlock their keyring.
-            await self._in_keyring(lambda: self._credentials.forget(profile, username))
+        if had_remembered and not (self._remember and had_remembered == username):
+            # This profile's remembered sign-in is replaced by one not remembered (or by another user's):
+            # forget it. Only then, so users who never ticked "Remember me" for this profile are never asked
+            # to unlock their keyring.
+            await self._in_keyring(lambda: self._credentials.forget(profile, had_remembered))
         self.signing_in.emit(False)
         self.signed_in.emit(self.user_label)
 
-    def _remember_profile(self, profile: ConnectionProfile, username: str, remember: bool) -> None:
+    def _remember_profile(self, profile: ConnectionProfile, username: str) -> None:
         stored = ConnectionProfile(**{**profile.__dict__, "username": username})
         self._profile = stored
         self._settings.upsert_profile(stored)
         self._settings.last_profile = stored.name
-        self._settings.remember_me = remember
+        if self._remember:
+            self._settings.remembered[stored.name] = username
+        else:
+            self._settings.remembered.pop(stored.name, None)
+        self._save_settings()
+
+    def _save_settings(self) -> None:
         try:
             self._settings.save()
         except OSError as exc:
@@ -299,14 +308,15 @@ class AuthController(QObject):
         self._tasks.run("auth.sign_out", self._sign_out())
 
     async def _sign_out(self) -> None:
-        client, profile, username = self._client, self._profile, self._username
+        client, profile = self._client, self._profile
         self._client = None
         self._remember = False
         self._reauth_pending = False
         self._retries.clear()
-        if profile is not None and self._settings.remember_me:
-            self._settings.remember_me = False
-            await self._in_keyring(lambda: self._credentials.forget(profile, username))
+        remembered = self._settings.remembered.pop(profile.name, "") if profile is not None else ""
+        if profile is not None and remembered:
+            self._save_settings()
+            await self._in_keyring(lambda: self._credentials.forget(profile, remembered))
         if client is not None:
             try:
                 await client.logout()

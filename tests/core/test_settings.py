@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,7 @@ def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
     s.window_geometry = "AdnQywADAAA="
     s.splitters = {"main": "AAAA/wAAAAE="}
     s.hidden_columns = ["Created", "assetId"]
-    s.remember_me = True
+    s.remembered = {"eu": "tech"}
     s.save()
 
     again = Settings.load(path)
@@ -64,11 +65,30 @@ def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
     assert again.last_profile == "eu" and again.last_application_id == "app-1"
     assert again.filters == {"status": "open", "name": "pump"}
     assert again.window_geometry == "AdnQywADAAA=" and again.splitters == {"main": "AAAA/wAAAAE="}
-    assert again.remember_me is True
+    assert again.remembered == {"eu": "tech"} and again.remembered_username("demo") == ""
     assert again.hidden_columns == ["Created", "assetId"]
     assert Settings.load(tmp_path / "fresh.json").hidden_columns is None, "None: the default columns"
     assert again.device_id == s.device_id  # created once, then stable
     assert [p.name for p in tmp_path.joinpath("nested").iterdir()] == ["settings.json"]  # no temp left
+
+
+def test_the_old_global_remember_flag_becomes_the_last_profiles_user(tmp_path: Path) -> None:
+    # Files written before "remembered" was kept per profile had one flag for the last sign-in.
+    old = {"profiles": [asdict(_profile()), asdict(_profile("eu"))], "last_profile": "eu", "version": 1}
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({**old, "remember_me": True}), encoding="utf-8")
+    migrated = Settings.load(path)
+    assert migrated.remembered == {"eu": "tech"}
+    migrated.save()
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["remembered"] == {"eu": "tech"} and "remember_me" not in saved
+    assert Settings.load(path).remembered == {"eu": "tech"}
+
+    path.write_text(json.dumps({**old, "remember_me": False}), encoding="utf-8")
+    assert Settings.load(path).remembered == {}
+    # The new key wins over a stale old flag.
+    path.write_text(json.dumps({**old, "remember_me": True, "remembered": {}}), encoding="utf-8")
+    assert Settings.load(path).remembered == {}
 
 
 def test_upsert_replaces_profile_with_same_name(tmp_path: Path) -> None:
@@ -107,6 +127,6 @@ def test_settings_file_never_holds_a_secret(tmp_path: Path) -> None:
     text = (tmp_path / "settings.json").read_text(encoding="utf-8").lower()
     assert "password" not in text and "token" not in text
     assert set(json.loads(text)) == {
-        "profiles", "last_profile", "last_application_id", "filters", "remember_me",
+        "profiles", "last_profile", "last_application_id", "filters", "remembered",
         "window_geometry", "window_state", "splitters", "hidden_columns", "device_id", "version",
     }  # fmt: skip

@@ -11,7 +11,7 @@ import keyring.errors
 
 from skydesk.core.credentials import CredentialStore
 from tests.models.helpers import sign_in
-from tests.support.qt import SignalRecorder
+from tests.support.qt import SignalRecorder, wait_until
 
 
 class _RecordingKeyring(keyring.backend.KeyringBackend):
@@ -52,7 +52,8 @@ async def test_a_missing_remembered_token_is_reported_not_waited_for(
 ) -> None:
     ring = _RecordingKeyring()
     svc = make_services(CredentialStore(backend=ring))
-    svc.settings.remember_me = True  # the last sign-in was remembered, but the keyring lost the entry
+    # The sign-in of tech on "test" was remembered, but the keyring lost the entry.
+    svc.settings.remembered = {"test": "tech"}
     profile = profile_of(sandbox)
     profile.username = "tech"
     rec = SignalRecorder(svc.auth.signing_in, svc.auth.sign_in_failed, svc.auth.signed_in)
@@ -92,3 +93,29 @@ async def test_quitting_waits_for_a_rotated_token_to_reach_a_slow_keyring(
     await svc.shutdown()  # quitting right away must not cancel that write
     assert list(ring.items.values()) == [rotated]
     assert all(thread != threading.main_thread().name for _, thread in ring.calls), ring.calls
+
+
+async def test_remember_me_is_kept_per_profile(make_services: Any, profile_of: Any, sandbox: Any) -> None:
+    ring = _RecordingKeyring()
+    svc = make_services(CredentialStore(backend=ring))
+    await sign_in(svc, profile_of(sandbox, "EU production"), remember=True)
+    await wait_until(lambda: ring.items, 10, what="the refresh token in the keyring")
+    await svc.auth.settle_keyring()  # let the token write finish before counting keyring calls
+    before = list(ring.calls)
+    await sign_in(svc, profile_of(sandbox, "Sandbox"), remember=False)
+    assert ring.calls == before, "a plain sign-in on another profile does not touch the keyring"
+    assert len(ring.items) == 1, "nor does it forget the other profile's remembered sign-in"
+
+    # A new start on the remembered profile signs in silently, with the token from the keyring.
+    again = make_services(CredentialStore(backend=ring))
+    rec = SignalRecorder(again.auth.signed_in, again.auth.sign_in_failed)
+    assert again.auth.restore(again.settings.profile("EU production")) is True
+    assert await rec.wait_any(("signed_in", "sign_in_failed"), within=20) == "signed_in", rec.calls
+    assert rec.args("signed_in") == [("tech @ demo",)]
+    assert again.auth.client is not None and again.auth.client.user_id == sandbox.info.user("tech").id
+
+    # A new start on the other profile asks for the password, and never asks the keyring.
+    third = make_services(CredentialStore(backend=ring))
+    calls = len(ring.calls)
+    assert third.auth.restore(third.settings.profile("Sandbox")) is False
+    assert len(ring.calls) == calls
