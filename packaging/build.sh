@@ -23,7 +23,7 @@ if ! "$python" -c 'import PyInstaller' >/dev/null 2>&1; then
     "$python" -m pip install --quiet -e '.[package]'
 fi
 
-version=$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' skydesk/__init__.py)
+version=$("$python" -c 'import skydesk; print(skydesk.__version__)')
 os=$(uname -s | tr '[:upper:]' '[:lower:]')
 arch=$(uname -m)
 started=$(date +%s)
