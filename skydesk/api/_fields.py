@@ -88,6 +88,18 @@ def array(d: Mapping[str, Any], key: str, where: str) -> list[Any]:
     return value
 
 
+def texts(d: Mapping[str, Any], key: str, where: str, *, intern: bool = False) -> tuple[str, ...]:
+    """A list of text (missing or null is empty); an item that is not text is named in the error."""
+    items = array(d, key, where)
+    for item in items:
+        if not isinstance(item, str):
+            raise BadResponse(
+                f"The server sent a malformed {where}: field '{key}' holds {type(item).__name__} "
+                "instead of text."
+            )
+    return tuple(sys.intern(x) for x in items) if intern else tuple(items)
+
+
 def parse_datetime(value: str) -> datetime:
     """Parse an RFC 3339 timestamp into an aware datetime (a missing offset means UTC)."""
     parsed = datetime.fromisoformat(value)

@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from skydesk.api._fields import array, as_object, bad, date, flag, mapping, opt_text, text, whole
+from skydesk.api._fields import array, as_object, date, flag, mapping, opt_text, text, texts, whole
 
 __all__ = ["Application", "Media", "Participant", "Role"]
 
@@ -106,13 +106,10 @@ class Role:
         """Read a role object (default roles may have an empty creator and a meaningless date)."""
         w = "role"
         m = as_object(d, w)
-        permissions = array(m, "permissions", w)
-        if not all(isinstance(p, str) for p in permissions):
-            raise bad(w, "permissions", "a list of text", permissions)
         return cls(
             name=text(m, "name", w),
             description=text(m, "description", w, ""),
-            permissions=tuple(sys.intern(p) for p in permissions),
+            permissions=texts(m, "permissions", w, intern=True),
             participants=participants_of(m, w),
             created_by=text(m, "createdBy", w, ""),
             created_at=date(m, "createdAt", w, optional=True),
@@ -153,9 +150,6 @@ class Media:
         """Read a media metadata object."""
         w = "media item"
         m = as_object(d, w)
-        labels = array(m, "labels", w)
-        if not all(isinstance(x, str) for x in labels):
-            raise bad(w, "labels", "a list of text", labels)
         return cls(
             media_id=text(m, "mediaId", w),
             session_id=text(m, "sessionId", w),
@@ -164,7 +158,7 @@ class Media:
             title=text(m, "title", w, ""),
             description=text(m, "description", w, ""),
             content_type=text(m, "contentType", w, "application/octet-stream", intern=True),
-            labels=tuple(labels),
+            labels=texts(m, "labels", w),
             properties=mapping(m, "properties", w),
             total_bytes=whole(m, "totalBytes", w),
             uploaded_bytes=whole(m, "uploadedBytes", w, 0),

@@ -115,6 +115,16 @@ def test_application_role_media_event_and_page() -> None:
         SessionEvent.from_json({**event.raw, "version": "1"})
 
 
+def test_a_list_of_text_with_another_item_names_the_field_and_the_item_type() -> None:
+    with pytest.raises(BadResponse, match="role: field 'permissions' holds int instead of text"):
+        Role.from_json({"name": "technician", "permissions": ["session:create", 7]})
+    media = {"mediaId": "m", "sessionId": "s", "applicationId": "a", "filename": "f", "totalBytes": 1}
+    stamps = {"createdAt": "2026-01-01T00:00:00Z", "modifiedAt": "2026-01-01T00:00:00Z"}
+    with pytest.raises(BadResponse, match="media item: field 'labels' holds NoneType instead of text"):
+        Media.from_json({**media, **stamps, "labels": ["ok", None]})
+    assert Media.from_json({**media, **stamps, "labels": None}).labels == ()
+
+
 def test_sessions_stay_small_enough_to_hold_100k() -> None:
     import gc
     import json
