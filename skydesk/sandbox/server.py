@@ -22,6 +22,7 @@ import uvicorn
 from .activity import ActivitySimulator
 from .auth import TokenIssuer
 from .broker import EmbeddedBroker
+from .broker_plugins import session_topic_root
 from .info import SandboxInfo
 from .paths import default_state_dir
 from .rest import create_app
@@ -321,7 +322,7 @@ class Sandbox:
         )
         realm = _topic_level(self.config.realm)
         for user_id in dict.fromkeys(recipients):  # once per user, in order
-            broker.publish(f"v1/realms/{realm}/users/{_topic_level(user_id)}/session/{suffix}", body, qos=1)
+            broker.publish(session_topic_root(realm, _topic_level(user_id)) + suffix, body, qos=1)
 
 
 def _topic_level(value: Any) -> str:
