@@ -191,7 +191,7 @@ class ServiceBase:
         session: dict[str, Any],
         event_type: str,
         actor: Actor,
-        device: Device,
+        device: Device | None,
         recipients: list[str],
         with_session: bool = True,
         data: dict[str, Any] | None = None,
@@ -199,6 +199,7 @@ class ServiceBase:
         extra: dict[str, Any] | None = None,
     ) -> str:
         """Build the CONTRACT §3 payload, append it to the timeline and queue it for the listeners."""
+        device = device or Device()
         created_at = now_iso()
         payload: dict[str, Any] = {
             "eventId": str(uuid.uuid4()),

@@ -81,7 +81,7 @@ class SessionOps(ApplicationOps):
                 session=session,
                 event_type="session_created",
                 actor=actor,
-                device=device or Device(),
+                device=device,
                 recipients=self.recipients(change.conn, participants),
             )
         return session
@@ -116,7 +116,7 @@ class SessionOps(ApplicationOps):
                     session=new,
                     event_type=kind,
                     actor=actor,
-                    device=device or Device(),
+                    device=device,
                     recipients=recipients,
                 )
         return new
@@ -191,7 +191,7 @@ class SessionOps(ApplicationOps):
             session=new,
             event_type="session_updated",
             actor=actor,
-            device=device or Device(),
+            device=device,
             recipients=self.recipients(change.conn, before + new["participants"]),
         )
         return new
