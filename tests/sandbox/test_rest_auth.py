@@ -216,3 +216,12 @@ def test_refresh_body_must_hold_a_token(rest_server: RestServer) -> None:
     assert r.json()["details"] == [
         {"field": "refreshToken", "message": "is required and must be a non-empty string"}
     ]
+
+
+def test_token_for_another_realm_gets_401(rest_server: RestServer) -> None:
+    # Same signing key (a state dir reused with another --realm), so only the realm claim tells it apart.
+    tokens = rest_server.issuer.issue(user_id=rest_server.user_id("tech"), username="tech", realm="other")
+    with rest_server.client(Authorization=f"Bearer {tokens['access_token']}") as c:
+        r = c.get("/v1/application/applications")
+    assert r.status_code == 401
+    assert r.json() == {"error": "The token was issued for another realm"}
