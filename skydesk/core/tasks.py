@@ -64,11 +64,6 @@ class TaskRegistry:
         if task is not None:
             task.cancel()
 
-    def cancel_all(self) -> None:
-        """Cancel every task the registry owns."""
-        for task in list(self._all):
-            task.cancel()
-
     @property
     def tasks(self) -> set[asyncio.Task[Any]]:
         """A snapshot of the unfinished tasks."""

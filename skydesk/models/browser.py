@@ -37,7 +37,6 @@ class SessionBrowserController(QObject):
     """Loads the sessions of one application into `model`, page by page, and keeps them live."""
 
     applications_loaded = Signal(list)
-    application_changed = Signal(str)
     busy = Signal(bool)
     failed = Signal(str)
 
@@ -103,7 +102,6 @@ class SessionBrowserController(QObject):
         self._application_id = application_id or None
         if self._settings is not None:
             self._settings.last_application_id = self._application_id
-        self.application_changed.emit(self._application_id or "")
         self._start_load()
 
     # ------------------------------------------------------------------ filters, sort, refresh

@@ -63,8 +63,6 @@ class SessionDetailController(QObject):
     """Loads and edits the selected session; every change is one PATCH, never resent blindly."""
 
     session_loaded = Signal(object)  # Session | None
-    data_loaded = Signal(dict)
-    participants_loaded = Signal(list)
     save_failed = Signal(str, str)  # field, message
     saved = Signal(str)  # field
     busy = Signal(bool)
@@ -149,12 +147,10 @@ class SessionDetailController(QObject):
         participants = list(session.participants) if session is not None else []
         self.participants_model.set_participants(participants)
         self.session_loaded.emit(session)
-        self.participants_loaded.emit(participants)
 
     def _set_data(self, data: dict[str, Any]) -> None:
         self._data = dict(data)
         self.data_model.set_document(self._data)
-        self.data_loaded.emit(dict(self._data))
 
     # ------------------------------------------------------------------ edits
     def save_name(self, text: str) -> None:

@@ -63,10 +63,6 @@ class ParticipantListModel(QAbstractListModel):
         """A copy of the shown participants."""
         return list(self._items)
 
-    def participant_at(self, row: int) -> Participant | None:
-        """The participant on `row`, or None."""
-        return self._items[row] if 0 <= row < len(self._items) else None
-
     def row_of(self, participant_id: str) -> int:
         """Row of a participant id, or -1."""
         return next((i for i, p in enumerate(self._items) if p.id == participant_id), -1)

@@ -159,20 +159,9 @@ class SessionTableModel(QAbstractTableModel):
             return None
         return f"-{key}" if order == Qt.SortOrder.DescendingOrder else key
 
-    @staticmethod
-    def is_sortable(column: int) -> bool:
-        """Whether a header click on `column` can sort on the server."""
-        return column in SORTABLE_COLUMNS
-
     def set_fetch_callback(self, callback: Callable[[], None] | None) -> None:
         """The controller's 'load the next page' hook, called from fetchMore."""
         self._fetch_callback = callback
-
-    def set_property_columns(self, keys: Sequence[str]) -> None:
-        """Choose which session properties get a column."""
-        self.beginResetModel()
-        self._property_columns = list(keys)
-        self.endResetModel()
 
     @property
     def property_columns(self) -> list[str]:
@@ -297,13 +286,6 @@ class SessionTableModel(QAbstractTableModel):
                 self._highlight(s.session_id)
         if not self._sessions and not self._has_more and self._state == STATE_NONE:
             self._set_state(STATE_EMPTY)
-
-    def remove_session(self, session_id: str) -> None:
-        """Remove a session's row (e.g. it became unreadable)."""
-        row = self._rows.get(session_id)
-        if row is not None:
-            self._remove_row(row)
-            self._set_total(max(0, self._total - 1))
 
     # ------------------------------------------------------------------ internals
     def _insert_live(self, s: Session, highlight: bool) -> None:

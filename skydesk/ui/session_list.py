@@ -39,7 +39,6 @@ class SessionListPane(QWidget):
     """Browse sessions: filters on top, the table in the middle, the count below."""
 
     session_selected = Signal(str)  # session id, "" when the selection is cleared
-    columns_changed = Signal(list)  # titles of the hidden columns, after the user showed or hid one
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -168,7 +167,6 @@ class SessionListPane(QWidget):
         else:
             self._hidden.add(title)
         self._apply_hidden_columns()
-        self.columns_changed.emit(self.hidden_columns())
 
     def _titles(self) -> list[str]:
         model = self._model

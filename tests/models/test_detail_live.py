@@ -87,9 +87,6 @@ async def test_other_users_change_updates_list_detail_and_participants(
 
         svc.detail.show(app, created.session_id)
         await wait_until(lambda: svc.detail.session is not None, what="detail")
-        rec = SignalRecorder(
-            svc.detail.session_loaded, svc.detail.participants_loaded, svc.detail.data_loaded
-        )
 
         sam = sandbox.info.user("sam").id
         await dispatch.update_session_name(app, created.session_id, "Dispatched job, urgent")
@@ -102,7 +99,6 @@ async def test_other_users_change_updates_list_detail_and_participants(
         await wait_until(lambda: svc.detail.data.get("pump") == {"pressure": 4.2}, within=20, what="data")
         assert svc.detail.session.name == "Dispatched job, urgent"
         assert any(p.id == sam for p in row().participants)
-        assert rec.args("data_loaded")[-1] == ({"pump": {"pressure": 4.2}},)
 
         # Closed by someone else: the status changes in the list and in the detail.
         await dispatch.close_session(app, created.session_id)
