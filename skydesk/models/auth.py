@@ -132,21 +132,6 @@ class AuthController(QObject):
         """True while a client is signed in (even if its refresh token needs a password again)."""
         return self._client is not None
 
-    @property
-    def remember_available(self) -> bool:
-        """Whether 'Remember me' can be offered (a secure keyring exists)."""
-        return self._credentials.available
-
-    @property
-    def remember_unavailable_reason(self) -> str:
-        """Why 'Remember me' is disabled (empty when available)."""
-        return self._credentials.reason
-
-    @property
-    def reauth_pending(self) -> bool:
-        """True between reauth_required and a successful reauthenticate()."""
-        return self._reauth_pending
-
     # ------------------------------------------------------------------ sign in / restore
     def sign_in(self, profile: ConnectionProfile, username: str, password: str, remember: bool) -> None:
         """Sign in on the loop; reports with signing_in, then signed_in or sign_in_failed."""

@@ -71,7 +71,7 @@ async def test_remember_me_keeps_only_the_refresh_token(
 ) -> None:
     ring = MemoryKeyring()
     svc = make_services(CredentialStore(backend=ring))
-    assert svc.auth.remember_available
+    assert svc.credentials.available
     await sign_in(svc, profile_of(sandbox), remember=True)
     await wait_until(lambda: ring.items, what="token stored")
     assert list(ring.items.values()) == [svc.auth.client.refresh_token]
@@ -103,7 +103,7 @@ async def test_remember_is_refused_without_secure_keyring(
     sandbox: Any, make_services: Any, profile_of: Any
 ) -> None:
     svc = make_services()  # fail backend
-    assert not svc.auth.remember_available
-    assert "remember your sign-in" in svc.auth.remember_unavailable_reason
+    assert not svc.credentials.available
+    assert "remember your sign-in" in svc.credentials.reason
     await sign_in(svc, profile_of(sandbox), remember=True)
     assert svc.auth.restore(svc.auth.profile) is False
