@@ -275,21 +275,25 @@ def _start_sandbox() -> Any:
     return sandbox
 
 
-def _demo_sign_in(info: Any) -> tuple[ConnectionProfile, str, str]:
-    """The demo profile (this run's ports and CA) and the demo technician's credentials."""
+def sandbox_profile(info: Any, name: str = DEMO_PROFILE, username: str = "") -> ConnectionProfile:
+    """The connection profile of a running sandbox (its ``info``: this run's ports, realm and CA)."""
     from skydesk.core.settings import ConnectionProfile
 
-    user = info.users[0]
-    profile = ConnectionProfile(
-        name=DEMO_PROFILE,
+    return ConnectionProfile(
+        name=name,
         api_url=info.api_url,
         mqtt_host=info.mqtt_host,
         mqtt_port=info.mqtt_port,
         realm=info.realm,
         ca_file=info.ca_file,
-        username=user.username,
+        username=username,
     )
-    return profile, user.username, user.password
+
+
+def _demo_sign_in(info: Any) -> tuple[ConnectionProfile, str, str]:
+    """The demo profile and the demo technician's credentials."""
+    user = info.users[0]
+    return sandbox_profile(info, username=user.username), user.username, user.password
 
 
 async def _load_then_quit(window: MainWindow, services: AppServices, args: argparse.Namespace) -> int:

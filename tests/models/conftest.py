@@ -17,19 +17,11 @@ def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> d
 
 @pytest.fixture
 def profile_of() -> Any:
-    """Build the ConnectionProfile a user would enter for a sandbox."""
-    from skydesk.core.settings import ConnectionProfile
+    """Build the ConnectionProfile a user would enter for a sandbox (as the demo mode does)."""
+    from skydesk.app import sandbox_profile
 
-    def build(sb: Any, name: str = "test") -> ConnectionProfile:
-        info = sb.info
-        return ConnectionProfile(
-            name=name,
-            api_url=info.api_url,
-            mqtt_host=info.mqtt_host,
-            mqtt_port=info.mqtt_port,
-            realm=info.realm,
-            ca_file=info.ca_file,
-        )
+    def build(sb: Any, name: str = "test") -> Any:
+        return sandbox_profile(sb.info, name)
 
     return build
 
