@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, time
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
@@ -294,9 +293,3 @@ class FilterBar(QWidget):
         """Put the cursor in the name search and select its text (Ctrl+F)."""
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
-
-    def reset_sort(self) -> None:
-        """Forget the sort without emitting (used when the application changes)."""
-        self._sort = None
-        if self._last_emitted is not None:
-            self._last_emitted = replace(self._last_emitted, sort=None)
