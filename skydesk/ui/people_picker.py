@@ -236,9 +236,87 @@ class PeoplePickerDialog(QDialog):
         """Whether the chosen person joins as a guest."""
         return self.guest_check.isChecked()
 
+    def values(self) -> tuple[str, str, bool]:
+        """``(id, type, is_guest)`` of the choice, as the id-only Add participant dialog gives them."""
+        person = self.person
+        return (person.id, person.kind, self.is_guest) if person is not None else ("", "user", False)
+
     def _on_buttons_accepted(self) -> None:
         self.picker.choose_current()
 
     def _on_picker_chosen(self, person: Person) -> None:
         self.person = person
         self.accept()
+
+
+class PersonLineEdit(QLineEdit):
+    """A line edit for one user or group id that shows the person's name; its action opens the picker.
+
+    ``text()`` is the id (what filters need) while the shown name is untouched; typed text is taken as
+    an id. Without a directory it is a plain id field.
+    """
+
+    def __init__(self, parent: QWidget | None = None, *, kinds: Collection[str] = ("user", "group")) -> None:
+        super().__init__(parent)
+        self._kinds = tuple(kinds)
+        self._directory: PeopleDirectory | None = None
+        self._person_id = ""
+        self._shown = ""
+        self.dialog: PeoplePickerDialog | None = None
+        self.choose_action = self.addAction(
+            participant_icon("group" if "group" in kinds else "user", self.palette().text().color().name()),
+            QLineEdit.ActionPosition.TrailingPosition,
+        )
+        self.choose_action.setToolTip("Choose a person…")
+        self.choose_action.setVisible(False)
+        self.choose_action.triggered.connect(self._on_choose_triggered)
+
+    def set_directory(self, directory: PeopleDirectory | None) -> None:
+        """Name ids with ``directory`` and offer its picker (None: a plain id field)."""
+        if self._directory is not None:
+            self._directory.changed.disconnect(self._on_directory_changed)
+        self._directory = directory
+        self.choose_action.setVisible(directory is not None)
+        if directory is not None:
+            directory.changed.connect(self._on_directory_changed)
+        self.setText(self.text())
+
+    def text(self) -> str:
+        """The id: the chosen person's while their name is shown unchanged, else what was typed."""
+        shown = super().text()
+        return self._person_id if self._person_id and shown == self._shown else shown
+
+    def setText(self, value: str | None) -> None:
+        """Show the person with id ``value`` by name (the id goes to the tooltip)."""
+        value = value or ""
+        self._person_id = value.strip()
+        named = self._directory.name(self._person_id) if self._directory and self._person_id else None
+        self._shown = named or value
+        self.setToolTip(f"Id: {self._person_id}" if named else "")
+        super().setText(self._shown)
+
+    def _on_choose_triggered(self) -> None:
+        if self._directory is None:
+            return
+        self.dialog = PeoplePickerDialog(
+            self._directory, self, title="Choose a person", kinds=self._kinds, with_guest=False
+        )
+        self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog.picker.search_edit.setText(self._shown if not self._person_id else "")
+        self.dialog.accepted.connect(self._on_dialog_accepted)
+        self.dialog.open()
+
+    def _on_dialog_accepted(self) -> None:
+        person = self.dialog.person if self.dialog is not None else None
+        self.dialog = None
+        if person is not None:
+            self.setText(person.id)
+            self.returnPressed.emit()  # a choice applies at once, like Enter
+
+    def _on_directory_changed(self, ids: list[str]) -> None:
+        if self._person_id in ids and super().text() == self._shown:
+            self.blockSignals(True)  # same id, a better label: not a new filter
+            try:
+                self.setText(self._person_id)
+            finally:
+                self.blockSignals(False)

@@ -127,3 +127,27 @@ async def test_roles_view_names_holders_and_says_which_apply(
     assert "session:create" in by_role["technician"][2]
     assert dialog.summary.text() == "Your roles in Field Inspection: technician."
     assert dialog.windowTitle() == "Roles of Field Inspection"
+
+
+async def test_person_field_shows_the_name_and_gives_the_id(
+    qtbot: Any, sandbox: Any, services: AppServices
+) -> None:
+    from skydesk.ui.people_picker import PersonLineEdit
+
+    field = PersonLineEdit()
+    qtbot.addWidget(field)
+    field.set_directory(people_of(services))
+    sam = sandbox.info.user("sam").id
+    field.setText(sam)
+    await wait_until(lambda: field.displayText() == "Sam Okafor", within=20, what="the name shown")
+    assert field.text() == sam and sam in field.toolTip()
+    applied = SignalRecorder(field.returnPressed)
+    field.choose_action.trigger()
+    qtbot.keyClicks(field.dialog.picker.search_edit, "dana")
+    await wait_until(lambda: any("Dana Brooks" in t for t in shown(field.dialog.picker)), within=20)
+    qtbot.keyClick(field.dialog.picker.search_edit, Qt.Key.Key_Return)
+    assert field.displayText() == "Dana Brooks" and field.text() == sandbox.info.user("dispatch").id
+    assert applied.args("returnPressed") == [()]
+    field.clear()
+    qtbot.keyClicks(field, "someone-else")
+    assert field.text() == "someone-else"  # typed text is taken as an id
