@@ -10,6 +10,7 @@ Example::
 
 from skydesk.api._retry import NO_RETRY, RetryPolicy
 from skydesk.api.client import SkylightClient
+from skydesk.api.directory import Group, User
 from skydesk.api.errors import (
     ApiError,
     AuthError,
@@ -39,6 +40,7 @@ __all__ = [
     "Conflict",
     "FieldError",
     "Forbidden",
+    "Group",
     "Media",
     "NotFound",
     "Page",
@@ -54,6 +56,7 @@ __all__ = [
     "SkylightClient",
     "Timeout",
     "TransportError",
+    "User",
     "ValidationError",
     "merge_patch",
 ]

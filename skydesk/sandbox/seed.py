@@ -56,6 +56,22 @@ class UserSpec:
     username: str
     display_name: str
     role: str
+    job_title: str = ""
+
+    @property
+    def first_name(self) -> str:
+        """The given name: the display name up to its first space."""
+        return self.display_name.partition(" ")[0]
+
+    @property
+    def last_name(self) -> str:
+        """The family name: the display name after its first space."""
+        return self.display_name.partition(" ")[2]
+
+    @property
+    def directory_fields(self) -> tuple[str, str, str]:
+        """First name, last name and job title, as the directory shows them."""
+        return self.first_name, self.last_name, self.job_title
 
     @property
     def id(self) -> str:
@@ -69,12 +85,13 @@ class UserSpec:
 
 
 DEMO_USERS = (
-    UserSpec("tech", "Alex Rivera", "technician"),
-    UserSpec("dispatch", "Dana Brooks", "dispatcher"),
-    UserSpec("sam", "Sam Okafor", "technician"),
-    UserSpec("viewer", "Vic Lane", "viewer"),
+    UserSpec("tech", "Alex Rivera", "technician", "Field Technician"),
+    UserSpec("dispatch", "Dana Brooks", "dispatcher", "Dispatch Lead"),
+    UserSpec("sam", "Sam Okafor", "technician", "Senior Field Technician"),
+    UserSpec("viewer", "Vic Lane", "viewer", "Quality Auditor"),
 )
 FIELD_TEAM_ID = str(uuid.uuid5(_NS, "group/field-team"))
+FIELD_TEAM_DESCRIPTION = "Technicians working on site"
 FIELD_TEAM_MEMBERS = ("tech", "sam")
 
 
@@ -166,10 +183,17 @@ def seed_database(store: Store, sessions: int) -> None:
 def _seed_identities(conn: Any, now: datetime) -> None:
     created = iso(now - timedelta(days=120))
     conn.executemany(
-        "INSERT INTO users (id, username, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-        [(u.id, u.username, u.display_name, hash_password(u.password), created) for u in DEMO_USERS],
+        "INSERT INTO users (id, username, display_name, password_hash, created_at, first_name, last_name, "
+        "job_title) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (u.id, u.username, u.display_name, hash_password(u.password), created, *u.directory_fields)
+            for u in DEMO_USERS
+        ],
     )
-    conn.execute("INSERT INTO groups (id, name) VALUES (?, ?)", (FIELD_TEAM_ID, "field-team"))
+    conn.execute(
+        "INSERT INTO groups (id, name, description) VALUES (?, ?, ?)",
+        (FIELD_TEAM_ID, "field-team", FIELD_TEAM_DESCRIPTION),
+    )
     by_name = {u.username: u for u in DEMO_USERS}
     conn.executemany(
         "INSERT INTO group_members (group_id, user_id) VALUES (?, ?)",

@@ -27,9 +27,14 @@ CREATE TABLE IF NOT EXISTS users (
     username TEXT NOT NULL UNIQUE,
     display_name TEXT NOT NULL,
     password_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    first_name TEXT NOT NULL DEFAULT '',
+    last_name TEXT NOT NULL DEFAULT '',
+    job_title TEXT NOT NULL DEFAULT ''
 );
-CREATE TABLE IF NOT EXISTS groups (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS groups (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL DEFAULT ''
+);
 CREATE TABLE IF NOT EXISTS group_members (
     group_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (group_id, user_id)
 );
@@ -157,6 +162,14 @@ CREATE INDEX IF NOT EXISTS ix_media_session_filename ON media (session_seq, file
 # Case-folded key columns added after the first release: (table, key column, source column).
 # A state directory from before gets the column and its values when it is opened.
 _FOLDED_KEYS = (("sessions", "name_folded", "name"), ("media", "filename_key", "filename"))
+# Directory columns added later: (table, column). Older databases get them empty; being purely
+# additive with defaults, they need no schema version of their own.
+_DIRECTORY_COLUMNS = (
+    ("users", "first_name"),
+    ("users", "last_name"),
+    ("users", "job_title"),
+    ("groups", "description"),
+)
 # Indexes of earlier schemas that the current one replaces.
 _OBSOLETE_INDEXES = ("ix_sessions_app_name",)  # sorted by the raw, case-sensitive name
 
@@ -261,6 +274,10 @@ class Store:
                 if column not in present:
                     conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
                     conn.execute(f"UPDATE {table} SET {column} = casefold({source})")  # noqa: S608
+            for table, column in _DIRECTORY_COLUMNS:
+                present = {r["name"] for r in conn.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
             present = {r["name"] for r in conn.execute("PRAGMA table_info(media)")}
             if "annotations" not in present:
                 conn.execute("ALTER TABLE media ADD COLUMN annotations TEXT NOT NULL DEFAULT '[]'")
