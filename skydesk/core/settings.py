@@ -77,6 +77,7 @@ class Settings:
     window_geometry: str = ""  # base64 of QWidget.saveGeometry()
     window_state: str = ""  # base64 of QMainWindow.saveState()
     splitters: dict[str, str] = field(default_factory=dict)  # splitter name -> base64 saveState()
+    theme: str = "system"  # "light", "dark" or "system" (follow the desktop)
     hidden_columns: list[str] | None = None  # session table column titles the user hid; None = defaults
     device_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     path: Path = field(default_factory=lambda: config_dir() / SETTINGS_FILE, repr=False, compare=False)
@@ -114,6 +115,7 @@ class Settings:
         settings.profiles = [ConnectionProfile.from_json(p) for p in raw.get("profiles", [])]
         settings.last_profile = _opt_str(raw, "last_profile")
         settings.default_profile = _opt_str(raw, "default_profile")
+        settings.theme = _opt_str(raw, "theme") or settings.theme
         settings.last_application_id = _opt_str(raw, "last_application_id")
         filters = raw.get("filters", {})
         settings.filters = filters if isinstance(filters, dict) else {}
