@@ -28,10 +28,11 @@ from skydesk.api.errors import (
     ValidationError,
 )
 from skydesk.api.merge import merge_patch
-from skydesk.api.models import Application, Media, Page, Participant, Role, Session, SessionEvent
+from skydesk.api.models import Annotation, Application, Media, Page, Participant, Role, Session, SessionEvent
 
 __all__ = [
     "NO_RETRY",
+    "Annotation",
     "ApiError",
     "Application",
     "AuthError",

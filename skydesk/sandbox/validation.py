@@ -28,7 +28,8 @@ MEDIA_TEXT_MAX = 255
 MEDIA_LABELS_MAX = 50
 MEDIA_LABEL_MAX = 64
 CONTENT_TYPE_MAX = 255
-MEDIA_BYTES_MAX = 50 * 1024 * 1024
+MEDIA_BYTES_MAX = 2 * 1024**3  # totalBytes: site videos fit; larger than one body, so sent in chunks
+MEDIA_BODY_MAX = 50 * 1024 * 1024  # one upload request (the whole content, or one Content-Range chunk)
 EVENT_TYPE_RE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 
