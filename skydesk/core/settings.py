@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "settings.json"
 SCHEMA_VERSION = 1
+EVENT_LOG_LIMIT = 10_000
 
 
 @dataclass
@@ -82,6 +83,7 @@ class Settings:
     # profile name -> {user or group id -> the user's own "name this person" label} (directory refused)
     people_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     device_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    event_log_limit: int = EVENT_LOG_LIMIT  # live events the Event log keeps (older ones drop)
     path: Path = field(default_factory=lambda: config_dir() / SETTINGS_FILE, repr=False, compare=False)
 
     @classmethod
@@ -138,6 +140,9 @@ class Settings:
         if isinstance(hidden, list):
             settings.hidden_columns = [str(c) for c in hidden]
         settings.people_labels = _people_labels(raw.get("people_labels"))
+        limit = raw.get("event_log_limit")
+        if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
+            settings.event_log_limit = limit
         device_id = raw.get("device_id")
         if isinstance(device_id, str) and device_id:
             settings.device_id = device_id

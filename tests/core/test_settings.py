@@ -129,7 +129,7 @@ def test_settings_file_never_holds_a_secret(tmp_path: Path) -> None:
     assert set(json.loads(text)) == {
         "profiles", "last_profile", "default_profile", "last_application_id", "filters", "remembered",
         "window_geometry", "window_state", "splitters", "theme", "hidden_columns", "people_labels",
-        "device_id", "version",
+        "device_id", "event_log_limit", "version",
     }  # fmt: skip
 
 
