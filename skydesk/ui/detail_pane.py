@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from skydesk.api.validation import DESCRIPTION_MAX, NAME_MAX, validate_description, validate_name
+from skydesk.models.permissions import ALLOWED, Verdict
 from skydesk.models.problems import Problem
 from skydesk.ui.common import confirm, format_dt, name_widget, standard_icon
 from skydesk.ui.errors import ProblemBanner
@@ -48,10 +49,10 @@ class ValueLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M" * 6))
 
-    def set_value(self, text: str) -> None:
-        """Show ``text`` (elided to the label's width when needed)."""
+    def set_value(self, text: str, tooltip: str | None = None) -> None:
+        """Show ``text`` (elided to the label's width when needed); the tooltip is ``tooltip`` or the text."""
         self._full = text
-        self.setToolTip(text)
+        self.setToolTip(text if tooltip is None else tooltip)
         self._elide()
 
     def full_text(self) -> str:
@@ -81,6 +82,8 @@ class SessionDetailPane(QWidget):
         # Turns an application id into its name; the window sets it once applications are known.
         self.application_label: Callable[[str], str] = lambda app_id: app_id
         self.user_label: Callable[[str], str] = lambda user_id: user_id  # "tech (you)" for the signed-in user
+        # May the signed-in user do an action ("edit_session", "close_session") on a session, and why not.
+        self.may: Callable[[str, Session], Verdict] = lambda _action, _session: ALLOWED
         self.close_box: QWidget | None = None
         self._baseline: dict[str, Any] = {"name": "", "description": "", "properties": {}}
         self.stack = QStackedWidget()
@@ -235,14 +238,31 @@ class SessionDetailPane(QWidget):
         self.version_value.set_value(f"{session.version}{draft}")
         self.id_value.set_value(session.session_id)
         self.application_value.set_value(self.application_label(session.application_id))
-        who = self.user_label
-        self.created_value.set_value(f"{format_dt(session.created_at)} by {who(session.created_by)}")
-        self.modified_value.set_value(f"{format_dt(session.modified_at)} by {who(session.modified_by)}")
-        read_only = not session.is_open
-        self.name.set_read_only(read_only)
-        self.description.set_read_only(read_only)
-        self.properties.set_read_only(read_only)
+        self.relabel()
         self.stack.setCurrentIndex(1)
+        self.rights_changed()
+
+    def relabel(self) -> None:
+        """Show Created by / Modified by with the names known now (the ids are in the tooltips)."""
+        session = self.session
+        if session is None:
+            return
+        for value, when, who in (
+            (self.created_value, session.created_at, session.created_by),
+            (self.modified_value, session.modified_at, session.modified_by),
+        ):
+            text = f"{format_dt(when)} by {self.user_label(who)}"
+            value.set_value(text, f"{text}\nUser id: {who}" if who else None)
+
+    def rights_changed(self) -> None:
+        """Apply what the user may do now: fields read-only and buttons disabled (with the reason)."""
+        session = self.session
+        if session is not None:
+            allowed = self.may("edit_session", session)
+            read_only = not session.is_open or not allowed
+            self.name.set_read_only(read_only)
+            self.description.set_read_only(read_only)
+            self.properties.set_read_only(read_only)
         self._update_buttons()
 
     def show_field_problem(self, field: str, problem: Problem | None) -> bool:
@@ -355,6 +375,10 @@ class SessionDetailPane(QWidget):
         editable = session is not None and session.is_open
         dirty = bool(self.dirty_fields()) if session is not None else False
         busy = self._busy
-        self.save_button.setEnabled(self.can_save() and not busy)
+        edit = self.may("edit_session", session) if editable and session is not None else ALLOWED
+        close = self.may("close_session", session) if editable and session is not None else ALLOWED
+        self.save_button.setEnabled(self.can_save() and not busy and edit.allowed)
+        self.save_button.setToolTip(edit.reason)
         self.revert_button.setEnabled(session is not None and dirty)
-        self.close_button.setEnabled(editable and not busy)
+        self.close_button.setEnabled(editable and not busy and close.allowed)
+        self.close_button.setToolTip(close.reason)

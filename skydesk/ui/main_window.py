@@ -25,6 +25,7 @@ from skydesk.models.browser import LIST_TARGET
 from skydesk.ui import window_layout
 from skydesk.ui.common import app_icon, name_widget, open_message, standard_icon
 from skydesk.ui.errors import ProblemPresenter
+from skydesk.ui.people_hooks import PeopleHooks
 from skydesk.ui.progress import ProgressPage
 from skydesk.ui.signin import ReauthDialog, SignInPage
 from skydesk.ui.status import StatusWidgets
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self._setup_ui()
         self._setup_actions()
         self._connect()
+        self.people_hooks = PeopleHooks(self)  # names, the people picker and the user's rights (issue 9)
         self.restore_layout()
 
     # ------------------------------------------------------------------ construction
