@@ -1,0 +1,308 @@
+"""The Media tab of a session: filters, the list with thumbnails, the actions and the transfers."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QModelIndex, QSize, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from skydesk.models.media import ARCHIVED_CHOICES, COL_FILENAME, MediaQuery, MediaRole
+from skydesk.models.media_controller import MediaController, can_preview
+from skydesk.models.media_transfers import Transfer
+from skydesk.ui.common import confirm, name_widget, set_error_text
+from skydesk.ui.media_dialogs import MediaFieldsDialog, split_labels
+from skydesk.ui.media_preview import MediaPreviewDialog
+from skydesk.ui.media_transfers import TransferList
+
+if TYPE_CHECKING:
+    from skydesk.api import Media
+    from skydesk.models.problems import Problem
+
+SORT_CHOICES = (
+    ("Oldest first", None),
+    ("Newest first", "-createdAt"),
+    ("Filename A-Z", "filename"),
+    ("Filename Z-A", "-filename"),
+    ("Recently modified", "-modifiedAt"),
+    ("Least recently modified", "modifiedAt"),
+)
+TYPE_CHOICES = ("", "image/*", "video/*", "audio/*", "application/pdf")
+PathChooser = Callable[[Callable[[Path], None]], None]
+
+
+class MediaTab(QWidget):
+    """Browse, preview, add, download and manage the open session's media."""
+
+    def __init__(self, controller: MediaController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.labels_edit = QLineEdit()
+        self.exclude_edit = QLineEdit()
+        self.type_box = QComboBox()
+        self.archived_box = QComboBox()
+        self.sort_box = QComboBox()
+        self.table = QTableView()
+        self.count_label = QLabel()
+        self.message = QLabel()
+        self.buttons: dict[str, QPushButton] = {}
+        self.transfers = TransferList()
+        self.preview: MediaPreviewDialog | None = None
+        #: how the tab asks for files; tests put a function that answers at once
+        self.choose_upload: PathChooser = self._choose_upload
+        self.choose_download: Callable[[Media, Callable[[Path], None]], None] = self._choose_download
+        self._setup_ui()
+        controller.permissions_changed.connect(self._update_actions)
+        controller.problem.connect(self._on_controller_problem)
+        controller.transfer_started.connect(self._on_controller_transfer_started)
+        controller.preview_ready.connect(self._on_controller_preview_ready)
+        controller.model.totalChanged.connect(self._on_model_total_changed)
+        controller.model.modelReset.connect(self._update_actions)
+        controller.model.dataChanged.connect(self._update_actions)
+        self.table.selectionModel().selectionChanged.connect(self._update_actions)
+        self._update_actions()
+
+    def _setup_ui(self) -> None:
+        self.setAcceptDrops(True)
+        filters = QHBoxLayout()
+        for label, edit in (("Labels", self.labels_edit), ("Without labels", self.exclude_edit)):
+            name_widget(edit, label)
+            edit.setPlaceholderText(f"{label} (comma-separated)")
+            edit.editingFinished.connect(self._on_filters_changed)
+            filters.addWidget(edit)
+        self.type_box.setEditable(True)
+        self.type_box.addItems(TYPE_CHOICES)
+        self.type_box.lineEdit().setPlaceholderText("Any type")
+        name_widget(self.type_box, "Content type")
+        self.type_box.currentTextChanged.connect(self._on_filters_changed)
+        self.archived_box.addItems(["Without archived", "With archived", "Only archived"])
+        name_widget(self.archived_box, "Archived")
+        self.archived_box.currentIndexChanged.connect(self._on_filters_changed)
+        for text, _ in SORT_CHOICES:
+            self.sort_box.addItem(text)
+        name_widget(self.sort_box, "Sort")
+        self.sort_box.currentIndexChanged.connect(self._on_filters_changed)
+        for widget in (self.type_box, self.archived_box, self.sort_box):
+            filters.addWidget(widget)
+
+        self.table.setModel(self.controller.model)
+        name_widget(self.table, "Media")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setIconSize(QSize(48, 48))
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(52)  # fixed rows: no measuring while scrolling
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(COL_FILENAME, 240)
+        self.table.doubleClicked.connect(self._on_table_double_clicked)
+
+        actions = QHBoxLayout()
+        for key, text, slot in (
+            ("add", "Add…", self._on_add_clicked),
+            ("preview", "Preview", self._on_preview_clicked),
+            ("download", "Download…", self._on_download_clicked),
+            ("edit", "Edit…", self._on_edit_clicked),
+            ("archive", "Archive", self._on_archive_clicked),
+            ("delete", "Delete…", self._on_delete_clicked),
+            ("resume", "Resume upload", self._on_resume_clicked),
+        ):
+            button = QPushButton(text)
+            name_widget(button, text.rstrip("…"))
+            button.clicked.connect(slot)
+            actions.addWidget(button)
+            self.buttons[key] = button
+        actions.addStretch(1)
+        actions.addWidget(self.count_label)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(actions)
+        layout.addWidget(self.message)
+        layout.addWidget(self.transfers)
+        self.transfers.open_requested.connect(lambda t: self.open_external(t.path))
+        set_error_text(self.message, None)
+
+    # ------------------------------------------------------------------ state
+    def selected(self) -> Media | None:
+        """The selected item."""
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].data(MediaRole) if rows else None
+
+    def query(self) -> MediaQuery:
+        """The filters and sort as set in the bar."""
+        type_text = self.type_box.currentText().strip()
+        return MediaQuery(
+            labels=tuple(split_labels(self.labels_edit.text())),
+            exclude_labels=tuple(split_labels(self.exclude_edit.text())),
+            content_types=tuple(split_labels(type_text)),
+            archived=ARCHIVED_CHOICES[self.archived_box.currentIndex()],
+            sort=SORT_CHOICES[self.sort_box.currentIndex()][1],
+        )
+
+    def _update_actions(self, *_args: object) -> None:
+        media = self.selected()
+        refusal = self.controller.write_refusal()
+        none = "Select an item first."
+        incomplete = "The upload of this item is not complete." if media and not media.is_complete else ""
+        preview = (can_preview(media) if media else none) or ""
+        self._enable("add", refusal)
+        self._enable("preview", preview)
+        self._enable("download", none if media is None else incomplete)
+        for key in ("edit", "delete"):
+            self._enable(key, none if media is None else refusal)
+        self.buttons["archive"].setText("Unarchive" if media is not None and media.archived else "Archive")
+        self._enable("archive", none if media is None else refusal)
+        finished = "This upload is complete." if media is not None and media.is_complete else ""
+        self._enable("resume", none if media is None else (refusal or finished))
+
+    def _enable(self, key: str, reason: str) -> None:
+        """Enabled when there is no reason against it; else disabled, saying why."""
+        button = self.buttons[key]
+        button.setEnabled(not reason)
+        button.setToolTip(reason)
+
+    def _on_model_total_changed(self, total: int) -> None:
+        shown = self.controller.model.rowCount()
+        self.count_label.setText(f"{shown} of {total}" if shown < total else f"{total} items")
+
+    def _on_filters_changed(self, *_args: object) -> None:
+        query = self.query()
+        if query != self.controller.query:
+            self.controller.set_query(query)
+
+    def _on_controller_problem(self, problem: Problem) -> None:
+        set_error_text(self.message, problem.message)
+
+    def _on_controller_transfer_started(self, transfer: Transfer) -> None:
+        self.transfers.add(transfer)
+
+    # ------------------------------------------------------------------ adding
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        """Accept local files when adding is allowed."""
+        if event.mimeData().hasUrls() and not self.controller.write_refusal():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        """A dropped file is added like a picked one."""
+        files = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if files and files[0].is_file():
+            event.acceptProposedAction()
+            self.add_file(files[0])
+
+    def _on_add_clicked(self) -> None:
+        self.choose_upload(self.add_file)
+
+    def add_file(self, path: Path) -> MediaFieldsDialog:
+        """Ask for the metadata of ``path``, then upload it."""
+        dialog = MediaFieldsDialog(path=Path(path), parent=self)
+        dialog.accepted.connect(
+            lambda: self.controller.upload(Path(path), dialog.content_type, dialog.fields())
+        )
+        dialog.open()
+        return dialog
+
+    def _choose_upload(self, then: Callable[[Path], None]) -> None:
+        dialog = QFileDialog(self, "Add a file to the session")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(lambda name: then(Path(name)))
+        dialog.open()
+
+    def _on_resume_clicked(self) -> None:
+        media = self.selected()
+        if media is None:
+            return
+        if self.controller.can_resume(media):
+            self.controller.resume(media)
+        else:  # the file is not known in this run of the app: ask for it (its size is checked)
+            self.choose_upload(lambda path: self.controller.resume(media, path))
+
+    # ------------------------------------------------------------------ viewing and downloading
+    def _on_table_double_clicked(self, _index: QModelIndex) -> None:
+        if self.buttons["preview"].isEnabled():
+            self._on_preview_clicked()
+
+    def _on_preview_clicked(self) -> None:
+        media = self.selected()
+        if media is None:
+            return
+        self.preview = MediaPreviewDialog(media, lambda: self.open_with_system_viewer(media), parent=self)
+        self.preview.open()
+        if media.content_type.lower().startswith("image/"):
+            self.preview.show_message("Loading…")
+            self.controller.load_preview(media)
+        else:
+            self.preview.view.setVisible(False)
+            self.preview.show_message("Download the file to open it with the system viewer.")
+
+    def _on_controller_preview_ready(self, media_id: str, image: object) -> None:
+        if self.preview is not None and self.preview.media.media_id == media_id:
+            self.preview.show_image(image)  # type: ignore[arg-type]
+
+    def open_with_system_viewer(self, media: Media) -> Transfer:
+        """Download to a temporary folder, then hand the file to the desktop's viewer."""
+        folder = Path(tempfile.mkdtemp(prefix="skydesk-media-"))
+        transfer = self.controller.download(media, folder / Path(media.filename).name)
+        transfer.finished.connect(lambda path: self.open_external(path))
+        return transfer
+
+    def open_external(self, path: Path | None) -> None:
+        """Open a downloaded file with the system's viewer."""
+        if path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def _on_download_clicked(self) -> None:
+        media = self.selected()
+        if media is not None:
+            self.choose_download(media, lambda path: self.controller.download(media, path))
+
+    def _choose_download(self, media: Media, then: Callable[[Path], None]) -> None:
+        dialog = QFileDialog(self, f"Download {media.filename}")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.selectFile(Path(media.filename).name)
+        dialog.fileSelected.connect(lambda name: then(Path(name)))
+        dialog.open()
+
+    # ------------------------------------------------------------------ managing
+    def _on_edit_clicked(self) -> None:
+        media = self.selected()
+        if media is None:
+            return
+        dialog = MediaFieldsDialog(media=media, parent=self)
+        dialog.accepted.connect(lambda: self.controller.edit(media, **dialog.changed_fields()))
+        dialog.open()
+
+    def _on_archive_clicked(self) -> None:
+        media = self.selected()
+        if media is not None:
+            self.controller.set_archived(media, not media.archived)
+
+    def _on_delete_clicked(self) -> None:
+        media = self.selected()
+        if media is None:
+            return
+        confirm(
+            self,
+            "Delete media",
+            f"Delete “{media.filename}” from this session? The file is removed for everyone; "
+            "this cannot be undone.",
+            f"Delete {media.filename}",
+            lambda: self.controller.delete(media),
+        )
