@@ -1,0 +1,14 @@
+"""Workstation tests (issue 14): real offscreen widgets on a qasync loop, a real sandbox for data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support.qt import qasync_loop_factories
+
+
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
+    """Async tests run on qasync, so controllers' tasks and Qt's events both progress."""
+    return qasync_loop_factories()
