@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
@@ -16,9 +16,6 @@ Index = QModelIndex | QPersistentModelIndex
 
 COL_FILENAME, COL_TITLE, COL_LABELS, COL_TYPE, COL_SIZE, COL_UPLOAD, COL_CREATED_BY, COL_CREATED = range(8)
 HEADERS = ("Filename", "Title", "Labels", "Type", "Size", "Upload", "Created by", "Created")
-#: Server sort keys by column (the reference sorts media by filename, createdAt and modifiedAt only).
-SORT_KEYS = {COL_FILENAME: "filename", COL_CREATED: "createdAt"}
-SORTS = ("filename", "createdAt", "modifiedAt")
 ARCHIVED_CHOICES = ("exclude", "include", "only")
 
 MediaRole = Qt.ItemDataRole.UserRole + 1
@@ -35,7 +32,6 @@ class MediaQuery:
     content_types: tuple[str, ...] = ()
     archived: str = "exclude"
     sort: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``SkylightClient.list_session_media``."""
@@ -52,7 +48,7 @@ class MediaQuery:
 
     def admits(self, media: Media) -> bool:
         """Whether ``media`` still belongs in a list made with this query (after an edit)."""
-        if self.archived == "exclude" and media.archived or self.archived == "only" and not media.archived:
+        if media.archived != (self.archived == "only") and self.archived != "include":
             return False
         if self.labels and not set(self.labels) & set(media.labels):
             return False
@@ -82,9 +78,7 @@ def upload_state(media: Media) -> str:
     if media.is_complete:
         return "complete"
     percent = media.uploaded_bytes * 100 // media.total_bytes if media.total_bytes else 0
-    return (
-        f"incomplete: {human_size(media.uploaded_bytes)} of {human_size(media.total_bytes)} ({percent} %)"
-    )
+    return f"incomplete: {human_size(media.uploaded_bytes)} of {human_size(media.total_bytes)} ({percent} %)"
 
 
 class MediaListModel(QAbstractTableModel):
@@ -169,7 +163,7 @@ class MediaListModel(QAbstractTableModel):
         return not parent.isValid() and self._has_more and not self._fetching
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        """Ask the controller for the next page; the guard is cleared by ``append_page`` or ``fetch_failed``."""
+        """Ask the controller for the next page; ``append_page`` or ``fetch_failed`` clear the guard."""
         if self.canFetchMore(parent) and self.fetch_callback is not None:
             self._fetching = True
             self.fetch_callback()
@@ -246,6 +240,11 @@ class MediaListModel(QAbstractTableModel):
         if row is not None:
             index = self.index(row, COL_FILENAME)
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+    def refresh_all(self) -> None:
+        """Repaint every row (user names became known)."""
+        if self._items:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._items) - 1, len(HEADERS) - 1))
 
     def clear(self) -> None:
         """No session: no rows."""

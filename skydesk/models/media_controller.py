@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from skydesk.api.errors import FieldError, ValidationError
@@ -23,7 +23,7 @@ from skydesk.api.media import media_body
 from skydesk.models.media import MediaListModel, MediaQuery
 from skydesk.models.media_transfers import RUNNING, Transfer
 from skydesk.models.problems import Doing, Problem
-from skydesk.models.thumbnails import ThumbnailLoader
+from skydesk.models.thumbnails import ThumbnailLoader, decode_image
 
 if TYPE_CHECKING:
     from skydesk.api import Media, SkylightClient
@@ -68,11 +68,12 @@ def media_field_errors(fields: Mapping[str, Any]) -> list[FieldError]:
 class MediaController(QObject):
     """The media of the open session, and what the user does with it."""
 
-    problem = Signal(object)  # Problem of a media action, for the tab to show beside its buttons
+    problem = Signal(object)  # Problem found here before sending (the operation layer presents the rest)
     permissions_changed = Signal()
     transfer_started = Signal(object)  # Transfer
     deleted = Signal(str)  # media id, once the server confirmed
     preview_ready = Signal(str, object)  # media id, QImage (None: not readable as an image)
+    preview_failed = Signal(str, str)  # media id, what went wrong
 
     def __init__(self, ops: Operations, thumbnails: ThumbnailLoader, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -185,7 +186,6 @@ class MediaController(QObject):
             doing=doing,
             scope="media",
             success=self._apply,
-            failure=self.problem.emit,
             reload=self.reload,
         )
 
@@ -212,7 +212,6 @@ class MediaController(QObject):
             doing=DELETING,
             scope="media",
             success=gone,
-            failure=self.problem.emit,
             reload=self.reload,
         )
 
@@ -339,7 +338,7 @@ class MediaController(QObject):
             doing=LOADING_PREVIEW,
             scope="media",
             success=lambda image: self.preview_ready.emit(mid, image),
-            failure=self.problem.emit,
+            failure=lambda problem: self.preview_failed.emit(mid, problem.message),
         )
 
     def _track(self, transfer: Transfer) -> Transfer:
@@ -347,12 +346,6 @@ class MediaController(QObject):
         self.transfers = self.transfers[-20:]  # the tab lists recent transfers only
         self.transfer_started.emit(transfer)
         return transfer
-
-
-def decode_image(data: bytes) -> QImage | None:
-    """Bytes as an image, or None (worker thread: QImage, never QPixmap, off the GUI thread)."""
-    image = QImage.fromData(QByteArray(data))
-    return None if image.isNull() else image
 
 
 def can_preview(media: Media) -> str:

@@ -25,7 +25,12 @@ class Transfer(QObject):
     finished = Signal(object)  # Media (upload) or Path (download), once it is done
 
     def __init__(
-        self, kind: str, filename: str, media_id: str = "", path: Path | None = None, parent: QObject | None = None
+        self,
+        kind: str,
+        filename: str,
+        media_id: str = "",
+        path: Path | None = None,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.kind = kind  # "upload" or "download"
@@ -105,8 +110,9 @@ class Transfer(QObject):
         if self.state == DONE:
             return f"{self.filename}: {'uploaded' if self.kind == 'upload' else 'downloaded'}"
         if self.state == CANCELLED:
-            return f"{self.filename}: cancelled" + (" (the finished part is kept; Resume sends the rest)"
-                                                     if self.kind == "upload" else "")
+            return f"{self.filename}: cancelled" + (
+                " (the finished part is kept; Resume sends the rest)" if self.kind == "upload" else ""
+            )
         if self.state == FAILED:
             return f"{self.filename}: {self.message}"
         size = f" of {human_size(self.total)}" if self.total >= 0 else ""

@@ -45,8 +45,8 @@ def is_thumbnailable(media: Media) -> bool:
 
 def make_thumbnail(data: bytes) -> tuple[QImage, bytes] | None:
     """Decode and scale an image and encode it as PNG for the cache (runs in a worker thread)."""
-    image = QImage.fromData(QByteArray(data))
-    if image.isNull():
+    image = decode_image(data)
+    if image is None:
         return None
     if image.width() > THUMB_SIZE.width() or image.height() > THUMB_SIZE.height():
         image = image.scaled(
@@ -63,8 +63,8 @@ def encode_png(image: QImage) -> bytes:
     return bytes(buffer.data().data())
 
 
-def decode_cached(data: bytes) -> QImage | None:
-    """A cached thumbnail as an image (worker thread)."""
+def decode_image(data: bytes) -> QImage | None:
+    """Bytes as an image, or None (worker threads: a QImage, never a QPixmap, off the GUI thread)."""
     image = QImage.fromData(QByteArray(data))
     return None if image.isNull() else image
 
@@ -142,7 +142,7 @@ class ThumbnailLoader(QObject):
         cache = self.cache
         data = await asyncio.to_thread(cache.get, media.media_id, media.etag or "") if cache else None
         if data is not None:
-            image = await asyncio.to_thread(decode_cached, data)
+            image = await asyncio.to_thread(decode_image, data)
             if image is not None:
                 self.from_disk += 1
                 return image

@@ -83,7 +83,9 @@ class MediaFieldsDialog(QDialog):
         form.addRow("Title", self.title_field)
         form.addRow("Description", self.description_field)
         name_widget(self.labels_edit, "Labels")
-        self.labels_edit.setPlaceholderText(f"Comma-separated, at most {LABELS_MAX}, each 1-{LABEL_MAX} characters")
+        self.labels_edit.setPlaceholderText(
+            f"Comma-separated, at most {LABELS_MAX}, each 1-{LABEL_MAX} characters"
+        )
         form.addRow("Labels", self.labels_edit)
         form.addRow("", self.labels_message)
         layout.addLayout(form)

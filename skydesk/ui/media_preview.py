@@ -100,7 +100,7 @@ class AnnotatedImageView(QGraphicsView):
         """One image pixel per screen pixel."""
         self.resetTransform()
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt's name
+    def wheelEvent(self, event: QWheelEvent) -> None:
         """Wheel zooms around the pointer."""
         steps = event.angleDelta().y() / 120
         if steps:

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QModelIndex, QSize, QUrl
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 from skydesk.models.media import ARCHIVED_CHOICES, COL_FILENAME, MediaQuery, MediaRole
 from skydesk.models.media_controller import MediaController, can_preview
 from skydesk.models.media_transfers import Transfer
-from skydesk.ui.common import confirm, name_widget, set_error_text
+from skydesk.ui.common import confirm, name_widget
+from skydesk.ui.errors import ProblemBanner
 from skydesk.ui.media_dialogs import MediaFieldsDialog, split_labels
 from skydesk.ui.media_preview import MediaPreviewDialog
 from skydesk.ui.media_transfers import TransferList
@@ -60,7 +61,8 @@ class MediaTab(QWidget):
         self.sort_box = QComboBox()
         self.table = QTableView()
         self.count_label = QLabel()
-        self.message = QLabel()
+        self.banner = ProblemBanner("Media problem")
+        self._wanted: tuple[str | None, str | None, bool] | None = None
         self.buttons: dict[str, QPushButton] = {}
         self.transfers = TransferList()
         self.preview: MediaPreviewDialog | None = None
@@ -72,6 +74,7 @@ class MediaTab(QWidget):
         controller.problem.connect(self._on_controller_problem)
         controller.transfer_started.connect(self._on_controller_transfer_started)
         controller.preview_ready.connect(self._on_controller_preview_ready)
+        controller.preview_failed.connect(self._on_controller_preview_failed)
         controller.model.totalChanged.connect(self._on_model_total_changed)
         controller.model.modelReset.connect(self._update_actions)
         controller.model.dataChanged.connect(self._update_actions)
@@ -135,10 +138,10 @@ class MediaTab(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addLayout(actions)
-        layout.addWidget(self.message)
+        layout.addWidget(self.banner)
         layout.addWidget(self.transfers)
         self.transfers.open_requested.connect(lambda t: self.open_external(t.path))
-        set_error_text(self.message, None)
+        self.banner.setVisible(False)
 
     # ------------------------------------------------------------------ state
     def selected(self) -> Media | None:
@@ -189,18 +192,48 @@ class MediaTab(QWidget):
             self.controller.set_query(query)
 
     def _on_controller_problem(self, problem: Problem) -> None:
-        set_error_text(self.message, problem.message)
+        self.show_banner(problem)
+
+    # ------------------------------------------------------------------ the presenter's surface ("media")
+    def show_banner(self, problem: Problem | None) -> None:
+        """Show a media problem above the actions (None hides it)."""
+        if problem is None:
+            self.banner.setVisible(False)
+        else:
+            self.banner.show_problem(problem)
+
+    def show_field_problem(self, field: str, problem: Problem | None) -> bool:
+        """The tab has no fields of its own: the dialogs check theirs before sending."""
+        return False
+
+    # ------------------------------------------------------------------ which session
+    def set_session(self, app_id: str | None, session_id: str | None, *, closed: bool = False) -> None:
+        """The session to show; its media load only once the tab is visible (no request otherwise)."""
+        self._wanted = (app_id, session_id, closed)
+        if self.isVisible() or session_id is None:
+            self._open_wanted()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The tab came into view: load what it should show."""
+        super().showEvent(event)
+        self._open_wanted()
+
+    def _open_wanted(self) -> None:
+        if self._wanted is not None:
+            app_id, session_id, closed = self._wanted
+            self._wanted = None
+            self.controller.open(app_id, session_id, closed=closed)
 
     def _on_controller_transfer_started(self, transfer: Transfer) -> None:
         self.transfers.add(transfer)
 
     # ------------------------------------------------------------------ adding
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """Accept local files when adding is allowed."""
         if event.mimeData().hasUrls() and not self.controller.write_refusal():
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+    def dropEvent(self, event: QDropEvent) -> None:
         """A dropped file is added like a picked one."""
         files = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
         if files and files[0].is_file():
@@ -255,6 +288,10 @@ class MediaTab(QWidget):
     def _on_controller_preview_ready(self, media_id: str, image: object) -> None:
         if self.preview is not None and self.preview.media.media_id == media_id:
             self.preview.show_image(image)  # type: ignore[arg-type]
+
+    def _on_controller_preview_failed(self, media_id: str, message: str) -> None:
+        if self.preview is not None and self.preview.media.media_id == media_id:
+            self.preview.show_message(message)
 
     def open_with_system_viewer(self, media: Media) -> Transfer:
         """Download to a temporary folder, then hand the file to the desktop's viewer."""
