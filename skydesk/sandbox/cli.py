@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 
+from .faults_cli import add_fault_arguments, admin_line, apply_fault_arguments
 from .info import SandboxInfo
 from .paths import default_state_dir
 from .server import Sandbox, SandboxConfig
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-tls", action="store_true", help="plain HTTP and MQTT, for debugging only")
     p.add_argument("--fresh", action="store_true", help="wipe the database and seed it again")
     p.add_argument("--verbose", "-v", action="store_true", help="log what the sandbox does")
+    add_fault_arguments(p)
     return p
 
 
@@ -143,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         refresh_ttl=args.refresh_ttl,
         tls=not args.no_tls,
         fresh=args.fresh,
+        admin=args.admin,
+        admin_port=args.admin_port,
     )
     stop_requested = threading.Event()
 
@@ -152,6 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Installed before start() so a signal during startup still ends in a clean stop.
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     sandbox = Sandbox(config)
+    apply_fault_arguments(args, sandbox)
     wrote_info = False
     try:
         try:
@@ -163,6 +168,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             write_info_file(args.info_file, info)
             wrote_info = True
         print(start_line(info), flush=True)
+        admin = admin_line(sandbox)
+        if admin is not None:
+            print(admin, flush=True)
         # A timed wait keeps the main thread responsive to signals on every platform.
         while not stop_requested.wait(0.5):
             pass

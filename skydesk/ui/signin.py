@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -76,10 +77,12 @@ class SignInPage(QWidget):
         title.setFont(font)
 
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        name_widget(self.manage_button, "Manage profiles")
+        name_widget(self.manage_button, self.manage_button.text())
+        self.manage_button.setToolTip("Add, edit, import or export connection profiles")
         name_widget(self.remember, self.remember.text())
         name_widget(self.sign_in_button, "Sign in")
-        name_widget(self.cancel_button, "Cancel signing in")
+        name_widget(self.cancel_button, "Cancel")
+        self.cancel_button.setToolTip("Stop signing in")
         self.sign_in_button.setDefault(True)
         self.cancel_button.hide()
         self.remember_reason.setWordWrap(True)
@@ -141,14 +144,23 @@ class SignInPage(QWidget):
         inner.addWidget(self.progress)
         inner.addLayout(buttons)
 
-        outer = QHBoxLayout(self)
-        outer.addStretch(1)
+        content = QWidget()
+        row = QHBoxLayout(content)
+        row.addStretch(1)
         column = QVBoxLayout()
         column.addStretch(1)
         column.addWidget(card)
         column.addStretch(2)
-        outer.addLayout(column, 3)
-        outer.addStretch(1)
+        row.addLayout(column, 3)
+        row.addStretch(1)
+        # In a scroll area, so the form never makes the window taller than a small screen allows.
+        scroll = QScrollArea()
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
         self.profile_combo.currentIndexChanged.connect(self._on_profile_combo_changed)
         self.manage_button.clicked.connect(self.manage_profiles_requested)
