@@ -268,6 +268,7 @@ class MediaController(QObject):
 
     def _send(self, transfer: Transfer, media: Media, content_type: str) -> None:
         app, sid, mid, source = media.application_id, media.session_id, media.media_id, transfer.path
+        assert source is not None  # an upload always reads a file
 
         def uploaded(done: Media) -> None:
             self._apply(done)

@@ -15,6 +15,7 @@ from skydesk.models.browser import SessionBrowserController
 from skydesk.models.detail import SessionDetailController
 from skydesk.models.labels import UserLabels
 from skydesk.models.live import EventBridge, LiveController
+from skydesk.models.media_services import build_media
 from skydesk.models.operations import Operations, UnexpectedReporter
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class AppServices(QObject):
         self.detail = SessionDetailController(self.ops, self.labels, parent=self)
         self.bridge = EventBridge(self)  # main thread, before any stream exists
         self.live = LiveController(self.auth, settings, self.bridge, parent=self)
+        self.thumbnails, self.media = build_media(self)  # the Media tab (issue 15)
         self._closing = False
         self._live_state = "stopped"
 

@@ -59,7 +59,7 @@ def encode_png(image: QImage) -> bytes:
     """``image`` as PNG bytes."""
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stubs say bytes; only str works
     return bytes(buffer.data().data())
 
 
@@ -99,6 +99,10 @@ class ThumbnailLoader(QObject):
         for media_id in list(self._running):
             self._ops.cancel(f"thumbnail.{media_id}")
 
+    def ready_for(self, media: Media) -> bool:
+        """Whether the thumbnail is in memory (asks for nothing)."""
+        return _key(media) in self._pixmaps
+
     def pixmap(self, media: Media) -> QPixmap | None:
         """The thumbnail if it is ready; otherwise queue it (cheap: called from a model's ``data()``)."""
         key = _key(media)
@@ -123,19 +127,22 @@ class ThumbnailLoader(QObject):
     # ------------------------------------------------------------------ work
     def _pump(self) -> None:
         while self._queue and len(self._running) < CONCURRENT:
-            media_id, media = self._queue.popitem(last=True)  # the newest request: a row in view
-            self._running.add(media_id)
-            task = self._ops.read(
-                f"thumbnail.{media_id}",
-                lambda client, m=media: self._load(client, m),
-                doing=LOADING_THUMBNAIL,
-                scope="media",
-                quiet=True,  # a missing thumbnail is not worth a message: the row shows its text
-                success=lambda image, m=media: self._show(m, image),
-                failure=lambda _problem, m=media: self._failed.add(_key(m)),
-            )
-            # However it ends (also cancelled), the slot is free again.
-            task.add_done_callback(lambda _t, mid=media_id: self._finished(mid))
+            _, media = self._queue.popitem(last=True)  # the newest request: a row in view
+            self._start(media)
+
+    def _start(self, media: Media) -> None:
+        self._running.add(media.media_id)
+        task = self._ops.read(
+            f"thumbnail.{media.media_id}",
+            lambda client: self._load(client, media),
+            doing=LOADING_THUMBNAIL,
+            scope="media",
+            quiet=True,  # a missing thumbnail is not worth a message: the row shows its text
+            success=lambda image: self._show(media, image),
+            failure=lambda _problem: self._failed.add(_key(media)),
+        )
+        # However it ends (also cancelled), the slot is free again.
+        task.add_done_callback(lambda _task: self._finished(media.media_id))
 
     async def _load(self, client: SkylightClient, media: Media) -> QImage | None:
         """The disk cache's copy, else a download; decoding and scaling happen in a worker thread."""

@@ -112,7 +112,10 @@ class MediaPreviewDialog(QDialog):
     """One item: its image (zoom, pan, annotations toggle) or, for other types, metadata and "Open"."""
 
     def __init__(
-        self, media: Media, on_open_external: Callable[[], None] | None = None, parent: QWidget | None = None
+        self,
+        media: Media,
+        on_open_external: Callable[[], object] | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.media = media

@@ -7,18 +7,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QSize, QUrl
-from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QShowEvent
+from PySide6.QtCore import QModelIndex, QSize, Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFileDialog,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTableView,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -33,8 +34,10 @@ from skydesk.ui.media_preview import MediaPreviewDialog
 from skydesk.ui.media_transfers import TransferList
 
 if TYPE_CHECKING:
-    from skydesk.api import Media
+    from skydesk.api import Media, Session
     from skydesk.models.problems import Problem
+    from skydesk.ui.errors import ProblemPresenter
+    from skydesk.ui.workspace import SessionWorkspace
 
 SORT_CHOICES = (
     ("Oldest first", None),
@@ -45,7 +48,7 @@ SORT_CHOICES = (
     ("Least recently modified", "modifiedAt"),
 )
 TYPE_CHOICES = ("", "image/*", "video/*", "audio/*", "application/pdf")
-PathChooser = Callable[[Callable[[Path], None]], None]
+PathChooser = Callable[[Callable[[Path], object]], None]
 
 
 class MediaTab(QWidget):
@@ -63,19 +66,25 @@ class MediaTab(QWidget):
         self.count_label = QLabel()
         self.banner = ProblemBanner("Media problem")
         self._wanted: tuple[str | None, str | None, bool] | None = None
-        self.buttons: dict[str, QPushButton] = {}
+        self.buttons: dict[str, QAction] = {}
         self.transfers = TransferList()
         self.preview: MediaPreviewDialog | None = None
         #: how the tab asks for files; tests put a function that answers at once
         self.choose_upload: PathChooser = self._choose_upload
-        self.choose_download: Callable[[Media, Callable[[Path], None]], None] = self._choose_download
+        self.choose_download: Callable[[Media, Callable[[Path], object]], None] = self._choose_download
         self._setup_ui()
         controller.permissions_changed.connect(self._update_actions)
         controller.problem.connect(self._on_controller_problem)
         controller.transfer_started.connect(self._on_controller_transfer_started)
         controller.preview_ready.connect(self._on_controller_preview_ready)
         controller.preview_failed.connect(self._on_controller_preview_failed)
-        controller.model.totalChanged.connect(self._on_model_total_changed)
+        for signal in (
+            controller.model.totalChanged,
+            controller.model.rowsInserted,
+            controller.model.rowsRemoved,
+            controller.model.modelReset,
+        ):
+            signal.connect(self._update_count)
         controller.model.modelReset.connect(self._update_actions)
         controller.model.dataChanged.connect(self._update_actions)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
@@ -83,15 +92,19 @@ class MediaTab(QWidget):
 
     def _setup_ui(self) -> None:
         self.setAcceptDrops(True)
-        filters = QHBoxLayout()
-        for label, edit in (("Labels", self.labels_edit), ("Without labels", self.exclude_edit)):
+        filters = QGridLayout()  # two rows, so the tab never makes the detail pane wider
+        for column, (label, edit) in enumerate(
+            (("Labels", self.labels_edit), ("Without labels", self.exclude_edit))
+        ):
             name_widget(edit, label)
             edit.setPlaceholderText(f"{label} (comma-separated)")
             edit.editingFinished.connect(self._on_filters_changed)
-            filters.addWidget(edit)
+            filters.addWidget(edit, 0, column * 3, 1, 3)
         self.type_box.setEditable(True)
         self.type_box.addItems(TYPE_CHOICES)
-        self.type_box.lineEdit().setPlaceholderText("Any type")
+        editor = self.type_box.lineEdit()
+        if editor is not None:
+            editor.setPlaceholderText("Any type")
         name_widget(self.type_box, "Content type")
         self.type_box.currentTextChanged.connect(self._on_filters_changed)
         self.archived_box.addItems(["Without archived", "With archived", "Only archived"])
@@ -101,8 +114,11 @@ class MediaTab(QWidget):
             self.sort_box.addItem(text)
         name_widget(self.sort_box, "Sort")
         self.sort_box.currentIndexChanged.connect(self._on_filters_changed)
-        for widget in (self.type_box, self.archived_box, self.sort_box):
-            filters.addWidget(widget)
+        for column, box in enumerate((self.type_box, self.archived_box, self.sort_box)):
+            # Narrow when the pane is narrow (the texts are short enough to read cut).
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(3)
+            filters.addWidget(box, 1, column * 2, 1, 2)
 
         self.table.setModel(self.controller.model)
         name_widget(self.table, "Media")
@@ -116,7 +132,9 @@ class MediaTab(QWidget):
         self.table.setColumnWidth(COL_FILENAME, 240)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
 
-        actions = QHBoxLayout()
+        # A toolbar: when the pane is narrow, the actions that do not fit go to its overflow menu.
+        actions = QToolBar("Media actions")
+        actions.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for key, text, slot in (
             ("add", "Add…", self._on_add_clicked),
             ("preview", "Preview", self._on_preview_clicked),
@@ -126,18 +144,20 @@ class MediaTab(QWidget):
             ("delete", "Delete…", self._on_delete_clicked),
             ("resume", "Resume upload", self._on_resume_clicked),
         ):
-            button = QPushButton(text)
-            name_widget(button, text.rstrip("…"))
-            button.clicked.connect(slot)
-            actions.addWidget(button)
-            self.buttons[key] = button
-        actions.addStretch(1)
-        actions.addWidget(self.count_label)
+            action = QAction(text, self)
+            action.triggered.connect(slot)
+            actions.addAction(action)
+            name_widget(actions.widgetForAction(action), text.rstrip("…"))  # a tool button drops the …
+            self.buttons[key] = action
+        self.actions_bar = actions
 
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
-        layout.addLayout(actions)
+        bottom = QHBoxLayout()
+        bottom.addWidget(actions, 1)
+        bottom.addWidget(self.count_label)
+        layout.addLayout(bottom)
         layout.addWidget(self.banner)
         layout.addWidget(self.transfers)
         self.transfers.open_requested.connect(lambda t: self.open_external(t.path))
@@ -182,8 +202,8 @@ class MediaTab(QWidget):
         button.setEnabled(not reason)
         button.setToolTip(reason)
 
-    def _on_model_total_changed(self, total: int) -> None:
-        shown = self.controller.model.rowCount()
+    def _update_count(self, *_args: object) -> None:
+        shown, total = self.controller.model.rowCount(), self.controller.model.total
         self.count_label.setText(f"{shown} of {total}" if shown < total else f"{total} items")
 
     def _on_filters_changed(self, *_args: object) -> None:
@@ -252,7 +272,7 @@ class MediaTab(QWidget):
         dialog.open()
         return dialog
 
-    def _choose_upload(self, then: Callable[[Path], None]) -> None:
+    def _choose_upload(self, then: Callable[[Path], object]) -> None:
         dialog = QFileDialog(self, "Add a file to the session")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.fileSelected.connect(lambda name: then(Path(name)))
@@ -310,7 +330,7 @@ class MediaTab(QWidget):
         if media is not None:
             self.choose_download(media, lambda path: self.controller.download(media, path))
 
-    def _choose_download(self, media: Media, then: Callable[[Path], None]) -> None:
+    def _choose_download(self, media: Media, then: Callable[[Path], object]) -> None:
         dialog = QFileDialog(self, f"Download {media.filename}")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.selectFile(Path(media.filename).name)
@@ -343,3 +363,21 @@ class MediaTab(QWidget):
             f"Delete {media.filename}",
             lambda: self.controller.delete(media),
         )
+
+
+def attach_media_tab(
+    workspace: SessionWorkspace, controller: MediaController, presenter: ProblemPresenter
+) -> MediaTab:
+    """Add the Media tab to the detail pane: it follows the open session and shows the media problems."""
+    tab = MediaTab(controller)
+    workspace.detail_pane.tabs.addTab(tab, "Media")
+    presenter.register("media", tab)
+
+    def follow(session: Session | None) -> None:
+        if session is None:
+            tab.set_session(None, None)
+        else:
+            tab.set_session(session.application_id, session.session_id, closed=not session.is_open)
+
+    workspace.detail.session_loaded.connect(follow)
+    return tab

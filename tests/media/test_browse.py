@@ -23,14 +23,20 @@ async def settle(tab: MediaTab, services: Any) -> None:
     await wait_until(lambda: services.ops.busy("media.list") == 0, 20, what="media list loaded")
 
 
-async def test_every_filter_and_sort(services: Any, tech: Any, app_id: str, qtbot: Any) -> None:
+async def test_every_filter_and_sort(services: Any, tech: Any, app_id: str, sandbox: Any, qtbot: Any) -> None:
     sid = await new_session(tech, app_id)
     await add_media(tech, app_id, sid, "b-pump.png", labels=("pump", "before"))
     await add_media(tech, app_id, sid, "a-valve.png", labels=("valve",))
     await add_media(tech, app_id, sid, "c-clip.mp4", b"\0" * 100, content_type="video/mp4", labels=("pump",))
     await add_media(tech, app_id, sid, "d-old.png", labels=("pump",), archived=True)
-    half = await tech.create_session_media(app_id, sid, filename="e-half.bin", total_bytes=10)
-    await tech.upload_media_content(app_id, sid, half.media_id, b"12345", chunk_bytes=4)
+    half = await tech.create_session_media(
+        app_id, sid, filename="e-half.bin", content_type="application/octet-stream", total_bytes=10
+    )
+    # Half an upload, as a cut-off client leaves it (one Content-Range chunk of two).
+    service = sandbox.service
+    service.upload_content(
+        service.actor_by_username("tech"), app_id, sid, half.media_id, b"12345", "bytes 0-4/10"
+    )
 
     tab = MediaTab(services.media)
     qtbot.addWidget(tab)
@@ -104,12 +110,18 @@ async def test_thumbnails_load_for_visible_rows_once(
     await wait_until(lambda: model.rowCount() == 30, 20, what="list")
 
     def thumbed() -> list[int]:
-        return [r for r in range(model.rowCount()) if model.index(r, COL_FILENAME).data(Qt.ItemDataRole.DecorationRole)]
+        # Only asks the loader what it holds: reading DecorationRole here would request every row.
+        return [r for r, m in enumerate(model.items) if services.thumbnails.ready_for(m)]
+
+    def painted(row: int) -> bool:
+        return model.index(row, COL_FILENAME).data(Qt.ItemDataRole.DecorationRole) is not None
 
     await wait_until(lambda: len(thumbed()) >= 3 and services.thumbnails.pending == 0, 20, what="thumbnails")
     fetched = [m.media_id for m in made if downloads[m.media_id]]
     assert 3 <= len(fetched) < 15, f"{len(fetched)} of 30 fetched with only a few rows in view"
     assert thumbed() == list(range(len(thumbed())))  # the rows at the top, where the view is
+    assert painted(0)  # what the view paints: the pixmap
+    assert painted(0)  # what the view paints: the pixmap
     assert all(downloads[m] == 1 for m in fetched)
 
     # A second view of the same list: nothing is fetched again (memory) ...

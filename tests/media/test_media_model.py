@@ -55,7 +55,9 @@ def test_query_admits_what_the_server_would_list() -> None:
     assert MediaQuery().admits(photo) and not MediaQuery(archived="only").admits(photo)
     assert not MediaQuery().admits(item(2, archived=True))
     assert MediaQuery(archived="include").admits(item(2, archived=True))
-    assert MediaQuery(labels=("pump", "x")).admits(photo) and not MediaQuery(exclude_labels=("pump",)).admits(photo)
+    assert MediaQuery(labels=("pump", "x")).admits(photo) and not MediaQuery(exclude_labels=("pump",)).admits(
+        photo
+    )
     assert MediaQuery(content_types=("image/*",)).admits(photo)
     assert not MediaQuery(content_types=("video/*",)).admits(photo)
     assert MediaQuery(labels=("a",), sort="-filename").kwargs() == {

@@ -110,7 +110,9 @@ async def test_cancelled_upload_is_shown_incomplete_then_resumed_to_one_whole_it
     await wait_until(lambda: transfer.state == CANCELLED, 60, what=f"cancelled ({transfer.summary()})")
 
     model = services.media.model
-    await wait_until(lambda: model.rowCount() == 1 and model.items[0].uploaded_bytes > 0, 20, what="partial row")
+    await wait_until(
+        lambda: model.rowCount() == 1 and model.items[0].uploaded_bytes > 0, 20, what="partial row"
+    )
     partial = model.items[0]
     assert 0 < partial.uploaded_bytes < partial.total_bytes  # what the server kept: whole chunks only
     assert model.index(0, COL_UPLOAD).data().startswith("incomplete:")
@@ -118,7 +120,7 @@ async def test_cancelled_upload_is_shown_incomplete_then_resumed_to_one_whole_it
     assert tab.buttons["resume"].isEnabled() and not tab.buttons["download"].isEnabled()
     assert tab.buttons["download"].toolTip() == "The upload of this item is not complete."
 
-    tab.buttons["resume"].click()
+    tab.buttons["resume"].trigger()
     resumed = services.media.transfers[-1]
     await wait_until(lambda: resumed.state == DONE, 60, what=f"resumed ({resumed.summary()})")
     items = (await tech.list_session_media(app_id, sid, archived="include")).items
@@ -138,7 +140,7 @@ async def test_download_has_the_right_bytes_and_cancel_leaves_no_file(
     first = tmp_path / "first"
     first.mkdir()
     tab.choose_download = lambda media, then: then(first / "scan.bin")
-    tab.buttons["download"].click()
+    tab.buttons["download"].trigger()
     transfer = services.media.transfers[-1]
     await wait_until(lambda: transfer.state == DONE, 30, what=f"download ({transfer.summary()})")
     assert sha((first / "scan.bin").read_bytes()) == sha(payload)
@@ -164,19 +166,21 @@ async def test_archive_unarchive_and_delete_reach_the_server(
     tab.archived_box.setCurrentIndex(1)  # with archived: the row stays, marked
     await wait_until(lambda: services.ops.busy("media.list") == 0, 20)
     tab.table.selectRow(0)
-    tab.buttons["archive"].click()
+    tab.buttons["archive"].trigger()
     await wait_until(lambda: (services.media.model.items or [None])[0].archived, 20, what="archived row")
     assert (await tech.get_session_media(app_id, sid, media.media_id)).archived
     tab.table.selectRow(0)
     assert tab.buttons["archive"].text() == "Unarchive"
-    tab.buttons["archive"].click()
+    tab.buttons["archive"].trigger()
     await wait_until(lambda: not services.media.model.items[0].archived, 20, what="unarchived row")
     assert not (await tech.get_session_media(app_id, sid, media.media_id)).archived
 
     tab.table.selectRow(0)
-    tab.buttons["delete"].click()
+    tab.buttons["delete"].trigger()
     box = await wait_until(
-        lambda: next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()), None)
+        lambda: next(
+            (w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()), None
+        )
     )
     assert "gauge.png" in box.text()  # the confirmation names the file
     next(b for b in box.buttons() if b.text() == "Delete gauge.png").click()
