@@ -7,15 +7,17 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
+from skydesk.api.directory import DirectoryMixin
 from skydesk.api.media_content import MediaContentMixin
 from skydesk.api.session_data import SessionDataMixin
 from skydesk.api.sessions import SessionsMixin
 
 
-class SkylightClient(SessionsMixin, SessionDataMixin, MediaContentMixin):
+class SkylightClient(SessionsMixin, SessionDataMixin, MediaContentMixin, DirectoryMixin):
     """One signed-in connection to a Skylight API: auth, every SDK method, retries, typed results.
 
-    The resource methods live in mixins by topic (applications, sessions, session data, media);
+    The resource methods live in mixins by topic (applications, sessions, session data, media,
+    the directory of users and groups);
     this class adds sign-in and the public state.
 
     Use it as ``async with SkylightClient(url) as client:``, or call :meth:`aclose` when done.

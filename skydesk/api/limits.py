@@ -22,6 +22,7 @@ __all__ = [
     "LIMIT_MAX",
     "LIMIT_MIN",
     "LIST_VALUES_MAX",
+    "MEDIA_BODY_MAX",
     "MEDIA_BYTES_MAX",
     "MEDIA_DESCRIPTION_MAX",
     "MEDIA_FILENAME_MAX",
@@ -63,7 +64,8 @@ MEDIA_TITLE_MAX = 255
 MEDIA_DESCRIPTION_MAX = 255
 MEDIA_LABELS_MAX = 50
 MEDIA_LABEL_MAX = 64
-MEDIA_BYTES_MAX = 50 * 1024 * 1024
+MEDIA_BYTES_MAX = 2 * 1024**3  # totalBytes: site videos fit; larger than one body, so sent in chunks
+MEDIA_BODY_MAX = 50 * 1024 * 1024  # one upload request (the whole content, or one Content-Range chunk)
 CONTENT_TYPE_MAX = 255
 _NAME = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"  # RFC 6838 restricted-name
 _PARAM_VALUE = r"[A-Za-z0-9!#$%&'*+.^_`|~-]+"  # RFC 9110 token

@@ -183,7 +183,7 @@ def validate_content_type(content_type: object) -> str | None:
 
 
 def validate_total_bytes(total: object) -> str | None:
-    """Check a media size in bytes (0 to 50 MiB)."""
+    """Check a media size in bytes (0 to 2 GiB)."""
     if isinstance(total, bool) or not isinstance(total, int) or not 0 <= total <= MEDIA_BYTES_MAX:
         return f"The size must be a whole number of bytes from 0 to {MEDIA_BYTES_MAX}"
     return None

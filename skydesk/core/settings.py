@@ -32,6 +32,12 @@ class ConnectionProfile:
     realm: str = ""
     ca_file: str | None = None
     username: str = ""
+    color: str = ""  # an optional "#rrggbb" tag shown in the toolbar, so production is never mistaken
+
+    def same_server(self, other: ConnectionProfile) -> bool:
+        """Whether both reach the same realm on the same hosts, trusting the same CA (a token may follow)."""
+        keys = ("api_url", "mqtt_host", "mqtt_port", "realm", "ca_file")
+        return all(getattr(self, k) == getattr(other, k) for k in keys)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ConnectionProfile:
@@ -53,6 +59,7 @@ class ConnectionProfile:
             realm=str(data.get("realm", "")),
             ca_file=str(ca_file) if ca_file else None,
             username=str(data.get("username", "")),
+            color=_color(data.get("color")),
         )
 
 
@@ -62,6 +69,7 @@ class Settings:
 
     profiles: list[ConnectionProfile] = field(default_factory=list)
     last_profile: str | None = None
+    default_profile: str | None = None  # the profile a start selects; None = the last one used
     last_application_id: str | None = None
     filters: dict[str, Any] = field(default_factory=dict)
     # profile name -> the username whose sign-in was remembered there (its refresh token is in the keyring)
@@ -69,6 +77,7 @@ class Settings:
     window_geometry: str = ""  # base64 of QWidget.saveGeometry()
     window_state: str = ""  # base64 of QMainWindow.saveState()
     splitters: dict[str, str] = field(default_factory=dict)  # splitter name -> base64 saveState()
+    theme: str = "system"  # "light", "dark" or "system" (follow the desktop)
     hidden_columns: list[str] | None = None  # session table column titles the user hid; None = defaults
     device_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     path: Path = field(default_factory=lambda: config_dir() / SETTINGS_FILE, repr=False, compare=False)
@@ -105,6 +114,8 @@ class Settings:
         settings = cls(path=path)
         settings.profiles = [ConnectionProfile.from_json(p) for p in raw.get("profiles", [])]
         settings.last_profile = _opt_str(raw, "last_profile")
+        settings.default_profile = _opt_str(raw, "default_profile")
+        settings.theme = _opt_str(raw, "theme") or settings.theme
         settings.last_application_id = _opt_str(raw, "last_application_id")
         filters = raw.get("filters", {})
         settings.filters = filters if isinstance(filters, dict) else {}
@@ -156,6 +167,10 @@ class Settings:
         """The profile called `name`, or None."""
         return next((p for p in self.profiles if p.name == name), None)
 
+    def startup_profile(self) -> ConnectionProfile | None:
+        """The profile a start selects: the default one if marked, else the last one used."""
+        return self.profile(self.default_profile) or self.profile(self.last_profile)
+
     def remembered_username(self, profile_name: str) -> str:
         """The username whose sign-in is remembered for `profile_name`, or ''."""
         return self.remembered.get(profile_name, "")
@@ -163,6 +178,15 @@ class Settings:
     def upsert_profile(self, profile: ConnectionProfile) -> None:
         """Add `profile`, replacing one with the same name."""
         self.profiles = [p for p in self.profiles if p.name != profile.name] + [profile]
+
+
+def _color(value: Any) -> str:
+    """A ``#rrggbb`` colour tag, or '' for anything else (a hand-edited file must not break the toolbar)."""
+    if isinstance(value, str) and len(value) == 7 and value.startswith("#"):
+        with contextlib.suppress(ValueError):
+            int(value[1:], 16)
+            return value.lower()
+    return ""
 
 
 def _opt_str(raw: dict[str, Any], key: str) -> str | None:

@@ -19,7 +19,7 @@ from amqtt.mqtt.connack import NOT_AUTHORIZED, ConnackPacket
 from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
 
-from .broker_plugins import SkylightAuthPlugin, SkylightTopicPlugin, VerifyAccess
+from .broker_plugins import SkylightAuthPlugin, SkylightTopicPlugin, VerifyAccess, parse_client_id
 from .broker_redelivery import DeliveryInterrupted, RedeliveringHandler
 
 log = logging.getLogger(__name__)
@@ -243,6 +243,33 @@ class EmbeddedBroker:
             return asyncio.run_coroutine_threadsafe(snapshot(), loop).result(STOP_TIMEOUT)
         except RuntimeError:
             return set()
+
+    def drop_connections(self, user_id: str | None = None) -> int:
+        """Cut every client's socket (or only ``user_id``'s) as a network failure would; returns how many.
+
+        No DISCONNECT is sent and sessions stay, so persistent clients get their queue when they return.
+        """
+        loop, broker = self._loop, self._broker
+        if loop is None or broker is None:
+            return 0
+
+        async def cut() -> int:
+            dropped = 0
+            for client_id, (session, handler) in list(broker.sessions.items()):
+                if not session.transitions.is_connected() or handler is None or handler.writer is None:
+                    continue
+                if user_id is not None and parse_client_id(client_id, self.realm) != user_id:
+                    continue
+                stream = getattr(handler.writer, "_writer", None)  # amqtt's StreamWriterAdapter
+                if stream is not None:
+                    stream.transport.abort()
+                    dropped += 1
+            return dropped
+
+        try:
+            return asyncio.run_coroutine_threadsafe(cut(), loop).result(STOP_TIMEOUT)
+        except RuntimeError:
+            return 0
 
     # ------------------------------------------------------------------ broker thread
 

@@ -9,11 +9,12 @@ from .errors import NotFound, Unauthorized
 from .info import DemoApplication, DemoUser
 from .service_base import Actor
 from .service_data import DataOps
+from .service_directory import DirectoryOps
 from .service_media import MediaOps
 from .store import Store
 
 
-class SandboxService(DataOps, MediaOps):
+class SandboxService(DataOps, MediaOps, DirectoryOps):
     """Users, applications, sessions, data, timelines and media of one realm, stored in SQLite."""
 
     def __init__(

@@ -127,6 +127,6 @@ def test_settings_file_never_holds_a_secret(tmp_path: Path) -> None:
     text = (tmp_path / "settings.json").read_text(encoding="utf-8").lower()
     assert "password" not in text and "token" not in text
     assert set(json.loads(text)) == {
-        "profiles", "last_profile", "last_application_id", "filters", "remembered",
-        "window_geometry", "window_state", "splitters", "hidden_columns", "device_id", "version",
+        "profiles", "last_profile", "default_profile", "last_application_id", "filters", "remembered",
+        "window_geometry", "window_state", "splitters", "theme", "hidden_columns", "device_id", "version",
     }  # fmt: skip
