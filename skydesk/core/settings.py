@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "settings.json"
 SCHEMA_VERSION = 1
+EVENT_LOG_LIMIT = 10_000
 
 
 @dataclass
@@ -80,6 +81,7 @@ class Settings:
     theme: str = "system"  # "light", "dark" or "system" (follow the desktop)
     hidden_columns: list[str] | None = None  # session table column titles the user hid; None = defaults
     device_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    event_log_limit: int = EVENT_LOG_LIMIT  # live events the Event log keeps (older ones drop)
     path: Path = field(default_factory=lambda: config_dir() / SETTINGS_FILE, repr=False, compare=False)
 
     @classmethod
@@ -135,6 +137,9 @@ class Settings:
         hidden = raw.get("hidden_columns")
         if isinstance(hidden, list):
             settings.hidden_columns = [str(c) for c in hidden]
+        limit = raw.get("event_log_limit")
+        if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
+            settings.event_log_limit = limit
         device_id = raw.get("device_id")
         if isinstance(device_id, str) and device_id:
             settings.device_id = device_id
