@@ -159,8 +159,9 @@ class ExportDialog(QDialog):
             self.reject()
 
     def _set_running(self, running: bool) -> None:
-        for widget in (self.csv, self.json, self.bom, self.hidden, self.path, self.browse, self.export_button):
+        for widget in (self.csv, self.json, self.hidden, self.path, self.browse, self.export_button):
             widget.setEnabled(not running)
+        self.bom.setEnabled(not running and self.csv.isChecked())
         self.progress.setVisible(running)
         self.progress_label.setVisible(running)
         self.progress.setRange(0, 0)  # busy until the first page says how many there are
