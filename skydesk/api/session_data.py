@@ -18,6 +18,8 @@ from skydesk.api.validation import (
     validate_version,
 )
 
+EVENT_SORT_FIELDS = ("createdAt",)  # the timeline's sort keys (oldest first without one)
+
 
 class SessionDataMixin(HttpCore):
     """Session data, participants and session events."""
@@ -122,8 +124,9 @@ class SessionDataMixin(HttpCore):
         limit: int | None = None,
         next_cursor: str | None = None,
         prev_cursor: str | None = None,
+        sort: str | None = None,
     ) -> Page[SessionEvent]:
-        """One page of the session's timeline."""
-        params = Query().limit(limit).cursors(next_cursor, prev_cursor).done()
+        """One page of the session's timeline; ``sort="-createdAt"`` gives the newest first."""
+        params = Query().limit(limit).sort(sort, EVENT_SORT_FIELDS).cursors(next_cursor, prev_cursor).done()
         body = await self._json("GET", session_path(application_id, session_id, "events"), params=params)
         return self._parse(Page.from_json, body, item=SessionEvent.from_json, where="list of session events")

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 SETTINGS_FILE = "settings.json"
 SCHEMA_VERSION = 1
 _NOT_SAVED = ("path", "load_problem", "_base")
+EVENT_LOG_LIMIT = 10_000
 
 
 @dataclass
@@ -81,7 +82,10 @@ class Settings:
     splitters: dict[str, str] = field(default_factory=dict)  # splitter name -> base64 saveState()
     theme: str = "system"  # "light", "dark" or "system" (follow the desktop)
     hidden_columns: list[str] | None = None  # session table column titles the user hid; None = defaults
+    # profile name -> {user or group id -> the user's own "name this person" label} (directory refused)
+    people_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     device_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    event_log_limit: int = EVENT_LOG_LIMIT  # live events the Event log keeps (older ones drop)
     path: Path = field(default_factory=lambda: config_dir() / SETTINGS_FILE, repr=False, compare=False)
     # Why the file could not be used at start (shown to the user once), or None.
     load_problem: str | None = field(default=None, repr=False, compare=False)
@@ -146,6 +150,10 @@ class Settings:
         hidden = raw.get("hidden_columns")
         if isinstance(hidden, list):
             settings.hidden_columns = [str(c) for c in hidden]
+        settings.people_labels = _people_labels(raw.get("people_labels"))
+        limit = raw.get("event_log_limit")
+        if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
+            settings.event_log_limit = limit
         device_id = raw.get("device_id")
         if isinstance(device_id, str) and device_id:
             settings.device_id = device_id
@@ -246,6 +254,17 @@ def _backup(target: Path) -> str | None:
                 return None
             return backup.name
     return None
+
+
+def _people_labels(raw: Any) -> dict[str, dict[str, str]]:
+    """Local person labels as stored; anything malformed is dropped, the rest kept."""
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        str(profile): {str(k): v for k, v in labels.items() if isinstance(v, str) and v}
+        for profile, labels in raw.items()
+        if isinstance(labels, dict)
+    }
 
 
 def _color(value: Any) -> str:

@@ -37,9 +37,9 @@ _DARK_COLORS: dict[QPalette.ColorRole, str] = {
     QPalette.ColorRole.LinkVisited: "#b58cff",
 }
 _DARK_DISABLED: dict[QPalette.ColorRole, str] = {
-    QPalette.ColorRole.WindowText: "#85888d",
-    QPalette.ColorRole.Text: "#85888d",
-    QPalette.ColorRole.ButtonText: "#85888d",
+    QPalette.ColorRole.WindowText: "#9a9da2",
+    QPalette.ColorRole.Text: "#9a9da2",
+    QPalette.ColorRole.ButtonText: "#9a9da2",
     QPalette.ColorRole.Base: "#26282b",
     QPalette.ColorRole.Button: "#303236",
     QPalette.ColorRole.Highlight: "#4a4d52",

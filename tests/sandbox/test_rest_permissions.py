@@ -91,14 +91,14 @@ def test_dispatcher_may_update_any_session(
     assert r.status_code == 200 and r.json()["modifiedBy"] == rest_server.user_id("dispatch")
 
 
-def test_viewer_may_read_applications_but_nothing_else(
+def test_viewer_may_read_applications_and_roles_but_nothing_else(
     rest_server: RestServer, as_user: Callable[..., httpx.Client]
 ) -> None:
     app, viewer = rest_server.app_id(), as_user("viewer")
     assert viewer.get("/v1/application/applications").json()["page"]["total"] == 3
     assert viewer.get(f"/v1/application/applications/{app}").status_code == 200
+    assert viewer.get(f"/v1/application/applications/{app}/roles").status_code == 200
     for r in (
-        viewer.get(f"/v1/application/applications/{app}/roles"),
         viewer.get(sessions_url(app)),
         viewer.post(sessions_url(app), json={"name": "nope"}),
     ):

@@ -129,7 +129,7 @@ def test_participant_add_validation(rest_server: RestServer, as_user: Callable[.
         ({"filename": "a", "labels": ["l"] * 51}, {"labels"}),
         ({"filename": "a", "labels": ["l" * 65, ""]}, {"labels[0]", "labels[1]"}),
         ({"filename": "a", "contentType": "x" * 256}, {"contentType"}),
-        ({"filename": "a", "totalBytes": 50 * 1024 * 1024 + 1}, {"totalBytes"}),
+        ({"filename": "a", "totalBytes": 2 * 1024**3 + 1}, {"totalBytes"}),
         ({"filename": "a", "totalBytes": 1.5}, {"totalBytes"}),
         ({"filename": "a", "properties": {"k": [1]}}, {"properties.k"}),
     ],
