@@ -1,4 +1,4 @@
-"""settings.json survives crashes, corruption and two skydesk processes writing it at once (real processes)."""
+"""settings.json survives corruption and two skydesk processes writing it at once (real processes)."""
 
 from __future__ import annotations
 
