@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from skydesk.api.merge import merge_patch
+from skydesk.core.settings import EVENT_LOG_LIMIT
 from skydesk.models.json_doc import format_path, get_at, merge_diff, patch_leaves, short_json
 
 if TYPE_CHECKING:
     from skydesk.api import SessionEvent
 
-DEFAULT_LIMIT = 10_000
+DEFAULT_LIMIT = EVENT_LOG_LIMIT
 SESSION_FIELDS = ("name", "description", "status", "version", "properties", "participants", "isDraft")
 
 
