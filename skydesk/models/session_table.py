@@ -229,27 +229,49 @@ class SessionTableModel(QAbstractTableModel):
         self.stateChanged.emit(self._state)
 
     def append_page(self, sessions: Iterable[Session], total: int, has_more: bool) -> None:
-        """Add a page at the end (sessions already shown, e.g. inserted live, are updated in place)."""
-        fresh: list[Session] = []
+        """Add a page at the end (sessions already shown, e.g. inserted live, are updated in place).
+
+        An id repeated within the page is one row, holding the page's last copy of it.
+        """
+        fresh: dict[str, Session] = {}
         for s in sessions:
             row = self._rows.get(s.session_id)
             if row is None:
-                fresh.append(s)
-                self._rows[s.session_id] = -2  # reserve: a page may repeat an id
+                fresh.pop(s.session_id, None)  # a repeat moves to where its last copy is
+                fresh[s.session_id] = s
             else:
                 self._replace_row(row, s)
-        for s in fresh:
-            del self._rows[s.session_id]
         if fresh:
             first = len(self._sessions)
             self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
-            for s in fresh:
+            for s in fresh.values():
                 self._rows[s.session_id] = len(self._sessions)
                 self._sessions.append(s)
             self.endInsertRows()
         self._has_more = has_more
         self._set_total(total)
         self._set_state(STATE_EMPTY if not self._sessions and not has_more else STATE_NONE)
+
+    def begin_refresh(self) -> None:
+        """A refresh is on its way: the rows stay, and no page is fetched meanwhile."""
+        self._fetching = True
+
+    def replace_sessions(self, sessions: Iterable[Session], total: int, has_more: bool) -> None:
+        """Show a refreshed list in one go (the rows were kept while it loaded)."""
+        self.beginResetModel()
+        self._sessions = []
+        self._rows = {}
+        self._state = STATE_NONE
+        self._error = ""
+        self.endResetModel()
+        self.append_page(sessions, total, has_more)
+
+    def relabel(self) -> None:
+        """Repaint the rows (participant labels changed)."""
+        if self._sessions:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._sessions) - 1, self.columnCount() - 1)
+            )
 
     def fetch_finished(self) -> None:
         """Clear the fetchMore guard (done-callback, on success, failure and cancellation alike)."""

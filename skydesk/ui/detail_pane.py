@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from skydesk.api.validation import DESCRIPTION_MAX, NAME_MAX, validate_description, validate_name
-from skydesk.ui.common import confirm, format_dt, name_widget, set_error_text, standard_icon
+from skydesk.models.problems import Problem
+from skydesk.ui.common import confirm, format_dt, name_widget, standard_icon
+from skydesk.ui.errors import ProblemBanner
 from skydesk.ui.fields import ValidatedField
 from skydesk.ui.properties_editor import PropertiesEditor, property_text
 
@@ -83,7 +85,7 @@ class SessionDetailPane(QWidget):
         self._baseline: dict[str, Any] = {"name": "", "description": "", "properties": {}}
         self.stack = QStackedWidget()
         self.placeholder = QLabel("Select a session to see its details.")
-        self.banner = QLabel()
+        self.banner = ProblemBanner("Detail message")
         self.name = ValidatedField("Name", validate_name, NAME_MAX, placeholder="Session name")
         self.description = ValidatedField(
             "Description", validate_description, DESCRIPTION_MAX, multiline=True, placeholder="No description"
@@ -108,9 +110,6 @@ class SessionDetailPane(QWidget):
         self.setAccessibleName("Session details")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setEnabled(False)
-        self.banner.setWordWrap(True)
-        self.banner.setAccessibleName("Detail message")
-        self.banner.hide()
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -221,7 +220,7 @@ class SessionDetailPane(QWidget):
         }
         self._baseline = baseline
         if not same:
-            set_error_text(self.banner, None)
+            self.banner.show_problem(None)
             for field in (self.name, self.description):
                 field.show_error(None)
         if "name" not in dirty:
@@ -246,29 +245,30 @@ class SessionDetailPane(QWidget):
         self.stack.setCurrentIndex(1)
         self._update_buttons()
 
-    def show_save_failed(self, field: str, message: str) -> None:
-        """Show why a save failed next to the field; the typed text stays so the user can retry."""
-        target = {"name": self.name, "description": self.description}.get(field)
-        if target is not None:
-            target.show_error(message)
-        elif field == "properties":
-            self.properties.show_error(message)
-        self.show_message(message)
+    def show_field_problem(self, field: str, problem: Problem | None) -> bool:
+        """Show a problem next to the field it concerns (the presenter calls this); False if no such field."""
+        targets: dict[str, ValidatedField | PropertiesEditor] = {
+            "name": self.name,
+            "description": self.description,
+            "properties": self.properties,
+        }
+        target = targets.get(field)
+        if target is None:
+            return False
+        target.show_error(problem.message if problem is not None else target.error())
+        return True
 
-    def show_saved(self, field: str) -> None:
-        """Clear the message of a field that was saved."""
-        target = {"name": self.name, "description": self.description}.get(field)
-        if target is not None:
-            target.show_error(target.error())
-        elif field == "properties":
-            self.properties.show_error(self.properties.error())
+    def show_banner(self, problem: Problem | None) -> None:
+        """Show a problem of the whole pane (close failed, session gone, ...) with its action."""
+        self.banner.show_problem(problem)
+
+    def show_saved(self, fields: list[str]) -> None:
+        """Clear the messages of fields that were saved."""
+        for field in fields:
+            self.show_field_problem(field, None)
         if not self.dirty_fields():
-            set_error_text(self.banner, None)
+            self.banner.show_problem(None)
         self._update_buttons()
-
-    def show_message(self, message: str | None) -> None:
-        """A message for the whole pane (close failed, session gone, ...)."""
-        set_error_text(self.banner, message)
 
     def set_busy(self, busy: bool) -> None:
         """Disable Save while a save is on its way (never resend a request blindly)."""
@@ -314,7 +314,7 @@ class SessionDetailPane(QWidget):
         self.name.set_text(self.session.name)
         self.description.set_text(self.session.description)
         self.properties.set_properties(self.session.properties)
-        set_error_text(self.banner, None)
+        self.banner.show_problem(None)
         self._update_buttons()
 
     # ------------------------------------------------------------------ slots
