@@ -43,7 +43,7 @@ async def other_client(sandbox: Any, user: str = "dispatch") -> SkylightClient:
 async def open_fresh_session(
     make_window: Any, sandbox: Any, data: dict[str, Any], user: str = "tech"
 ) -> Opened:
-    """Create a session (tech takes part) holding ``data``, sign in as ``user`` and open it, as a user would."""
+    """Create a session (tech takes part) holding ``data``, sign in as ``user`` and open it, like a user."""
     other = await other_client(sandbox)
     app_id = next(a.application_id for a in sandbox.info.applications if a.name == "Field Inspection")
     name = f"Content {uuid.uuid4().hex[:10]}"

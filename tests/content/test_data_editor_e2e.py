@@ -1,4 +1,4 @@
-"""The session-data editor against the sandbox: deep edits as a minimal patch, refused keys, raw JSON, copy."""
+"""The session-data editor against the sandbox: deep edits as a minimal patch, refused keys, raw JSON."""
 
 from __future__ import annotations
 
