@@ -24,6 +24,7 @@ from skydesk.core.settings import ConnectionProfile
 from skydesk.models.browser import LIST_TARGET
 from skydesk.ui import window_layout
 from skydesk.ui.common import app_icon, name_widget, open_message, standard_icon
+from skydesk.ui.content_views import ContentViews
 from skydesk.ui.errors import ProblemPresenter
 from skydesk.ui.progress import ProgressPage
 from skydesk.ui.signin import ReauthDialog, SignInPage
@@ -64,6 +65,9 @@ class MainWindow(QMainWindow):
         self._setup_ui()
         self._setup_actions()
         self._connect()
+        self.content_views = ContentViews(
+            self
+        )  # data editor, timeline, Event log (before the layout restores)
         self.restore_layout()
 
     # ------------------------------------------------------------------ construction
