@@ -88,6 +88,11 @@ async def test_limits_are_checked_before_sending(
     assert "64" in dialog.labels_message.text()
     dialog.buttons.accepted.emit()
     assert dialog.result() == 0 and not services.media.transfers  # nothing was sent
+    huge = tmp_path / "huge.mp4"
+    with huge.open("wb") as handle:
+        handle.truncate(2 * 1024**3 + 1)  # sparse: takes no disk space
+    assert services.media.upload(huge, "video/mp4", {}) is None
+    assert tab.banner.isVisibleTo(tab) and "2 GiB" in tab.banner.text()
     assert (await tech.list_session_media(app_id, sid)).items == []
 
 
