@@ -10,6 +10,7 @@ Example::
 
 from skydesk.api._retry import NO_RETRY, RetryPolicy
 from skydesk.api.client import SkylightClient
+from skydesk.api.directory import Group, User
 from skydesk.api.errors import (
     ApiError,
     AuthError,
@@ -27,10 +28,11 @@ from skydesk.api.errors import (
     ValidationError,
 )
 from skydesk.api.merge import merge_patch
-from skydesk.api.models import Application, Media, Page, Participant, Role, Session, SessionEvent
+from skydesk.api.models import Annotation, Application, Media, Page, Participant, Role, Session, SessionEvent
 
 __all__ = [
     "NO_RETRY",
+    "Annotation",
     "ApiError",
     "Application",
     "AuthError",
@@ -38,6 +40,7 @@ __all__ = [
     "Conflict",
     "FieldError",
     "Forbidden",
+    "Group",
     "Media",
     "NotFound",
     "Page",
@@ -53,6 +56,7 @@ __all__ = [
     "SkylightClient",
     "Timeout",
     "TransportError",
+    "User",
     "ValidationError",
     "merge_patch",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import ipaddress
 import json
 import logging
 import ssl
@@ -62,6 +63,17 @@ def _host_of(api_url: str) -> str:
     return parts.netloc.rsplit("@", 1)[-1]  # never show credentials embedded in a URL
 
 
+def _is_loopback(api_url: str) -> bool:
+    """Whether the URL's host is this machine (localhost, 127.0.0.0/8 or ::1): nothing crosses a network."""
+    host = urlsplit(api_url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def default_device_id() -> str:
     """A device id stable per machine: a hash of /etc/machine-id (never the id itself), else random."""
     try:
@@ -104,10 +116,16 @@ class HttpCore:
         device_id: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
+        allow_plain_http: bool = False,
     ) -> None:
         self.api_url = normalise_api_url(api_url)
         self.host = _host_of(self.api_url)
         if self.api_url.startswith("http://"):
+            if not (allow_plain_http or transport is not None or _is_loopback(self.api_url)):
+                raise ValueError(
+                    f"{self.host} is plain http://: passwords and tokens would travel unencrypted. "
+                    "Use https://, or allow plain HTTP for this connection explicitly."
+                )
             # Only for a local sandbox started with --no-tls: passwords and tokens would be readable.
             log.warning("%s is plain HTTP: passwords and tokens travel unencrypted", self.host)
         self.device_id = device_id or default_device_id()

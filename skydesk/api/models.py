@@ -31,9 +31,17 @@ from skydesk.api._fields import (
     text,
     whole,
 )
-from skydesk.api.records import Application, Media, Participant, Role, fast_participants, participants_of
+from skydesk.api.records import (
+    Annotation,
+    Application,
+    Media,
+    Participant,
+    Role,
+    fast_participants,
+    participants_of,
+)
 
-__all__ = ["Application", "Media", "Page", "Participant", "Role", "Session", "SessionEvent"]
+__all__ = ["Annotation", "Application", "Media", "Page", "Participant", "Role", "Session", "SessionEvent"]
 
 T = TypeVar("T")
 

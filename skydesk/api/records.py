@@ -11,7 +11,7 @@ from typing import Any
 
 from skydesk.api._fields import array, as_object, date, flag, mapping, opt_text, text, texts, whole
 
-__all__ = ["Application", "Media", "Participant", "Role"]
+__all__ = ["Annotation", "Application", "Media", "Participant", "Role"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +119,20 @@ class Role:
 
 
 @dataclass(frozen=True, slots=True)
+class Annotation:
+    """A drawing over a media item: ``path`` is an SVG document, as the reference shows."""
+
+    annotation_id: str
+    path: str
+
+    @classmethod
+    def from_json(cls, d: object) -> Annotation:
+        """Read ``{"annotationId", "path"}``."""
+        m = as_object(d, "annotation")
+        return cls(text(m, "annotationId", "annotation", ""), text(m, "path", "annotation", ""))
+
+
+@dataclass(frozen=True, slots=True)
 class Media:
     """Metadata of one media item attached to a session; bytes are fetched separately."""
 
@@ -139,6 +153,7 @@ class Media:
     created_at: datetime
     modified_by: str
     modified_at: datetime
+    annotations: tuple[Annotation, ...] = ()
 
     @property
     def is_complete(self) -> bool:
@@ -168,4 +183,5 @@ class Media:
             created_at=date(m, "createdAt", w),
             modified_by=text(m, "modifiedBy", w, "", intern=True),
             modified_at=date(m, "modifiedAt", w),
+            annotations=tuple(Annotation.from_json(a) for a in array(m, "annotations", w)),
         )

@@ -14,9 +14,12 @@ from skydesk.api.validation import (
     raise_if,
     validate_data_keys,
     validate_event_type,
+    validate_participant_id,
     validate_participant_type,
     validate_version,
 )
+
+EVENT_SORT_FIELDS = ("createdAt",)  # the timeline's sort keys (oldest first without one)
 
 
 class SessionDataMixin(HttpCore):
@@ -80,9 +83,7 @@ class SessionDataMixin(HttpCore):
         self, application_id: str, session_id: str, id: str, type: str = "user", *, is_guest: bool = False
     ) -> None:
         """Add a user or group to the session."""
-        errors = check("type", validate_participant_type(type))
-        if not isinstance(id, str) or not id:
-            errors.append(FieldError("id", "A participant needs an id"))
+        errors = check("type", validate_participant_type(type)) + check("id", validate_participant_id(id))
         raise_if(errors)
         await self._json(
             "POST",
@@ -104,8 +105,8 @@ class SessionDataMixin(HttpCore):
         if not isinstance(data, Mapping):
             errors.append(FieldError("data", "Event data must be an object"))
         else:
-            # The key rule is documented for session data only; custom events need only be JSON.
-            errors += validate_data_keys(data, keys=False)
+            # The sandbox applies the session data key rule to custom event data too (CONTRACT §3).
+            errors += validate_data_keys(data)
         raise_if(errors)
         body = await self._json(
             "POST",
@@ -122,8 +123,9 @@ class SessionDataMixin(HttpCore):
         limit: int | None = None,
         next_cursor: str | None = None,
         prev_cursor: str | None = None,
+        sort: str | None = None,
     ) -> Page[SessionEvent]:
-        """One page of the session's timeline."""
-        params = Query().limit(limit).cursors(next_cursor, prev_cursor).done()
+        """One page of the session's timeline; ``sort="-createdAt"`` gives the newest first."""
+        params = Query().limit(limit).sort(sort, EVENT_SORT_FIELDS).cursors(next_cursor, prev_cursor).done()
         body = await self._json("GET", session_path(application_id, session_id, "events"), params=params)
         return self._parse(Page.from_json, body, item=SessionEvent.from_json, where="list of session events")

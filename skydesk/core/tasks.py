@@ -44,10 +44,11 @@ class TaskRegistry:
         exc = task.exception()
         if exc is None:
             return
+        if self._on_error is not None:
+            self._on_error(name, exc)  # it logs (the app's reporter logs with the traceback, redacted)
+            return
         # Only the exception type and its message: SDK errors never carry tokens in their messages.
         log.error("Task %s failed: %s: %s", name, type(exc).__name__, exc, exc_info=exc)
-        if self._on_error is not None:
-            self._on_error(name, exc)
 
     def get(self, name: str) -> asyncio.Task[Any] | None:
         """The running task called `name`, if any."""

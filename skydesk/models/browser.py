@@ -1,4 +1,8 @@
-"""The session browser: application choice, filtered/sorted cursor paging, live rows, F5."""
+"""The session browser: application choice, filtered/sorted cursor paging, live rows, F5.
+
+A failed load never empties the list: the rows shown stay, the problem goes to the presenter (a banner
+with Retry above the list), and the list is marked ``stale`` until a load succeeds again.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +10,26 @@ import asyncio
 import functools
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from skydesk.api.errors import ApiError, SignInRequired
 from skydesk.core.settings import Settings
-from skydesk.core.tasks import TaskRegistry
 from skydesk.models.auth import AuthController
 from skydesk.models.filters import SessionFilters
+from skydesk.models.labels import UserLabels
+from skydesk.models.operations import Operations
+from skydesk.models.problems import LOADING_APPLICATIONS, LOADING_LIST, Problem
 from skydesk.models.session_table import SessionTableModel
 
 if TYPE_CHECKING:
-    from skydesk.api import Application, Session, SessionEvent
+    from skydesk.api import Application, Session, SessionEvent, SkylightClient
 
 log = logging.getLogger(__name__)
 
-PAGE_TASK = "browser.page"
-APPS_TASK = "browser.applications"
-
-
-def describe_error(exc: BaseException) -> str:
-    """Plain words for a failed call (SDK messages already name the host and never hold tokens)."""
-    if isinstance(exc, ApiError):
-        return exc.message
-    return f"unexpected error ({type(exc).__name__})"
+PAGE_KEY = "browser.page"
+APPS_KEY = "browser.applications"
+LIST_TARGET = "list"
 
 
 class SessionBrowserController(QObject):
@@ -38,22 +37,26 @@ class SessionBrowserController(QObject):
 
     applications_loaded = Signal(list)
     busy = Signal(bool)
-    failed = Signal(str)
+    stale_changed = Signal(bool)  # True after a failed load: the rows shown may be out of date
 
     def __init__(
         self,
         auth: AuthController,
-        tasks: TaskRegistry,
+        ops: Operations,
         settings: Settings | None = None,
+        labels: UserLabels | None = None,
         page_size: int = 100,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._auth = auth
-        self._tasks = tasks
+        self._ops = ops
         self._settings = settings
         self.page_size = page_size
         self.model = SessionTableModel(self)
+        if labels is not None:
+            self.model.participant_label = labels.label
+            labels.changed.connect(self.model.relabel)
         self.model.set_fetch_callback(self._on_model_fetch_more)
         self.model.sort_requested.connect(self._on_model_sort_requested)
         self.applications: list[Application] = []
@@ -61,8 +64,10 @@ class SessionBrowserController(QObject):
         self._filters = SessionFilters()
         self._generation = 0
         self._next_cursor: str | None = None
+        self._stale = False
         if settings is not None:
             self._filters = SessionFilters.from_json(settings.filters)
+        ops.busy_changed.connect(self._on_ops_busy_changed)
 
     @property
     def application_id(self) -> str | None:
@@ -74,28 +79,23 @@ class SessionBrowserController(QObject):
         """The filters and sort in effect."""
         return self._filters
 
+    @property
+    def stale(self) -> bool:
+        """True since a load failed, until one succeeds: the rows may not be what the server holds."""
+        return self._stale
+
     # ------------------------------------------------------------------ applications
     def load_applications(self) -> None:
         """Fetch the applications the user can read; emits applications_loaded(list)."""
-        self._tasks.run(APPS_TASK, self._load_applications())
 
-    async def _load_applications(self) -> None:
-        client = self._auth.client
-        if client is None:
-            return
-        self.busy.emit(True)
-        try:
-            apps = await client.get_applications()
-        except SignInRequired as exc:
-            self._auth.handle_sign_in_required(exc, self.load_applications)
-            return
-        except ApiError as exc:
-            self.failed.emit(f"Could not load applications: {describe_error(exc)}")
-            return
-        finally:
-            self.busy.emit(False)
-        self.applications = sorted(apps, key=lambda a: a.name.casefold())
-        self.applications_loaded.emit(list(self.applications))
+        def loaded(apps: list[Application]) -> None:
+            self.applications = sorted(apps, key=lambda a: a.name.casefold())
+            self.applications_loaded.emit(list(self.applications))
+
+        self._ops.read(
+            APPS_KEY, lambda c: c.get_applications(), doing=LOADING_APPLICATIONS, scope="list",
+            target=LIST_TARGET, success=loaded,
+        )  # fmt: skip
 
     def set_application(self, application_id: str | None) -> None:
         """Show the sessions of `application_id` (remembered in settings)."""
@@ -120,36 +120,80 @@ class SessionBrowserController(QObject):
         self.set_sort(key)
 
     def refresh(self) -> None:
-        """Fetch again what is visible: at least as many rows as are loaded now (F5, resync)."""
-        self._start_load(min_rows=len(self.model.sessions()))
+        """Fetch again what is visible (F5, resync, Retry); the rows stay until the new ones arrived."""
+        if self._application_id is None or self._auth.client is None or self.model.filters != self._filters:
+            self._start_load()
+            return
+        self._generation += 1
+        self.model.begin_refresh()
+        self._run_pages(self._generation, max(len(self.model.sessions()), 1), replace=True)
 
     def clear(self) -> None:
         """Drop everything (sign-out)."""
         self._generation += 1
-        self._tasks.cancel(PAGE_TASK)
+        self._ops.cancel(PAGE_KEY)
         self._application_id = None
         self.applications = []
+        self._set_stale(False)
         self.model.begin_load(self._filters)
         self.model.append_page([], 0, False)
         self.model.fetch_finished()
 
     # ------------------------------------------------------------------ paging
-    def _start_load(self, min_rows: int = 0) -> None:
+    def _start_load(self) -> None:
         self._generation += 1
         self._next_cursor = None
         self.model.begin_load(self._filters)
         if self._application_id is None or self._auth.client is None:
+            self._ops.cancel(PAGE_KEY)
             self.model.append_page([], 0, False)
             self.model.fetch_finished()
             return
-        self._run_page(min_rows)
+        self._run_pages(self._generation, 0, replace=False)
 
     def _on_model_fetch_more(self) -> None:
-        self._run_page(0)
+        self._run_pages(self._generation, 0, replace=False)
 
-    def _run_page(self, min_rows: int) -> None:
-        generation = self._generation
-        task = self._tasks.run(PAGE_TASK, self._load_pages(generation, min_rows))
+    def _run_pages(self, generation: int, min_rows: int, *, replace: bool) -> None:
+        app_id, kwargs = self._application_id, self._filters.to_kwargs()
+        cursor = None if replace else self._next_cursor
+        if app_id is None:
+            return
+
+        async def call(client: SkylightClient) -> tuple[list[Session], int, str | None]:
+            rows: list[Session] = []
+            next_cursor, total = cursor, 0
+            while True:
+                page = await client.list_sessions(
+                    app_id, limit=self.page_size, next_cursor=next_cursor, **kwargs
+                )
+                rows.extend(page.items)
+                next_cursor, total = page.next_cursor, page.total
+                if not replace or next_cursor is None or len(rows) >= min_rows:
+                    return rows, total, next_cursor
+                await asyncio.sleep(0)  # let the view paint between the pages of a refresh
+
+        def loaded(result: tuple[list[Session], int, str | None]) -> None:
+            if generation != self._generation:
+                return  # superseded while awaiting (the task was not cancelled in time)
+            rows, total, next_cursor = result
+            self._next_cursor = next_cursor
+            if replace:
+                self.model.replace_sessions(rows, total, next_cursor is not None)
+            else:
+                self.model.append_page(rows, total, next_cursor is not None)
+            self._set_stale(False)
+
+        def failed(problem: Problem) -> None:
+            if generation == self._generation and problem.kind != "sign_in":
+                self._set_stale(True)
+                if not self.model.sessions():
+                    self.model.set_error(problem.message)
+
+        task = self._ops.read(
+            PAGE_KEY, call, doing=LOADING_LIST, scope="list", target=LIST_TARGET,
+            success=loaded, failure=failed,
+        )  # fmt: skip
         task.add_done_callback(functools.partial(self._on_page_done, generation))
 
     def _on_page_done(self, generation: int, _task: object = None) -> None:
@@ -157,42 +201,22 @@ class SessionBrowserController(QObject):
         # but a superseded load must not clear the guard of its successor.
         if generation == self._generation:
             self.model.fetch_finished()
-            self.busy.emit(False)
 
-    async def _load_pages(self, generation: int, min_rows: int) -> None:
-        client, app_id = self._auth.client, self._application_id
-        if client is None or app_id is None:
-            return
-        self.busy.emit(True)
-        kwargs: dict[str, Any] = self._filters.to_kwargs()
-        while True:
-            try:
-                page = await client.list_sessions(
-                    app_id, limit=self.page_size, next_cursor=self._next_cursor, **kwargs
-                )
-            except SignInRequired as exc:
-                self.model.set_error("you need to sign in again")
-                self._auth.handle_sign_in_required(exc, self.refresh)
-                return
-            except ApiError as exc:
-                message = describe_error(exc)
-                self.model.set_error(message)
-                self.failed.emit(f"Could not load sessions: {message}")
-                return
-            if generation != self._generation:
-                return  # superseded while awaiting (the task was not cancelled in time)
-            self._next_cursor = page.next_cursor
-            self.model.append_page(page.items, page.total, page.next_cursor is not None)
-            if page.next_cursor is None or len(self.model.sessions()) >= min_rows:
-                return
-            await asyncio.sleep(0)  # let the view paint between pages of a refresh
+    def _set_stale(self, stale: bool) -> None:
+        if stale != self._stale:
+            self._stale = stale
+            self.stale_changed.emit(stale)
+
+    def _on_ops_busy_changed(self, target: str, count: int) -> None:
+        if target == LIST_TARGET:
+            self.busy.emit(count > 0)
 
     # ------------------------------------------------------------------ live events
     def apply_events(self, events: Sequence[SessionEvent]) -> None:
         """Apply a batch of live events to the table (one call per bridge batch)."""
         latest: dict[str, Session] = {}
         for event in events:
-            session = getattr(event, "session", None)
+            session = event.session
             if session is None or event.application_id != self._application_id:
                 continue
             latest[session.session_id] = session  # within a batch only the newest state matters

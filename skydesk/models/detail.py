@@ -1,87 +1,81 @@
-"""The open session: detail, participants and data; edits as PATCH with rollback on failure."""
+"""The open session: detail, participants and data; a Save is one PATCH, run through the operation layer."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from skydesk.api.errors import (
-    ApiError,
-    Conflict,
-    Forbidden,
-    NotFound,
-    SignInRequired,
-    TransportError,
-    ValidationError,
-)
 from skydesk.api.merge import merge_patch
-from skydesk.core.tasks import TaskRegistry
-from skydesk.models.auth import AuthController
-from skydesk.models.json_tree import JsonTreeModel
+from skydesk.events.types import (
+    SessionClosed,
+    SessionCreated,
+    SessionDataUpdated,
+    SessionPropertiesUpdated,
+    SessionUpdated,
+)
+from skydesk.models.labels import UserLabels
+from skydesk.models.operations import Operations
 from skydesk.models.participants import ParticipantListModel
+from skydesk.models.problems import (
+    ADDING_PARTICIPANT,
+    CLOSING_SESSION,
+    CREATING_SESSION,
+    LOADING_SESSION,
+    REMOVING_PARTICIPANT,
+    SAVING_CHANGES,
+    Doing,
+    Problem,
+)
 
 if TYPE_CHECKING:
     from skydesk.api import Participant, Session, SessionEvent, SkylightClient
 
 log = logging.getLogger(__name__)
 
-SESSION_EVENTS_WITH_SESSION = {
-    "session_created",
-    "session_updated",
-    "session_properties_updated",
-    "session_closed",
-}
+EVENTS_WITH_SESSION = (SessionCreated, SessionUpdated, SessionPropertiesUpdated, SessionClosed)
+#: The API's names of the editable fields, as the pane names them.
+EDITABLE = ("name", "description", "properties")
+#: Problem kinds after which what the server holds may differ from what is shown: read it again.
+RELOAD_AFTER = frozenset({"closed", "maybe_saved", "gone"})
 
 
-def describe_save_error(exc: BaseException) -> str:
-    """Plain words for a failed change."""
-    if isinstance(exc, Conflict):
-        return "This session is closed, so it can no longer be changed."
-    if isinstance(exc, Forbidden):
-        return "You are not allowed to change this session."
-    if isinstance(exc, NotFound):
-        return "This session no longer exists or is no longer visible to you."
-    if isinstance(exc, ValidationError):
-        return exc.message
-    if isinstance(exc, TransportError):
-        if exc.outcome_unknown:
-            return (
-                f"The connection to {exc.host or 'the server'} broke while saving; the change may or may "
-                "not have been saved. The view shows the server's current state."
-            )
-        return f"Could not reach {exc.host or 'the server'}; nothing was saved. Try again."
-    if isinstance(exc, ApiError):
-        return exc.message
-    return f"Saving failed unexpectedly ({type(exc).__name__})."
+def session_target(session_id: str) -> str:
+    """The operation target (busy count, write queue) of one session."""
+    return f"session:{session_id}"
 
 
 class SessionDetailController(QObject):
-    """Loads and edits the selected session; every change is one PATCH, never resent blindly."""
+    """Loads and edits the selected session; every change is one write, never resent blindly."""
 
     session_loaded = Signal(object)  # Session | None
-    save_failed = Signal(str, str)  # field, message
-    saved = Signal(str)  # field
-    busy = Signal(bool)
-    failed = Signal(str)
+    saved = Signal(list)  # the fields one write changed ("name", "description", "properties", "status", ...)
+    save_failed = Signal(list, object)  # those fields, the Problem (the presenter shows it)
+    busy = Signal(bool)  # writes or a load of the open session are on their way
     session_created = Signal(object)  # Session
     session_changed = Signal(object)  # Session this controller changed (for the list)
+    data_changed = Signal(dict)  # the open session's data document, loaded or changed live
 
-    def __init__(self, auth: AuthController, tasks: TaskRegistry, parent: QObject | None = None) -> None:
+    def __init__(
+        self, ops: Operations, labels: UserLabels | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
-        self._auth = auth
-        self._tasks = tasks
+        self._ops = ops
         self.participants_model = ParticipantListModel(self)
-        self.data_model = JsonTreeModel(self)
+        if labels is not None:
+            self.participants_model.label_for = labels.label
+            labels.changed.connect(self.participants_model.relabel)
         self._app_id: str | None = None
         self._session_id: str | None = None
         self._session: Session | None = None
         self._data: dict[str, Any] = {}
+        self._stale = False
         #: field -> value the user asked to save and that is not saved yet (kept across re-auth)
         self.pending_edits: dict[str, Any] = {}
+        ops.busy_changed.connect(self._on_ops_busy_changed)
 
     @property
     def session(self) -> Session | None:
@@ -94,53 +88,59 @@ class SessionDetailController(QObject):
         return self._session_id
 
     @property
+    def stale(self) -> bool:
+        """True since loading the open session failed, until a load succeeds."""
+        return self._stale
+
+    @property
     def data(self) -> dict[str, Any]:
         """The open session's data document."""
         return dict(self._data)
 
     # ------------------------------------------------------------------ loading
     def show(self, app_id: str | None, session_id: str | None) -> None:
-        """Open a session (None clears the pane); loads session, participants and data together."""
+        """Open a session (None clears the pane); loads session and data together."""
         if session_id != self._session_id:
             self.pending_edits.clear()
         self._app_id, self._session_id = app_id, session_id
         if app_id is None or session_id is None:
-            self._tasks.cancel("detail.show")
+            self._stale = False
+            self._ops.cancel("detail.session")
             self._set_session(None)
             self._set_data({})
             return
-        self._tasks.run("detail.show", self._load(app_id, session_id))
+        self._load(app_id, session_id)
+        self.busy.emit(self._ops.busy(session_target(session_id)) > 0)
 
     def reload(self) -> None:
-        """Fetch the open session again (after a resync or reconnect)."""
+        """Fetch the open session again (after a resync, a reconnect, a change elsewhere)."""
         if self._app_id and self._session_id:
-            self._tasks.run("detail.show", self._load(self._app_id, self._session_id))
+            self._load(self._app_id, self._session_id)
 
     def clear(self) -> None:
         """Close the pane (sign-out)."""
         self.show(None, None)
 
-    async def _load(self, app_id: str, session_id: str) -> None:
-        client = self._auth.client
-        if client is None:
-            return
-        self.busy.emit(True)
-        try:
+    def _load(self, app_id: str, session_id: str) -> None:
+        async def call(client: SkylightClient) -> tuple[Session, dict[str, Any]]:
             session, data = await asyncio.gather(
                 client.get_session(app_id, session_id), client.get_session_data(app_id, session_id)
             )
-        except SignInRequired as exc:
-            self._auth.handle_sign_in_required(exc, self.reload)
-            return
-        except ApiError as exc:
-            self.failed.emit(f"Could not load the session: {exc.message}")
-            return
-        finally:
-            self.busy.emit(False)
-        if (app_id, session_id) != (self._app_id, self._session_id):
-            return
-        self._set_session(session)
-        self._set_data(data)
+            return session, data
+
+        def loaded(result: tuple[Session, dict[str, Any]]) -> None:
+            if (app_id, session_id) == (self._app_id, self._session_id):
+                self._stale = False
+                self._set_session(result[0])
+                self._set_data(result[1])
+
+        def failed(problem: Problem) -> None:
+            self._stale = problem.kind != "sign_in"
+
+        self._ops.read(
+            "detail.session", call, doing=LOADING_SESSION, scope="detail",
+            target=session_target(session_id), success=loaded, failure=failed,
+        )  # fmt: skip
 
     def _set_session(self, session: Session | None) -> None:
         self._session = session
@@ -150,105 +150,74 @@ class SessionDetailController(QObject):
 
     def _set_data(self, data: dict[str, Any]) -> None:
         self._data = dict(data)
-        self.data_model.set_document(self._data)
+        self.data_changed.emit(dict(self._data))
 
     # ------------------------------------------------------------------ edits
-    def save_name(self, text: str) -> None:
-        """PATCH the name."""
-        self._save("name", text, lambda c, a, s: c.update_session_name(a, s, text))
-
-    def save_description(self, text: str) -> None:
-        """PATCH the description."""
-        self._save("description", text, lambda c, a, s: c.update_session_description(a, s, text))
-
-    def save_properties(self, properties: Mapping[str, str]) -> None:
-        """Replace the properties (the API overwrites the whole dictionary)."""
-        props = {str(k): str(v) for k, v in properties.items()}
-        self._save("properties", props, lambda c, a, s: c.update_session_properties(a, s, props))
+    def save(self, edits: Mapping[str, Any]) -> None:
+        """Send every changed field (name, description, properties) in one PATCH."""
+        patch: dict[str, Any] = {k: v for k, v in edits.items() if k in EDITABLE}
+        if "properties" in patch:
+            patch["properties"] = {str(k): str(v) for k, v in patch["properties"].items()}
+        if not patch:
+            return
+        self.pending_edits.update(patch)
+        self._write(list(patch), SAVING_CHANGES, "detail", lambda c, a, s: c.patch_session(a, s, patch))
 
     def close_session(self) -> None:
         """Close the open session (the UI asked for confirmation)."""
-        self._save("status", "closed", lambda c, a, s: c.close_session(a, s))
+        self._write(["status"], CLOSING_SESSION, "detail", lambda c, a, s: c.close_session(a, s))
 
     def add_participant(self, participant_id: str, type: str = "user", is_guest: bool = False) -> None:
-        """Add a participant, then reload the session to show it."""
-
-        async def op(c: SkylightClient, a: str, s: str) -> Session:
-            await c.add_participant(a, s, participant_id, type, is_guest=is_guest)
-            return await c.get_session(a, s)
-
-        self._save("participants", participant_id, op)
+        """Add a participant, then read the session again to show it."""
+        self._write(
+            ["participants"], ADDING_PARTICIPANT, "participants",
+            lambda c, a, s: c.add_participant(a, s, participant_id, type, is_guest=is_guest),
+        )  # fmt: skip
 
     def remove_participant(self, participant_id: str) -> None:
-        """Remove a participant (the UI asked for confirmation), then reload the session."""
+        """Remove a participant (the UI asked for confirmation), then read the session again."""
+        self._write(
+            ["participants"], REMOVING_PARTICIPANT, "participants",
+            lambda c, a, s: c.remove_participant(a, s, participant_id),
+        )  # fmt: skip
 
-        async def op(c: SkylightClient, a: str, s: str) -> Session:
-            await c.remove_participant(a, s, participant_id)
-            return await c.get_session(a, s)
-
-        self._save("participants", participant_id, op)
-
-    def _save(
-        self,
-        field: str,
-        value: Any,
-        op: Callable[[SkylightClient, str, str], Awaitable[Session]],
-    ) -> None:
-        if self._app_id is None or self._session_id is None:
-            self.save_failed.emit(field, "No session is open.")
-            return
-        self.pending_edits[field] = value
+    def _write(self, fields: list[str], doing: Doing, scope: str, send: Any) -> None:
         app_id, session_id = self._app_id, self._session_id
-        self._tasks.run(f"detail.save.{field}", self._run_save(field, app_id, session_id, op))
-
-    async def _run_save(
-        self,
-        field: str,
-        app_id: str,
-        session_id: str,
-        op: Callable[[SkylightClient, str, str], Awaitable[Session]],
-    ) -> None:
-        client = self._auth.client
-        if client is None:
-            self.save_failed.emit(field, "You are signed out; sign in to save.")
+        if app_id is None or session_id is None:
             return
-        self.busy.emit(True)
-        try:
-            session = await op(client, app_id, session_id)
-        except SignInRequired as exc:
-            # The request never left (the token could not be renewed), so re-running it after the
-            # password is entered again is safe; the edit stays pending meanwhile.
-            self._auth.handle_sign_in_required(exc, lambda: self._retry_save(field, app_id, session_id, op))
-            return
-        except ApiError as exc:
-            self.pending_edits.pop(field, None)
-            self._rollback(field, describe_save_error(exc), app_id, session_id, exc)
-            return
-        finally:
-            self.busy.emit(False)
-        self.pending_edits.pop(field, None)
-        if session_id == self._session_id:
-            self._set_session(session)
-        self.session_changed.emit(session)
-        self.saved.emit(field)
 
-    def _retry_save(
-        self,
-        field: str,
-        app_id: str,
-        session_id: str,
-        op: Callable[[SkylightClient, str, str], Awaitable[Session]],
-    ) -> None:
-        if field in self.pending_edits:
-            self._tasks.run(f"detail.save.{field}", self._run_save(field, app_id, session_id, op))
+        def done(result: Session | None) -> None:
+            for field in fields:
+                self.pending_edits.pop(field, None)
+            if result is None:  # participants: the answer has no session; read it
+                if session_id == self._session_id:
+                    self.reload()
+            else:
+                if session_id == self._session_id:
+                    self._set_session(result)
+                self.session_changed.emit(result)
+            self.saved.emit(fields)
 
-    def _rollback(self, field: str, message: str, app_id: str, session_id: str, exc: ApiError) -> None:
-        if session_id == self._session_id:
-            self.session_loaded.emit(self._session)  # the last good state
-        self.save_failed.emit(field, message)
-        if isinstance(exc, Conflict | TransportError) and session_id == self._session_id:
-            # What the server holds now may differ from what we showed (closed, or maybe saved): re-read.
-            self._tasks.run("detail.show", self._load(app_id, session_id))
+        def failed(problem: Problem) -> None:
+            if problem.kind == "sign_in":
+                return  # kept pending: it is sent again once the password is entered
+            for field in fields:
+                self.pending_edits.pop(field, None)
+            if session_id == self._session_id:
+                self.session_loaded.emit(self._session)  # the last good state
+                if problem.kind in RELOAD_AFTER:
+                    self.reload()
+            self.save_failed.emit(fields, problem)
+
+        self._ops.write(
+            session_target(session_id), lambda c: send(c, app_id, session_id),
+            doing=doing, scope=scope, success=done, failure=failed, reload=self.reload,
+            field=fields[0] if len(fields) == 1 and fields[0] in EDITABLE else None,
+        )  # fmt: skip
+
+    def _on_ops_busy_changed(self, target: str, _count: int) -> None:
+        if self._session_id is not None and target == session_target(self._session_id):
+            self.busy.emit(self._ops.busy(target) > 0)
 
     # ------------------------------------------------------------------ create
     def create_session(
@@ -260,52 +229,24 @@ class SessionDetailController(QObject):
         participants: Sequence[Participant] | None = None,
         properties: Mapping[str, str] | None = None,
     ) -> None:
-        """POST a new session once (never resent); emits session_created or failed."""
-        self._tasks.run(
-            "detail.create",
-            self._create(app_id, name, description, version, participants, properties),
-        )
+        """POST a new session once (never resent); emits session_created, or the presenter says why not."""
 
-    async def _create(
-        self,
-        app_id: str,
-        name: str,
-        description: str,
-        version: int | None,
-        participants: Sequence[Participant] | None,
-        properties: Mapping[str, str] | None,
-    ) -> None:
-        client = self._auth.client
-        if client is None:
-            self.failed.emit("You are signed out; sign in to create a session.")
-            return
-        self.busy.emit(True)
-        try:
-            session = await client.create_session(
-                app_id,
-                name=name,
-                description=description,
-                properties=dict(properties or {}),
-                version=version,
-                participants=list(participants or []),
-            )
-        except SignInRequired as exc:
-            retry = lambda: self.create_session(  # noqa: E731
-                app_id, name, description, version, participants, properties
-            )
-            self._auth.handle_sign_in_required(exc, retry)
-            return
-        except ApiError as exc:
-            self.failed.emit(f"Could not create the session: {describe_save_error(exc)}")
-            return
-        finally:
-            self.busy.emit(False)
-        self.session_changed.emit(session)
-        self.session_created.emit(session)
+        def created(session: Session) -> None:
+            self.session_changed.emit(session)
+            self.session_created.emit(session)
+
+        self._ops.write(
+            f"create:{app_id}",
+            lambda c: c.create_session(
+                app_id, name=name, description=description, properties=dict(properties or {}),
+                version=version, participants=list(participants or []),
+            ),
+            doing=CREATING_SESSION, scope="create", success=created,
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ live events
     def apply_events(self, events: Sequence[SessionEvent]) -> None:
-        """Update the open session/participants/data from a bridge batch."""
+        """Update the open session/participants/data from a bridge batch (events consumed by type)."""
         if self._session_id is None:
             return
         newest: Session | None = None
@@ -313,9 +254,9 @@ class SessionDetailController(QObject):
         for event in events:
             if event.session_id != self._session_id:
                 continue
-            if event.session is not None and event.event_type in SESSION_EVENTS_WITH_SESSION:
+            if isinstance(event, EVENTS_WITH_SESSION) and event.session is not None:
                 newest = event.session
-            elif event.event_type == "session_data_updated" and event.data is not None:
+            elif isinstance(event, SessionDataUpdated) and event.data is not None:
                 data = merge_patch(data if data is not None else self._data, event.data)
         if newest is not None and (self._session is None or newest.modified_at >= self._session.modified_at):
             self._set_session(newest)

@@ -59,6 +59,11 @@ class ParticipantListModel(QAbstractListModel):
         self._items = list(participants)
         self.endResetModel()
 
+    def relabel(self) -> None:
+        """Repaint the labels (names became known, or the signed-in user changed)."""
+        if self._items:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._items) - 1, 0))
+
     def participants(self) -> list[Participant]:
         """A copy of the shown participants."""
         return list(self._items)

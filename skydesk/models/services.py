@@ -7,18 +7,31 @@ import logging
 from PySide6.QtCore import QObject
 
 from skydesk.core.credentials import CredentialStore
+from skydesk.core.logs import report_exception
 from skydesk.core.settings import Settings
 from skydesk.core.tasks import TaskRegistry
 from skydesk.models.auth import AuthController, ClientFactory
 from skydesk.models.browser import SessionBrowserController
+from skydesk.models.content import ContentControllers
 from skydesk.models.detail import SessionDetailController
+from skydesk.models.labels import UserLabels
 from skydesk.models.live import EventBridge, LiveController
+from skydesk.models.media_services import build_media
+from skydesk.models.operations import Operations, UnexpectedReporter
 
 log = logging.getLogger(__name__)
 
 
+#: Live-event states after which a "connected" means the app was cut off and is back.
+_OFFLINE_STATES = frozenset({"offline", "reconnecting", "auth_failed"})
+
+
 class AppServices(QObject):
-    """Settings, credentials, tasks and the controllers, with their signals connected."""
+    """Settings, credentials, tasks, the operation layer and the controllers, with their signals connected.
+
+    The one place where the non-visual parts are wired; the window connects ``ops.problem_raised`` to the
+    presenter.
+    """
 
     def __init__(
         self,
@@ -26,41 +39,48 @@ class AppServices(QObject):
         credentials: CredentialStore | None = None,
         tasks: TaskRegistry | None = None,
         client_factory: ClientFactory | None = None,
+        report_unexpected: UnexpectedReporter = report_exception,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
         self.credentials = credentials if credentials is not None else CredentialStore()
-        self.tasks = tasks if tasks is not None else TaskRegistry()
+        self.report_unexpected = report_unexpected
+        self.tasks = tasks if tasks is not None else TaskRegistry(on_error=self._on_task_error)
         self.auth = AuthController(settings, self.credentials, self.tasks, client_factory, parent=self)
-        self.browser = SessionBrowserController(self.auth, self.tasks, settings, parent=self)
-        self.detail = SessionDetailController(self.auth, self.tasks, parent=self)
+        self.ops = Operations(self.auth, self.tasks, report_unexpected, parent=self)
+        self.labels = UserLabels(self.auth, parent=self)
+        self.browser = SessionBrowserController(self.auth, self.ops, settings, self.labels, parent=self)
+        self.detail = SessionDetailController(self.ops, self.labels, parent=self)
         self.bridge = EventBridge(self)  # main thread, before any stream exists
         self.live = LiveController(self.auth, settings, self.bridge, parent=self)
+        # After the controllers above: the content controllers follow the detail and the bridge.
+        self.content = ContentControllers(self, parent=self)
+        self.thumbnails, self.media = build_media(self)  # the Media tab (issue 15)
         self._closing = False
+        self._live_state = "stopped"
 
         self.auth.signed_in.connect(self._on_auth_signed_in)
         self.auth.signed_out.connect(self._on_auth_signed_out)
         self.bridge.events_batch.connect(self.browser.apply_events)
         self.bridge.events_batch.connect(self.detail.apply_events)
         self.bridge.resync_needed.connect(self._on_bridge_resync_needed)
+        self.bridge.state_changed.connect(self._on_bridge_state_changed)
+        self.ops.api_recovered.connect(self._on_ops_api_recovered)
         self.detail.session_changed.connect(self.browser.apply_session)
+
+    def _on_task_error(self, name: str, exc: BaseException) -> None:
+        # A task that failed outside the operation layer: the same crash path (log + dialog).
+        self.report_unexpected(type(exc), exc, exc.__traceback__, where=f"task {name}")
 
     def _on_auth_signed_in(self, _label: str) -> None:
         if self._closing:
             return
-        self.browser.model.participant_label = self._participant_label
-        self.detail.participants_model.label_for = self._participant_label
         self.live.start()
         self.browser.load_applications()
 
-    def _participant_label(self, participant_id: str) -> str:
-        client = self.auth.client
-        if client is not None and participant_id == client.user_id:
-            return f"{self.auth.username} (you)"
-        return participant_id
-
     def _on_auth_signed_out(self) -> None:
+        self.ops.stop()
         self.tasks.run("live.stop", self.live.stop())
         self.detail.clear()
         self.browser.clear()
@@ -70,9 +90,22 @@ class AppServices(QObject):
         self.browser.refresh()
         self.detail.reload()
 
+    def _on_bridge_state_changed(self, state: str, _detail: str) -> None:
+        was, self._live_state = self._live_state, state
+        if state == "connected" and was in _OFFLINE_STATES:
+            self._on_ops_api_recovered()
+
+    def _on_ops_api_recovered(self) -> None:
+        # The API is back after an outage: reload, once, what a failed load left out of date.
+        if self.browser.stale:
+            self.browser.refresh()
+        if self.detail.stale:
+            self.detail.reload()
+
     async def shutdown(self) -> None:
         """Stop the stream, finish keyring writes, cancel tasks, close HTTP, save settings; all awaited."""
         self._closing = True
+        self.ops.stop()
         try:
             await self.live.stop()
         except Exception as exc:  # shutdown must go on, whatever failed

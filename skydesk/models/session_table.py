@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from skydesk.models.filters import SessionFilters
@@ -35,6 +35,7 @@ Index = QModelIndex | QPersistentModelIndex
 SessionIdRole = Qt.ItemDataRole.UserRole + 1
 SessionRole = Qt.ItemDataRole.UserRole + 2
 HighlightRole = Qt.ItemDataRole.UserRole + 3  # time.monotonic() of the last live change, or None
+UnreadRole = Qt.ItemDataRole.UserRole + 10  # True when someone else changed the row since the user looked
 StateRowRole = Qt.ItemDataRole.UserRole + 4  # True on the trailing loading/error/empty row
 
 STATE_NONE, STATE_LOADING, STATE_ERROR, STATE_EMPTY = "none", "loading", "error", "empty"
@@ -62,6 +63,7 @@ class SessionTableModel(QAbstractTableModel):
         self._filters = SessionFilters()
         self._highlights = RowHighlights(self)
         self._highlights.expired.connect(self._on_highlights_expired)
+        self.unread: Container[str] = ()  # session ids with an unread mark (models.content.UnreadMarks)
         self.participant_label: Callable[[str], str] = lambda pid: pid
 
     # ------------------------------------------------------------------ Qt model API
@@ -115,6 +117,8 @@ class SessionTableModel(QAbstractTableModel):
                 return self._highlights.since(session.session_id)
             if role == StateRowRole:
                 return False
+            if role in (UnreadRole, Qt.ItemDataRole.FontRole):
+                return _unread_value(session.session_id in self.unread, role)
             if role == Qt.ItemDataRole.BackgroundRole and session.session_id in self._highlights:
                 color = QColor(QApplication.palette().color(QPalette.ColorRole.Highlight))
                 color.setAlpha(60)
@@ -229,27 +233,49 @@ class SessionTableModel(QAbstractTableModel):
         self.stateChanged.emit(self._state)
 
     def append_page(self, sessions: Iterable[Session], total: int, has_more: bool) -> None:
-        """Add a page at the end (sessions already shown, e.g. inserted live, are updated in place)."""
-        fresh: list[Session] = []
+        """Add a page at the end (sessions already shown, e.g. inserted live, are updated in place).
+
+        An id repeated within the page is one row, holding the page's last copy of it.
+        """
+        fresh: dict[str, Session] = {}
         for s in sessions:
             row = self._rows.get(s.session_id)
             if row is None:
-                fresh.append(s)
-                self._rows[s.session_id] = -2  # reserve: a page may repeat an id
+                fresh.pop(s.session_id, None)  # a repeat moves to where its last copy is
+                fresh[s.session_id] = s
             else:
                 self._replace_row(row, s)
-        for s in fresh:
-            del self._rows[s.session_id]
         if fresh:
             first = len(self._sessions)
             self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
-            for s in fresh:
+            for s in fresh.values():
                 self._rows[s.session_id] = len(self._sessions)
                 self._sessions.append(s)
             self.endInsertRows()
         self._has_more = has_more
         self._set_total(total)
         self._set_state(STATE_EMPTY if not self._sessions and not has_more else STATE_NONE)
+
+    def begin_refresh(self) -> None:
+        """A refresh is on its way: the rows stay, and no page is fetched meanwhile."""
+        self._fetching = True
+
+    def replace_sessions(self, sessions: Iterable[Session], total: int, has_more: bool) -> None:
+        """Show a refreshed list in one go (the rows were kept while it loaded)."""
+        self.beginResetModel()
+        self._sessions = []
+        self._rows = {}
+        self._state = STATE_NONE
+        self._error = ""
+        self.endResetModel()
+        self.append_page(sessions, total, has_more)
+
+    def relabel(self) -> None:
+        """Repaint the rows (participant labels changed)."""
+        if self._sessions:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._sessions) - 1, self.columnCount() - 1)
+            )
 
     def fetch_finished(self) -> None:
         """Clear the fetchMore guard (done-callback, on success, failure and cancellation alike)."""
@@ -367,6 +393,14 @@ class SessionTableModel(QAbstractTableModel):
     def _highlight(self, session_id: str) -> None:
         self._highlights.mark(session_id)
 
+    def refresh_unread(self, session_ids: list[str]) -> None:
+        """Repaint the rows whose unread mark appeared or went."""
+        for sid in session_ids:
+            row = self._rows.get(sid)
+            if row is not None:
+                roles = [UnreadRole, Qt.ItemDataRole.FontRole]
+                self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1), roles)
+
     def _on_highlights_expired(self, session_ids: list[str]) -> None:
         for sid in session_ids:
             row = self._rows.get(sid)
@@ -376,3 +410,13 @@ class SessionTableModel(QAbstractTableModel):
                     self.index(row, self.columnCount() - 1),
                     [HighlightRole, Qt.ItemDataRole.BackgroundRole],
                 )
+
+
+def _unread_value(unread: bool, role: int) -> Any:
+    if role == UnreadRole:
+        return unread
+    if not unread:
+        return None
+    font = QFont()
+    font.setBold(True)  # like an unread mail: bold until the user opens the session
+    return font

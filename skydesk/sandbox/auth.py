@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -58,6 +59,11 @@ class TokenIssuer:
         self.refresh_ttl = refresh_ttl
         self._private_key = self._load_or_create_key(self.key_path)
         self._public_key = self._private_key.public_key()
+        # expire_all(): tokens issued up to this second are dead, except those issued after the call
+        # within that same second (iat has whole seconds), whose ids are kept here.
+        self._revoked_through = {ACCESS: 0, REFRESH: 0}
+        self._issued_since_revoke: dict[str, set[str]] = {ACCESS: set(), REFRESH: set()}
+        self._revoke_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"TokenIssuer(key_path={str(self.key_path)!r}, token_ttl={self.token_ttl})"
@@ -86,6 +92,28 @@ class TokenIssuer:
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
 
+    def expire_all(self, *, refresh: bool = True) -> None:
+        """Make every access token issued so far (and every refresh token, unless ``refresh`` is False)
+        count as expired from now on; tokens issued afterwards work as usual."""
+        now = int(time.time())
+        with self._revoke_lock:
+            for typ in (ACCESS, REFRESH) if refresh else (ACCESS,):
+                self._revoked_through[typ] = now
+                self._issued_since_revoke[typ] = set()
+
+    def _note_issued(self, typ: str, claims: dict[str, Any]) -> None:
+        with self._revoke_lock:
+            if claims["iat"] == self._revoked_through[typ]:
+                self._issued_since_revoke[typ].add(claims["jti"])
+
+    def _revoked(self, typ: str, claims: dict[str, Any]) -> bool:
+        iat = claims.get("iat")
+        with self._revoke_lock:
+            through = self._revoked_through[typ]
+            if not isinstance(iat, int | float) or iat > through:
+                return False
+            return iat < through or claims.get("jti") not in self._issued_since_revoke[typ]
+
     def issue(self, *, user_id: str, username: str, realm: str) -> dict[str, Any]:
         """A login/refresh response: ``{access_token, expires_in, refresh_token, refresh_expires_in}``."""
         now = int(time.time())
@@ -106,6 +134,8 @@ class TokenIssuer:
             "typ": REFRESH,
             "jti": secrets.token_hex(16),
         }
+        self._note_issued(ACCESS, access)
+        self._note_issued(REFRESH, refresh)
         return {
             "access_token": jwt.encode(access, self._private_key, algorithm="RS256"),
             "expires_in": self.token_ttl,
@@ -129,6 +159,8 @@ class TokenIssuer:
             raise InvalidToken(f"The token is not an {typ} token" if typ == ACCESS else "Not a refresh token")
         if not isinstance(claims.get("sub"), str) or not claims["sub"]:
             raise InvalidToken(f"The {typ} token has no subject")
+        if self._revoked(typ, claims):
+            raise InvalidToken(f"The {typ} token has expired")
         return claims
 
     def verify_access(self, token: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import threading
 from typing import Any
 
@@ -18,7 +19,7 @@ from amqtt.mqtt.connack import NOT_AUTHORIZED, ConnackPacket
 from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
 
-from .broker_plugins import SkylightAuthPlugin, SkylightTopicPlugin, VerifyAccess
+from .broker_plugins import SkylightAuthPlugin, SkylightTopicPlugin, VerifyAccess, parse_client_id
 from .broker_redelivery import DeliveryInterrupted, RedeliveringHandler
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,16 @@ class _SkylightBroker(Broker):  # type: ignore[misc]  # amqtt ships no type hint
     session marked "connected" so the messages queued for it were lost. A client whose token
     expired and who reconnects must lose nothing, so refusals are handled here, first.
     """
+
+    #: Offer exactly TLS 1.2 ("Use TLS 1.2 as the SSL protocol", the reference); set per instance.
+    tls12_only = True
+
+    def _create_ssl_context(self, listener: Any) -> ssl.SSLContext:
+        # amqtt's own context (its certificate loading and error messages), pinned to TLS 1.2.
+        context: ssl.SSLContext = Broker._create_ssl_context(listener)
+        if self.tls12_only:
+            context.minimum_version = context.maximum_version = ssl.TLSVersion.TLSv1_2
+        return context
 
     async def _delete_session(self, client_id: str) -> None:
         # Called by amqtt while it reads a clean-session CONNECT, i.e. before authentication.
@@ -133,6 +144,7 @@ class EmbeddedBroker:
         verify_access: VerifyAccess,
         certfile: str | None,
         keyfile: str | None,
+        tls12_only: bool = True,
     ) -> None:
         if (certfile is None) != (keyfile is None):
             raise ValueError("certfile and keyfile must be given together (or neither, for plain MQTT)")
@@ -142,6 +154,7 @@ class EmbeddedBroker:
         self._verify_access = verify_access
         self._certfile = certfile
         self._keyfile = keyfile
+        self.tls12_only = tls12_only
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -231,6 +244,33 @@ class EmbeddedBroker:
         except RuntimeError:
             return set()
 
+    def drop_connections(self, user_id: str | None = None) -> int:
+        """Cut every client's socket (or only ``user_id``'s) as a network failure would; returns how many.
+
+        No DISCONNECT is sent and sessions stay, so persistent clients get their queue when they return.
+        """
+        loop, broker = self._loop, self._broker
+        if loop is None or broker is None:
+            return 0
+
+        async def cut() -> int:
+            dropped = 0
+            for client_id, (session, handler) in list(broker.sessions.items()):
+                if not session.transitions.is_connected() or handler is None or handler.writer is None:
+                    continue
+                if user_id is not None and parse_client_id(client_id, self.realm) != user_id:
+                    continue
+                stream = getattr(handler.writer, "_writer", None)  # amqtt's StreamWriterAdapter
+                if stream is not None:
+                    stream.transport.abort()
+                    dropped += 1
+            return dropped
+
+        try:
+            return asyncio.run_coroutine_threadsafe(cut(), loop).result(STOP_TIMEOUT)
+        except RuntimeError:
+            return 0
+
     # ------------------------------------------------------------------ broker thread
 
     def _config(self) -> dict[str, Any]:
@@ -254,6 +294,7 @@ class EmbeddedBroker:
     async def _start_broker(self) -> Broker:
         # Built inside the loop: amqtt creates futures and queues bound to the running loop.
         broker = _SkylightBroker(self._config(), loop=asyncio.get_running_loop())
+        broker.tls12_only = self.tls12_only
         await broker.start()
         return broker
 

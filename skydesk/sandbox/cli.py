@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 
+from .faults_cli import add_fault_arguments, admin_line, apply_fault_arguments
 from .info import SandboxInfo
 from .paths import default_state_dir
 from .server import Sandbox, SandboxConfig
@@ -85,7 +86,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-tls", action="store_true", help="plain HTTP and MQTT, for debugging only")
     p.add_argument("--fresh", action="store_true", help="wipe the database and seed it again")
+    p.add_argument(
+        "--lenient",
+        action="store_true",
+        help="let requests leave out the reference's required fields (version, participants, type); "
+        "off by default, so code that passes here also passes against Skylight",
+    )
+    p.add_argument(
+        "--mqtt-tls13",
+        action="store_true",
+        help="let the MQTT broker negotiate TLS 1.3 too (default: exactly TLS 1.2, as Skylight)",
+    )
     p.add_argument("--verbose", "-v", action="store_true", help="log what the sandbox does")
+    add_fault_arguments(p)
     return p
 
 
@@ -143,6 +156,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         refresh_ttl=args.refresh_ttl,
         tls=not args.no_tls,
         fresh=args.fresh,
+        lenient=args.lenient,
+        tls12_only=not args.mqtt_tls13,
+        admin=args.admin,
+        admin_port=args.admin_port,
     )
     stop_requested = threading.Event()
 
@@ -152,6 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Installed before start() so a signal during startup still ends in a clean stop.
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     sandbox = Sandbox(config)
+    apply_fault_arguments(args, sandbox)
     wrote_info = False
     try:
         try:
@@ -163,6 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             write_info_file(args.info_file, info)
             wrote_info = True
         print(start_line(info), flush=True)
+        admin = admin_line(sandbox)
+        if admin is not None:
+            print(admin, flush=True)
         # A timed wait keeps the main thread responsive to signals on every platform.
         while not stop_requested.wait(0.5):
             pass

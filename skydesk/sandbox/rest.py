@@ -14,9 +14,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from .errors import ApiError
 from .rest_auth import router as auth_router
+from .rest_directory import router as directory_router
 from .rest_media import router as media_router
 from .rest_sessions import router as sessions_router
-from .schemas import REQUEST_MODELS, finish_components
+from .schemas import REQUEST_MODELS, finish_components, relax_required
 from .service import SandboxService
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     finish_components(schemas)
+    if app.state.service.lenient:
+        relax_required(schemas)
     schema["info"]["x-skydesk-contract"] = "skydesk/CONTRACT.md"
     app.openapi_schema = schema
     return schema
@@ -128,6 +131,7 @@ def create_app(service: SandboxService) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=[
             {"name": "authentication", "description": "Login and token refresh"},
+            {"name": "directory", "description": "The realm's users and groups (adopted, older SDK)"},
             {"name": "application", "description": "Applications, roles, sessions, data and timelines"},
             {"name": "media", "description": "Session media metadata and content"},
         ],
@@ -135,6 +139,7 @@ def create_app(service: SandboxService) -> FastAPI:
     app.state.service = service
     _install_error_handlers(app)
     app.include_router(auth_router)
+    app.include_router(directory_router)
     app.include_router(sessions_router)
     app.include_router(media_router)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from .rest_common import (
     CONFLICT,
@@ -24,12 +24,12 @@ from .rest_common import (
     service_of,
 )
 from .schemas import ADOPTED, ErrorBody, Media, MediaCreate, MediaPage, MediaPatch
-from .validation import MEDIA_BYTES_MAX
+from .validation import MEDIA_BODY_MAX
 
 router = APIRouter(prefix="/v1/application/applications/{applicationId}/sessions/{sessionId}", tags=["media"])
 ITEM = "/media/{mediaId}"
 _CONTENT_TOO_LARGE: dict[int | str, dict[str, Any]] = {
-    413: {"model": ErrorBody, "description": f"Content over {MEDIA_BYTES_MAX} bytes"}
+    413: {"model": ErrorBody, "description": f"A request body over {MEDIA_BODY_MAX} bytes (send chunks)"}
 }
 _CSV = "Comma-separated list"
 
@@ -59,9 +59,9 @@ async def list_media(
     sort: Annotated[
         str | None,
         Query(
-            pattern=r"^(-?(filename|name|createdAt|modifiedAt))?$",
-            description="filename (alias name), createdAt or modifiedAt; prefix '-' for descending. "
-            "Default: creation order. " + NAME_ORDER_DOC.replace("Names", "Filenames"),
+            pattern=r"^(-?(filename|name|createdAt|modifiedAt|_id))?$",
+            description="filename (alias name), createdAt, modifiedAt or _id (creation order); prefix "
+            "'-' for descending. Default: _id. " + NAME_ORDER_DOC.replace("Names", "Filenames"),
         ),
     ] = None,
 ) -> JSONResponse:
@@ -162,11 +162,15 @@ async def upload_content(
     actor: CurrentActor,
     content_range: Annotated[
         str | None,
-        Header(alias="content-range", description="Optional 'bytes a-b/total' to send the next chunk"),
+        Header(
+            alias="content-range",
+            description="Optional 'bytes a-b/total': one chunk, starting at 0, at uploadedBytes, "
+            "or where the last chunk started (a resend)",
+        ),
     ] = None,
 ) -> JSONResponse:
     """Store the bytes (all of them, or the next chunk with Content-Range); returns the metadata."""
-    content = await read_body(request, MEDIA_BYTES_MAX)
+    content = await read_body(request, MEDIA_BODY_MAX)
     service = service_of(request)
     media = await call(
         service.upload_content,
@@ -203,5 +207,8 @@ async def download_content(
 ) -> Response:
     """The complete bytes, with the media's content type and ETag."""
     service = service_of(request)
-    content, media = await call(service.download_content, actor, applicationId, sessionId, mediaId)
-    return Response(content, media_type=media["contentType"], headers={"ETag": f'"{media["etag"]}"'})
+    blocks, media = await call(service.download_content, actor, applicationId, sessionId, mediaId)
+    # Streamed block by block (Starlette runs the iterator in a worker thread): up to 2 GiB never
+    # sits in memory. Content-Length lets the client tell a complete download from a cut one.
+    headers = {"ETag": f'"{media["etag"]}"', "Content-Length": str(media["totalBytes"])}
+    return StreamingResponse(blocks, media_type=media["contentType"], headers=headers)

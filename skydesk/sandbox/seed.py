@@ -19,7 +19,7 @@ from typing import Any
 
 from .auth import hash_password
 from .info import DemoUser
-from .store import BULK_INDEXES, Store, index_statements, insert_sql, iso
+from .store import BULK_INDEXES, Store, index_statements, insert_sql, iso, store_blocks
 
 _NS = uuid.UUID("6f7c1c52-8d0e-4b8a-9a57-3d1f1b2c5e10")
 
@@ -41,7 +41,8 @@ DISPATCHER = [
     "media:write",
     "role:read",
 ]
-VIEWER = ["application:read"]
+# Viewers may read the roles, so the app can show them what they may not do (CONTRACT §9).
+VIEWER = ["application:read", "role:read"]
 ROLES = {
     "technician": ("Field technicians: work on the sessions they take part in", TECHNICIAN),
     "dispatcher": ("Dispatchers: plan, watch and update every session", DISPATCHER),
@@ -56,6 +57,22 @@ class UserSpec:
     username: str
     display_name: str
     role: str
+    job_title: str = ""
+
+    @property
+    def first_name(self) -> str:
+        """The given name: the display name up to its first space."""
+        return self.display_name.partition(" ")[0]
+
+    @property
+    def last_name(self) -> str:
+        """The family name: the display name after its first space."""
+        return self.display_name.partition(" ")[2]
+
+    @property
+    def directory_fields(self) -> tuple[str, str, str]:
+        """First name, last name and job title, as the directory shows them."""
+        return self.first_name, self.last_name, self.job_title
 
     @property
     def id(self) -> str:
@@ -69,12 +86,13 @@ class UserSpec:
 
 
 DEMO_USERS = (
-    UserSpec("tech", "Alex Rivera", "technician"),
-    UserSpec("dispatch", "Dana Brooks", "dispatcher"),
-    UserSpec("sam", "Sam Okafor", "technician"),
-    UserSpec("viewer", "Vic Lane", "viewer"),
+    UserSpec("tech", "Alex Rivera", "technician", "Field Technician"),
+    UserSpec("dispatch", "Dana Brooks", "dispatcher", "Dispatch Lead"),
+    UserSpec("sam", "Sam Okafor", "technician", "Senior Field Technician"),
+    UserSpec("viewer", "Vic Lane", "viewer", "Quality Auditor"),
 )
 FIELD_TEAM_ID = str(uuid.uuid5(_NS, "group/field-team"))
+FIELD_TEAM_DESCRIPTION = "Technicians working on site"
 FIELD_TEAM_MEMBERS = ("tech", "sam")
 
 
@@ -166,10 +184,17 @@ def seed_database(store: Store, sessions: int) -> None:
 def _seed_identities(conn: Any, now: datetime) -> None:
     created = iso(now - timedelta(days=120))
     conn.executemany(
-        "INSERT INTO users (id, username, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-        [(u.id, u.username, u.display_name, hash_password(u.password), created) for u in DEMO_USERS],
+        "INSERT INTO users (id, username, display_name, password_hash, created_at, first_name, last_name, "
+        "job_title) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (u.id, u.username, u.display_name, hash_password(u.password), created, *u.directory_fields)
+            for u in DEMO_USERS
+        ],
     )
-    conn.execute("INSERT INTO groups (id, name) VALUES (?, ?)", (FIELD_TEAM_ID, "field-team"))
+    conn.execute(
+        "INSERT INTO groups (id, name, description) VALUES (?, ?, ?)",
+        (FIELD_TEAM_ID, "field-team", FIELD_TEAM_DESCRIPTION),
+    )
     by_name = {u.username: u for u in DEMO_USERS}
     conn.executemany(
         "INSERT INTO group_members (group_id, user_id) VALUES (?, ?)",
@@ -354,6 +379,23 @@ def _seed_events(seq: int, session: dict[str, Any], actor: str) -> list[tuple[An
     return rows
 
 
+ANNOTATION_COLOUR = (255, 0, 255)
+"""The stroke colour of seeded annotations (magenta, #ff00ff)."""
+
+
+def annotations_for(media_id: str) -> list[dict[str, str]]:
+    """The seeded annotation of the first photo of a session: a circle drawn around the middle.
+
+    As in the reference, an annotation is ``{annotationId, path}`` with the SVG document as ``path``;
+    its viewBox is the image's pixel size, so it scales with the image.
+    """
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="48" viewBox="0 0 64 48">'
+        '<circle cx="32" cy="24" r="14" fill="none" stroke="#ff00ff" stroke-width="4"/></svg>'
+    )
+    return [{"annotationId": str(uuid.uuid5(_NS, f"annotation/{media_id}")), "path": svg}]
+
+
 def _seed_media(conn: Any, rng: random.Random, specs: list[tuple[int, dict[str, Any], int]]) -> None:
     for seq, session, count in specs:
         for n in range(count):
@@ -373,6 +415,7 @@ def _seed_media(conn: Any, rng: random.Random, specs: list[tuple[int, dict[str, 
                 "etag": hashlib.sha256(content).hexdigest()[:32], "archived": int(n == 1 and seq % 2 == 0),
                 "created_by": session["createdBy"], "created_at": at,
                 "modified_by": session["createdBy"], "modified_at": at,
+                "annotations": json.dumps(annotations_for(media_id) if n == 0 else []),
             }  # fmt: skip
             cur = conn.execute(insert_sql("media", row), row)
             media_seq = cur.lastrowid
@@ -380,4 +423,4 @@ def _seed_media(conn: Any, rng: random.Random, specs: list[tuple[int, dict[str, 
             conn.executemany(
                 "INSERT INTO media_properties VALUES (?, ?, ?)", [(media_seq, k, v) for k, v in props.items()]
             )
-            conn.execute("INSERT INTO media_content VALUES (?, ?)", (media_seq, content))
+            store_blocks(conn, media_seq, 0, content)

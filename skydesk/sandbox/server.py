@@ -20,9 +20,12 @@ from typing import Any
 import uvicorn
 
 from .activity import ActivitySimulator
+from .admin import create_admin_app
 from .auth import TokenIssuer
 from .broker import EmbeddedBroker
 from .broker_plugins import session_topic_root
+from .controls import ADMIN_HOST, FaultControls
+from .fault_middleware import FaultMiddleware
 from .info import SandboxInfo
 from .paths import default_state_dir
 from .rest import create_app
@@ -54,6 +57,10 @@ class SandboxConfig:
     tls: bool = True
     fresh: bool = False  # wipe the database and seed again
     realm: str = "demo"
+    lenient: bool = False  # --lenient: required fields may be left out (adopted)
+    tls12_only: bool = True  # the MQTT broker offers exactly TLS 1.2, as the reference says
+    admin: bool = False  # the fault-control admin API (loopback only, own token); see controls.py
+    admin_port: int = 0  # 0 = a free port
 
 
 class _QuickStopServer(uvicorn.Server):
@@ -140,7 +147,7 @@ class _ApiServer:
             log.warning("The sandbox REST API thread did not stop within %.0f s", API_STOP_TIMEOUT)
 
 
-class Sandbox:
+class Sandbox(FaultControls):
     """A local Skylight: REST + MQTT over TLS, demo data in SQLite, all on background threads."""
 
     def __init__(self, config: SandboxConfig | None = None) -> None:
@@ -153,6 +160,7 @@ class Sandbox:
         self._activity: ActivitySimulator | None = None
         self._activity_rate = self.config.activity
         self._wipe_pending = self.config.fresh  # --fresh wipes once, not on every restart of this object
+        self._init_faults()
 
     def __repr__(self) -> str:
         where = self._info.api_url if self._info else "stopped"
@@ -209,7 +217,7 @@ class Sandbox:
         if self._wipe_pending:
             _remove_database(db_path)
             self._wipe_pending = False
-        self._service = service = SandboxService(db_path, issuer, realm=cfg.realm)
+        self._service = service = SandboxService(db_path, issuer, realm=cfg.realm, lenient=cfg.lenient)
         service.seed(cfg.seed)
 
         self._broker = EmbeddedBroker(
@@ -219,12 +227,16 @@ class Sandbox:
             verify_access=issuer.verify_access,
             certfile=str(tls.cert_file) if tls else None,
             keyfile=str(tls.key_file) if tls else None,
+            tls12_only=cfg.tls12_only,
         )
         mqtt_port = self._broker.start()
         service.add_event_listener(self._publish_event)
 
-        self._api = _ApiServer(create_app(service), cfg.host, cfg.api_port, tls)
+        self._api = _ApiServer(FaultMiddleware(create_app(service), self.faults), cfg.host, cfg.api_port, tls)
         api_port = self._api.start()
+        if cfg.admin:
+            self._admin = _ApiServer(create_admin_app(self), ADMIN_HOST, cfg.admin_port, tls)
+            self._admin.start()
 
         if self._activity_rate > 0:
             self._activity = ActivitySimulator(service, self._activity_rate)
@@ -253,6 +265,10 @@ class Sandbox:
             api, self._api = self._api, None
             if api is not None:
                 api.stop()
+            admin, self._admin = self._admin, None
+            if admin is not None:
+                admin.stop()
+            self._delivery.stop()
             broker, self._broker = self._broker, None
             if broker is not None:
                 broker.stop()
@@ -322,7 +338,7 @@ class Sandbox:
         )
         realm = _topic_level(self.config.realm)
         for user_id in dict.fromkeys(recipients):  # once per user, in order
-            broker.publish(session_topic_root(realm, _topic_level(user_id)) + suffix, body, qos=1)
+            self._deliver(broker.publish, session_topic_root(realm, _topic_level(user_id)) + suffix, body)
 
 
 def _topic_level(value: Any) -> str:

@@ -9,15 +9,19 @@ from .errors import NotFound, Unauthorized
 from .info import DemoApplication, DemoUser
 from .service_base import Actor
 from .service_data import DataOps
+from .service_directory import DirectoryOps
 from .service_media import MediaOps
 from .store import Store
 
 
-class SandboxService(DataOps, MediaOps):
+class SandboxService(DataOps, MediaOps, DirectoryOps):
     """Users, applications, sessions, data, timelines and media of one realm, stored in SQLite."""
 
-    def __init__(self, db_path: Path, issuer: TokenIssuer, *, realm: str = "demo") -> None:
+    def __init__(
+        self, db_path: Path, issuer: TokenIssuer, *, realm: str = "demo", lenient: bool = False
+    ) -> None:
         super().__init__(Store(db_path), issuer, realm)
+        self.lenient = lenient
 
     def __repr__(self) -> str:
         return f"SandboxService(db={str(self.store.db_path)!r}, realm={self.realm!r})"

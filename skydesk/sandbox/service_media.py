@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import sqlite3
 import uuid
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import service_base as perm
+from .auth import TokenIssuer
 from .errors import BadRequest, Conflict, FieldProblem, Forbidden, NotFound
 from .filters import MEDIA_SORTS, media_list_query
 from .paging import page_request, paginate
 from .service_base import Actor
 from .service_sessions import SessionOps
-from .store import insert_sql, media_json, now_iso, prop_text
+from .store import Store, insert_sql, media_json, now_iso, prop_text, store_blocks
 from .validation import media_create_body, media_patch_body
 
 _CONTENT_RANGE = re.compile(r"bytes (\d{1,12})-(\d{1,12})/(\d{1,12}|\*)")
@@ -24,6 +25,11 @@ _CONTENT_RANGE = re.compile(r"bytes (\d{1,12})-(\d{1,12})/(\d{1,12}|\*)")
 
 class MediaOps(SessionOps):
     """Media of the sessions an actor can see; writing needs ``media:write`` and an open session."""
+
+    def __init__(self, store: Store, issuer: TokenIssuer, realm: str) -> None:
+        super().__init__(store, issuer, realm)
+        #: media id -> how many downloads of its content began (tests see what the server was asked)
+        self.content_downloads: Counter[str] = Counter()
 
     def _media_session(
         self, conn: sqlite3.Connection, actor: Actor, application_id: str, session_id: str, *, write: bool
@@ -131,7 +137,7 @@ class MediaOps(SessionOps):
                 ("media", "seq"),
                 ("media_labels", "media_seq"),
                 ("media_properties", "media_seq"),
-                ("media_content", "media_seq"),
+                ("media_blocks", "media_seq"),
             ):
                 conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (seq,))  # noqa: S608
 
@@ -144,40 +150,41 @@ class MediaOps(SessionOps):
         content: bytes,
         content_range: str | None = None,
     ) -> dict[str, Any]:
-        """Store bytes: the whole content, or with ``Content-Range`` the next chunk; returns metadata."""
+        """Store bytes: the whole content, or with ``Content-Range`` one chunk; returns the metadata."""
         with self.store.tx() as conn:
             session = self._media_session(conn, actor, application_id, session_id, write=True)
             media = self._media_row(conn, session, media_id)
             total = media["total_bytes"]
+            start = 0
             if content_range:
-                start = _chunk_start(content_range, len(content), total, media["uploaded_bytes"])
-                existing = conn.execute(
-                    "SELECT content FROM media_content WHERE media_seq = ?", (media["seq"],)
-                ).fetchone()
-                content = (bytes(existing["content"])[:start] if existing else b"") + content
-            if len(content) > total:
+                start = _chunk_start(content_range, len(content), total)
+                if start not in (0, media["uploaded_bytes"]) and start != _last_chunk_start(conn, media):
+                    raise Conflict(
+                        f"Upload must continue at byte {media['uploaded_bytes']} (or restart at 0), "
+                        f"not at {start}"
+                    )
+            if start + len(content) > total:
                 raise BadRequest.invalid(
                     [
                         FieldProblem(
-                            "content", f"is {len(content)} bytes but the media's totalBytes is {total}"
+                            "content",
+                            f"ends at {start + len(content)} bytes but the media's totalBytes is {total}",
                         )
                     ]
                 )
-            conn.execute(
-                "INSERT OR REPLACE INTO media_content (media_seq, content) VALUES (?, ?)",
-                (media["seq"], content),
-            )
+            store_blocks(conn, media["seq"], start, content)
             conn.execute(
                 "UPDATE media SET uploaded_bytes = ?, etag = ?, modified_by = ?, modified_at = ? "
                 "WHERE seq = ?",
-                (len(content), _etag(content), actor.user_id, now_iso(), media["seq"]),
+                # The ETag is opaque: a new one for every upload, without hashing up to 2 GiB.
+                (start + len(content), uuid.uuid4().hex, actor.user_id, now_iso(), media["seq"]),
             )
             return media_json(conn.execute("SELECT * FROM media WHERE seq = ?", (media["seq"],)).fetchone())
 
     def download_content(
         self, actor: Actor, application_id: str, session_id: str, media_id: str
-    ) -> tuple[bytes, dict[str, Any]]:
-        """The complete bytes and metadata of a media item; 409 while its upload is incomplete."""
+    ) -> tuple[Iterator[bytes], dict[str, Any]]:
+        """The complete content (read block by block) and metadata; 409 while the upload is incomplete."""
         with self.store.read() as conn:
             session = self._media_session(conn, actor, application_id, session_id, write=False)
             media = self._media_row(conn, session, media_id)
@@ -186,18 +193,36 @@ class MediaOps(SessionOps):
                     f"Media {media_id} is not fully uploaded ({media['uploaded_bytes']} of "
                     f"{media['total_bytes']} bytes)"
                 )
-            row = conn.execute(
-                "SELECT content FROM media_content WHERE media_seq = ?", (media["seq"],)
-            ).fetchone()
-            return (bytes(row["content"]) if row else b""), media_json(media)
+        self.content_downloads[media_id] += 1
+        return self._blocks(media["seq"], media["etag"], media["total_bytes"]), media_json(media)
+
+    def _blocks(self, seq: int, etag: str, total: int) -> Iterator[bytes]:
+        """The content one block at a time; stops short if the content changes meanwhile."""
+        offset = 0
+        while offset < total:
+            with self.store.read() as conn:
+                row = conn.execute(
+                    "SELECT b.data FROM media_blocks b JOIN media m ON m.seq = b.media_seq "
+                    "WHERE b.media_seq = ? AND b.offset = ? AND m.etag = ?",
+                    (seq, offset, etag),
+                ).fetchone()
+            if row is None:
+                return  # replaced or deleted mid-download: the client sees a short body, not a mix
+            data = bytes(row["data"])[: total - offset]
+            offset += len(data)
+            yield data
 
 
-def _etag(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()[:32]
+def _last_chunk_start(conn: sqlite3.Connection, media: sqlite3.Row) -> int | None:
+    row = conn.execute(
+        "SELECT chunk_start FROM media_blocks WHERE media_seq = ? ORDER BY offset DESC LIMIT 1",
+        (media["seq"],),
+    ).fetchone()
+    return None if row is None else int(row["chunk_start"])
 
 
-def _chunk_start(header: str, length: int, total: int, uploaded: int) -> int:
-    """Where a ``Content-Range: bytes a-b/n`` chunk goes; it must continue (or restart) the upload."""
+def _chunk_start(header: str, length: int, total: int) -> int:
+    """Where a ``Content-Range: bytes a-b/n`` chunk goes (checked against the body and totalBytes)."""
     match = _CONTENT_RANGE.fullmatch(header.strip())
     if match is None:
         raise BadRequest.invalid([FieldProblem("Content-Range", "must look like 'bytes 0-1023/4096'")])
@@ -206,8 +231,6 @@ def _chunk_start(header: str, length: int, total: int, uploaded: int) -> int:
         raise BadRequest.invalid([FieldProblem("Content-Range", f"does not match the body length {length}")])
     if size != "*" and int(size) != total:
         raise BadRequest.invalid([FieldProblem("Content-Range", f"total must equal totalBytes ({total})")])
-    if start not in (0, uploaded):
-        raise Conflict(f"Upload must continue at byte {uploaded} (or restart at 0), not at {start}")
     return start
 
 

@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = "2"  # 2: case-folded sort keys (sessions.name_folded indexed, media.filename_key)
+# 2: case-folded sort keys (sessions.name_folded indexed, media.filename_key)
+# 3: media content in blocks (media_blocks, for chunked uploads up to 2 GiB), media.annotations
+SCHEMA_VERSION = "3"
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -25,9 +27,14 @@ CREATE TABLE IF NOT EXISTS users (
     username TEXT NOT NULL UNIQUE,
     display_name TEXT NOT NULL,
     password_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    first_name TEXT NOT NULL DEFAULT '',
+    last_name TEXT NOT NULL DEFAULT '',
+    job_title TEXT NOT NULL DEFAULT ''
 );
-CREATE TABLE IF NOT EXISTS groups (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS groups (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL DEFAULT ''
+);
 CREATE TABLE IF NOT EXISTS group_members (
     group_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (group_id, user_id)
 );
@@ -120,7 +127,8 @@ CREATE TABLE IF NOT EXISTS media (
     created_by TEXT NOT NULL,
     created_at TEXT NOT NULL,
     modified_by TEXT NOT NULL,
-    modified_at TEXT NOT NULL
+    modified_at TEXT NOT NULL,
+    annotations TEXT NOT NULL DEFAULT '[]'  -- JSON array of {annotationId, path (SVG text)}
 );
 CREATE TABLE IF NOT EXISTS media_labels (
     media_seq INTEGER NOT NULL, label TEXT NOT NULL, PRIMARY KEY (media_seq, label)
@@ -128,7 +136,12 @@ CREATE TABLE IF NOT EXISTS media_labels (
 CREATE TABLE IF NOT EXISTS media_properties (
     media_seq INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (media_seq, key)
 );
-CREATE TABLE IF NOT EXISTS media_content (media_seq INTEGER PRIMARY KEY, content BLOB NOT NULL);
+-- Content in blocks of at most BLOCK_BYTES, so no request ever reads or writes one huge value.
+-- chunk_start: where the upload request that wrote the block began (a resent last chunk replaces it).
+CREATE TABLE IF NOT EXISTS media_blocks (
+    media_seq INTEGER NOT NULL, offset INTEGER NOT NULL, chunk_start INTEGER NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (media_seq, offset)
+);
 """
 
 # Created after the migrations (see Store._migrate): some index columns are missing from older databases.
@@ -149,6 +162,14 @@ CREATE INDEX IF NOT EXISTS ix_media_session_filename ON media (session_seq, file
 # Case-folded key columns added after the first release: (table, key column, source column).
 # A state directory from before gets the column and its values when it is opened.
 _FOLDED_KEYS = (("sessions", "name_folded", "name"), ("media", "filename_key", "filename"))
+# Directory columns added later: (table, column). Older databases get them empty; being purely
+# additive with defaults, they need no schema version of their own.
+_DIRECTORY_COLUMNS = (
+    ("users", "first_name"),
+    ("users", "last_name"),
+    ("users", "job_title"),
+    ("groups", "description"),
+)
 # Indexes of earlier schemas that the current one replaces.
 _OBSOLETE_INDEXES = ("ix_sessions_app_name",)  # sorted by the raw, case-sensitive name
 
@@ -200,6 +221,32 @@ def prop_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+BLOCK_BYTES = 1024 * 1024
+
+
+def _migrate_media_content(conn: sqlite3.Connection) -> None:
+    """Schema 2 kept each item's content as one BLOB in media_content: split it into blocks."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'media_content'").fetchone() is None:
+        return
+    for row in conn.execute("SELECT media_seq, content FROM media_content").fetchall():
+        store_blocks(conn, row["media_seq"], 0, bytes(row["content"]))
+    conn.execute("DROP TABLE media_content")
+
+
+def store_blocks(conn: sqlite3.Connection, media_seq: int, start: int, content: bytes) -> None:
+    """Write ``content`` at byte ``start`` in blocks, replacing every block from ``start`` on."""
+    conn.execute("DELETE FROM media_blocks WHERE media_seq = ? AND offset >= ?", (media_seq, start))
+    view = memoryview(content)
+    conn.executemany(
+        "INSERT INTO media_blocks (media_seq, offset, chunk_start, data) VALUES (?, ?, ?, ?)",
+        # A generator: one block copied at a time, not a second copy of the whole chunk.
+        (
+            (media_seq, start + i, start, bytes(view[i : i + BLOCK_BYTES]))
+            for i in range(0, len(view), BLOCK_BYTES)
+        ),
+    )
+
+
 class Store:
     """The sandbox's SQLite database (WAL); a single connection guarded by a lock."""
 
@@ -227,6 +274,14 @@ class Store:
                 if column not in present:
                     conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
                     conn.execute(f"UPDATE {table} SET {column} = casefold({source})")  # noqa: S608
+            for table, column in _DIRECTORY_COLUMNS:
+                present = {r["name"] for r in conn.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+            present = {r["name"] for r in conn.execute("PRAGMA table_info(media)")}
+            if "annotations" not in present:
+                conn.execute("ALTER TABLE media ADD COLUMN annotations TEXT NOT NULL DEFAULT '[]'")
+            _migrate_media_content(conn)
             for name in _OBSOLETE_INDEXES:
                 conn.execute(f"DROP INDEX IF EXISTS {name}")
             conn.execute(
@@ -297,7 +352,7 @@ def media_json(row: sqlite3.Row) -> dict[str, Any]:
         "uploadedBytes": row["uploaded_bytes"],
         "etag": row["etag"],
         "archived": bool(row["archived"]),
-        "annotations": [],
+        "annotations": json.loads(row["annotations"]),
         "createdBy": row["created_by"],
         "createdAt": row["created_at"],
         "modifiedBy": row["modified_by"],

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from skydesk.ui.themes import tinted
+
 
 def plain_label(text: str) -> str:
     """A visible label without its mnemonic '&' and trailing colon (what a screen reader should say)."""
@@ -28,6 +30,15 @@ def name_widget(widget: QWidget, label: str) -> QWidget:
     """Give ``widget`` the accessible name a user sees next to it, and return it."""
     widget.setAccessibleName(plain_label(label))
     return widget
+
+
+def fit_title(dialog: QWidget, extra_em: int = 10) -> None:
+    """Make ``dialog`` wide enough that the window manager never cuts its title ("Add p… cipant")."""
+    metrics = dialog.fontMetrics()
+    # Title bars use a bolder, often larger font, and keep room for their buttons: allow for both.
+    title = int(metrics.horizontalAdvance(dialog.windowTitle()) * 1.25)
+    needed = title + metrics.horizontalAdvance("M") * extra_em
+    dialog.setMinimumWidth(max(dialog.minimumWidth(), needed))
 
 
 def add_clear_button(edit: QLineEdit) -> None:
@@ -75,8 +86,8 @@ def format_dt(value: datetime | None) -> str:
 
 
 def standard_icon(widget: QWidget, pixmap: QStyle.StandardPixmap) -> QIcon:
-    """An icon from the current style, so it follows the desktop's theme."""
-    return widget.style().standardIcon(pixmap)
+    """An icon from the current style, drawn in the theme's text colour (legible on light and dark)."""
+    return tinted(widget.style().standardIcon(pixmap))
 
 
 def app_icon() -> QIcon:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractItemModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -19,13 +18,14 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QStyle,
     QTabWidget,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 from skydesk.api.validation import DESCRIPTION_MAX, NAME_MAX, validate_description, validate_name
-from skydesk.ui.common import confirm, format_dt, name_widget, set_error_text, standard_icon
+from skydesk.models.problems import Problem
+from skydesk.ui.common import confirm, format_dt, name_widget, standard_icon
+from skydesk.ui.errors import ProblemBanner
 from skydesk.ui.fields import ValidatedField
 from skydesk.ui.properties_editor import PropertiesEditor, property_text
 
@@ -83,7 +83,7 @@ class SessionDetailPane(QWidget):
         self._baseline: dict[str, Any] = {"name": "", "description": "", "properties": {}}
         self.stack = QStackedWidget()
         self.placeholder = QLabel("Select a session to see its details.")
-        self.banner = QLabel()
+        self.banner = ProblemBanner("Detail message")
         self.name = ValidatedField("Name", validate_name, NAME_MAX, placeholder="Session name")
         self.description = ValidatedField(
             "Description", validate_description, DESCRIPTION_MAX, multiline=True, placeholder="No description"
@@ -98,9 +98,7 @@ class SessionDetailPane(QWidget):
         self.save_button = QPushButton("Save")
         self.revert_button = QPushButton("Revert")
         self.close_button = QPushButton("Close session…")
-        self.data_view = QTreeView()
         self.tabs = QTabWidget()
-        self.data_empty = QLabel("This session has no data.")
         self._setup_ui()
         self._update_buttons()
 
@@ -108,9 +106,6 @@ class SessionDetailPane(QWidget):
         self.setAccessibleName("Session details")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setEnabled(False)
-        self.banner.setWordWrap(True)
-        self.banner.setAccessibleName("Detail message")
-        self.banner.hide()
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -142,16 +137,6 @@ class SessionDetailPane(QWidget):
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
 
-        self.data_view.setAccessibleName("Session data")
-        self.data_view.setAlternatingRowColors(True)
-        self.data_view.setUniformRowHeights(True)
-        self.data_empty.setEnabled(False)
-        self.data_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        data_page = QWidget()
-        data_layout = QVBoxLayout(data_page)
-        data_layout.addWidget(self.data_empty)
-        data_layout.addWidget(self.data_view)
-
         body = QWidget()
         column = QVBoxLayout(body)
         column.addWidget(self.banner)
@@ -164,8 +149,8 @@ class SessionDetailPane(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
 
-        # The read-only data tree gets a tab of its own, so it has the pane's full height to show nested
-        # JSON instead of a few squeezed rows under the form.
+        # The data editor, the timeline (and media) get tabs of their own (add_section), so each has the
+        # pane's full height instead of a few squeezed rows under the form.
         self.tabs.setDocumentMode(True)
         # The actions stay under the scrolling form, so Save is never scrolled out of sight.
         fields_page = QWidget()
@@ -174,7 +159,6 @@ class SessionDetailPane(QWidget):
         fields_layout.addWidget(scroll, 1)
         fields_layout.addLayout(buttons)
         self.tabs.addTab(fields_page, "Fields")
-        self.tabs.addTab(data_page, "Session data")
         self.tabs.setAccessibleName("Session detail sections")
         self.stack.addWidget(self.placeholder)
         self.stack.addWidget(self.tabs)
@@ -197,12 +181,9 @@ class SessionDetailPane(QWidget):
 
     # ------------------------------------------------------------------ controller -> view
 
-    def set_data_model(self, model: QAbstractItemModel) -> None:
-        """Show the session data through the read-only JSON tree model."""
-        self.data_view.setModel(model)
-        self.data_view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        model.modelReset.connect(self._on_data_model_reset)
-        self._on_data_model_reset()
+    def add_section(self, title: str, widget: QWidget) -> None:
+        """Another tab of the pane after "Fields" (the data editor, the timeline, media …)."""
+        self.tabs.addTab(widget, title)
 
     def show_session(self, session: Session | None) -> None:
         """Show ``session``; the user's unsaved edits survive a refresh of the same session."""
@@ -221,7 +202,7 @@ class SessionDetailPane(QWidget):
         }
         self._baseline = baseline
         if not same:
-            set_error_text(self.banner, None)
+            self.banner.show_problem(None)
             for field in (self.name, self.description):
                 field.show_error(None)
         if "name" not in dirty:
@@ -246,29 +227,30 @@ class SessionDetailPane(QWidget):
         self.stack.setCurrentIndex(1)
         self._update_buttons()
 
-    def show_save_failed(self, field: str, message: str) -> None:
-        """Show why a save failed next to the field; the typed text stays so the user can retry."""
-        target = {"name": self.name, "description": self.description}.get(field)
-        if target is not None:
-            target.show_error(message)
-        elif field == "properties":
-            self.properties.show_error(message)
-        self.show_message(message)
+    def show_field_problem(self, field: str, problem: Problem | None) -> bool:
+        """Show a problem next to the field it concerns (the presenter calls this); False if no such field."""
+        targets: dict[str, ValidatedField | PropertiesEditor] = {
+            "name": self.name,
+            "description": self.description,
+            "properties": self.properties,
+        }
+        target = targets.get(field)
+        if target is None:
+            return False
+        target.show_error(problem.message if problem is not None else target.error())
+        return True
 
-    def show_saved(self, field: str) -> None:
-        """Clear the message of a field that was saved."""
-        target = {"name": self.name, "description": self.description}.get(field)
-        if target is not None:
-            target.show_error(target.error())
-        elif field == "properties":
-            self.properties.show_error(self.properties.error())
+    def show_banner(self, problem: Problem | None) -> None:
+        """Show a problem of the whole pane (close failed, session gone, ...) with its action."""
+        self.banner.show_problem(problem)
+
+    def show_saved(self, fields: list[str]) -> None:
+        """Clear the messages of fields that were saved."""
+        for field in fields:
+            self.show_field_problem(field, None)
         if not self.dirty_fields():
-            set_error_text(self.banner, None)
+            self.banner.show_problem(None)
         self._update_buttons()
-
-    def show_message(self, message: str | None) -> None:
-        """A message for the whole pane (close failed, session gone, ...)."""
-        set_error_text(self.banner, message)
 
     def set_busy(self, busy: bool) -> None:
         """Disable Save while a save is on its way (never resend a request blindly)."""
@@ -314,7 +296,7 @@ class SessionDetailPane(QWidget):
         self.name.set_text(self.session.name)
         self.description.set_text(self.session.description)
         self.properties.set_properties(self.session.properties)
-        set_error_text(self.banner, None)
+        self.banner.show_problem(None)
         self._update_buttons()
 
     # ------------------------------------------------------------------ slots
@@ -341,14 +323,6 @@ class SessionDetailPane(QWidget):
             "Close session",
             self.close_requested.emit,
         )
-
-    def _on_data_model_reset(self) -> None:
-        model = self.data_view.model()
-        empty = model is None or model.rowCount() == 0
-        self.data_empty.setVisible(empty)
-        self.data_view.setVisible(not empty)
-        if not empty:
-            self.data_view.expandToDepth(0)
 
     def _update_buttons(self) -> None:
         session = self.session

@@ -21,9 +21,12 @@ from PySide6.QtWidgets import (
 
 from skydesk import __version__
 from skydesk.core.settings import ConnectionProfile
+from skydesk.models.browser import LIST_TARGET
 from skydesk.ui import window_layout
 from skydesk.ui.common import app_icon, name_widget, open_message, standard_icon
-from skydesk.ui.errors import ErrorPresenter
+from skydesk.ui.content_views import ContentViews
+from skydesk.ui.errors import ProblemPresenter
+from skydesk.ui.media_tab import attach_media_tab
 from skydesk.ui.progress import ProgressPage
 from skydesk.ui.signin import ReauthDialog, SignInPage
 from skydesk.ui.status import StatusWidgets
@@ -48,21 +51,25 @@ class MainWindow(QMainWindow):
         self.services = services
         self.settings = services.settings
         self.subtitle = subtitle
-        self.presenter = ErrorPresenter(self, self.statusBar())
+        self.presenter = ProblemPresenter(self, self.statusBar())
         self.status = StatusWidgets(self.statusBar())
         self.pages = QStackedWidget()
         self.sign_in_page = SignInPage()
         self.progress_page = ProgressPage()
         self.workspace = SessionWorkspace(services.browser, services.detail, self.presenter)
+        self.media_tab = attach_media_tab(self.workspace, services.media, self.presenter)
+        self.workspace.detail_pane.user_label = services.labels.label
         self.app_combo = QComboBox()
         self.reauth_dialog: ReauthDialog | None = None
         self._allow_close = False
-        self._browser_failed = ""  # why the last list load failed, until the next one starts
         self._applications: list[Application] = []
         self._given_profile: ConnectionProfile | None = None  # from the command line, until signed in
         self._setup_ui()
         self._setup_actions()
         self._connect()
+        self.content_views = ContentViews(
+            self
+        )  # data editor, timeline, Event log (before the layout restores)
         self.restore_layout()
 
     # ------------------------------------------------------------------ construction
@@ -161,7 +168,9 @@ class MainWindow(QMainWindow):
         auth.reauthenticated.connect(self._on_auth_reauthenticated)
         browser.applications_loaded.connect(self._on_browser_applications_loaded)
         browser.busy.connect(self._on_browser_busy)
-        browser.failed.connect(self._on_browser_failed)
+        browser.stale_changed.connect(self._on_browser_busy)
+        self.services.ops.problem_raised.connect(self.presenter.present)
+        self.services.ops.problem_resolved.connect(self.presenter.resolve)
         self.services.bridge.state_changed.connect(self.status.set_live_state)
 
     # ------------------------------------------------------------------ start-up (called by app.py)
@@ -291,7 +300,6 @@ class MainWindow(QMainWindow):
     def _on_auth_signed_in(self, label: str) -> None:
         self._given_profile = None  # saved now; signing out shows the profile last used
         self.sign_in_page.clear_password()
-        self.workspace.detail_pane.user_label = self.services.browser.model.participant_label
         self.status.set_user(label)
         self.status.set_api_state("online")
         self._set_signed_in_ui(True)
@@ -363,21 +371,16 @@ class MainWindow(QMainWindow):
         if app_id != self.services.browser.application_id or not self.services.browser.model.sessions():
             self.workspace.show_application(app_id)
 
-    def _on_browser_busy(self, busy: bool) -> None:
+    def _on_browser_busy(self, _state: bool) -> None:
         if not self.services.auth.is_signed_in:
             return
-        if busy:
-            self._browser_failed = ""
+        if self.services.ops.busy(LIST_TARGET):
             self.status.set_api_state("working")
-        elif self._browser_failed:  # the load that just ended failed: say so, not "online"
-            self.status.set_api_state("error", self._browser_failed)
+        elif self.services.browser.stale:  # the last load failed: say so, not "online"
+            problem = self.presenter.last
+            self.status.set_api_state("error", problem.message if problem is not None else "")
         else:
             self.status.set_api_state("online")
-
-    def _on_browser_failed(self, message: str) -> None:
-        self._browser_failed = message
-        self.status.set_api_state("error", message)
-        self.presenter.transient(message)
 
     # ------------------------------------------------------------------ helpers
 

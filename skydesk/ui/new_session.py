@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from skydesk.api import Participant
 from skydesk.api.validation import DESCRIPTION_MAX, NAME_MAX, validate_description, validate_name
-from skydesk.ui.common import form_label, name_widget, set_error_text
+from skydesk.ui.common import fit_title, form_label, name_widget, set_error_text
 from skydesk.ui.fields import ValidatedField
 from skydesk.ui.icons import participant_icon
 from skydesk.ui.participants import AddParticipantDialog
@@ -51,9 +53,13 @@ class NewSessionDialog(QDialog):
     # application id, name, description, version (None = server default), participants, properties
     create_requested = Signal(str, str, str, object, list, dict)
 
-    def __init__(self, application: Application, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, application: Application, parent: QWidget | None = None, property_keys: Sequence[str] = ()
+    ) -> None:
         super().__init__(parent)
         self.application = application
+        # Keys the application's sessions already use, offered as rows to fill (left empty: not sent).
+        self._suggested_keys = sorted(set(property_keys))
         self.version = QComboBox()
         self.name = ValidatedField("Name", validate_name, NAME_MAX, placeholder="e.g. Pump 7 inspection")
         self.description = ValidatedField(
@@ -98,13 +104,13 @@ class NewSessionDialog(QDialog):
         app_label = QLabel(self.application.name)
         app_label.setAccessibleName("Application")
         form.addRow("Application:", app_label)
-        form.addRow(form_label("&Version:", self.version), self.version)
         name_label = QLabel("&Name:")
         name_label.setBuddy(self.name.editor)
         form.addRow(name_label, self.name)
         description_label = QLabel("&Description:")
         description_label.setBuddy(self.description.editor)
         form.addRow(description_label, self.description)
+        form.addRow(form_label("&Version:", self.version), self.version)
 
         people = QGroupBox("Participants")
         people_layout = QVBoxLayout(people)
@@ -129,6 +135,19 @@ class NewSessionDialog(QDialog):
         column.addWidget(self.progress)
         column.addWidget(self.buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
+        fit_title(self)
+        if self._suggested_keys:
+            self.properties.set_properties(dict.fromkeys(self._suggested_keys, ""))
+            self.properties.setToolTip("Keys used in this application; rows left empty are not saved")
+        # Enter presses Create (the default button, enabled only when the form is valid), never another
+        # button that once had focus (Qt's auto-default buttons).
+        for button in (self.add_participant_button, self.remove_participant_button, cancel):
+            button.setAutoDefault(False)
+        for button in self.properties.findChildren(QPushButton):
+            button.setAutoDefault(False)
+        self.setTabOrder(self.name.editor, self.description.editor)
+        self.setTabOrder(self.description.editor, self.version)
+        self.name.editor.setFocus()
 
         self.name.edited.connect(self._on_input_changed)
         self.description.edited.connect(self._on_input_changed)
@@ -214,5 +233,15 @@ class NewSessionDialog(QDialog):
             self.description.text(),
             self.version.currentData(),
             self.participant_list(),
-            self.properties.properties(),
+            self.entered_properties(),
         )
+
+    def entered_properties(self) -> dict[str, str]:
+        """The properties to create the session with (suggested keys left empty are dropped)."""
+        suggested = set(self._suggested_keys)
+        return {k: v for k, v in self.properties.properties().items() if v or k not in suggested}
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Start in Name, whatever Qt would focus first."""
+        super().showEvent(event)
+        self.name.editor.setFocus()

@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from skydesk.models.participants import IsGuestRole, KindRole, ParticipantIdRole, ParticipantListModel
+from skydesk.models.problems import Problem
 from skydesk.ui.common import confirm, form_label, name_widget, set_error_text, standard_icon
+from skydesk.ui.errors import ProblemBanner
 from skydesk.ui.icons import participant_icon
 
 PARTICIPANT_ID_MAX = 255
@@ -133,7 +135,7 @@ class ParticipantsPane(QWidget):
         self.list_view = ParticipantListView()
         self.add_button = QPushButton("Add participant…")
         self.remove_button = QPushButton("Remove")
-        self.message = QLabel()
+        self.message = ProblemBanner("Participants message")
         self.model: ParticipantListModel | None = None
         self.dialog: AddParticipantDialog | None = None
         self.confirm_box: Any = None
@@ -153,9 +155,6 @@ class ParticipantsPane(QWidget):
         self.remove_button.setIcon(standard_icon(self, QStyle.StandardPixmap.SP_TrashIcon))
         for button in (self.add_button, self.remove_button):
             name_widget(button, button.text())
-        self.message.setAccessibleName("Participants message")
-        self.message.setWordWrap(True)
-        self.message.hide()
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
@@ -184,8 +183,16 @@ class ParticipantsPane(QWidget):
         self._update_buttons()
 
     def show_message(self, message: str | None) -> None:
-        """A failure (or nothing) under the list."""
-        set_error_text(self.message, message)
+        """A notice (or nothing) under the list."""
+        self.message.show_text(message)
+
+    def show_banner(self, problem: Problem | None) -> None:
+        """A problem of this pane under the list, with its action (the presenter calls this)."""
+        self.message.show_problem(problem)
+
+    def show_field_problem(self, _field: str, _problem: Problem | None) -> bool:
+        """The pane has no fields of its own: its problems go to the banner."""
+        return False
 
     def selected_id(self) -> str:
         """The selected participant's id, or ""."""

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStyle,
     QTableWidget,
     QTableWidgetItem,
@@ -27,6 +28,10 @@ def property_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return "" if value is None else str(value)
+
+
+MIN_VISIBLE_ROWS = 2
+MAX_VISIBLE_ROWS = 12  # beyond this the table scrolls, so one session's 50 properties don't fill the pane
 
 
 class PropertiesEditor(QWidget):
@@ -59,7 +64,12 @@ class PropertiesEditor(QWidget):
         )
         row_height = self.fontMetrics().height() + 10
         self.table.verticalHeader().setDefaultSectionSize(row_height)
-        self.table.setMinimumHeight(row_height * 4)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        # Tab leaves the table (to Add property) instead of walking its cells forever; arrows move in it.
+        self.table.setTabKeyNavigation(False)
+        # The table is as tall as its rows (it sits in a form that scrolls already), up to a limit.
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.add_button.setIcon(standard_icon(self, QStyle.StandardPixmap.SP_FileDialogNewFolder))
         self.remove_button.setIcon(standard_icon(self, QStyle.StandardPixmap.SP_DialogDiscardButton))
         for button in (self.add_button, self.remove_button):
@@ -173,7 +183,14 @@ class PropertiesEditor(QWidget):
     def _on_table_selection_changed(self) -> None:
         self.remove_button.setEnabled(not self._read_only and bool(self.table.selectedItems()))
 
+    def _fit_height(self) -> None:
+        rows = min(max(self.table.rowCount() + 1, MIN_VISIBLE_ROWS), MAX_VISIBLE_ROWS)
+        header = self.table.horizontalHeader().sizeHint().height()
+        frame = self.table.frameWidth() * 2
+        self.table.setFixedHeight(header + frame + rows * self.table.verticalHeader().defaultSectionSize())
+
     def _on_table_changed(self) -> None:
+        self._fit_height()
         count = self.table.rowCount()
         self.counter.setText(f"{count} / {PROPERTIES_MAX}")
         self.add_button.setEnabled(not self._read_only and count < PROPERTIES_MAX)

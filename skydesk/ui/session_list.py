@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from skydesk.models.problems import Problem
 from skydesk.models.session_columns import (
     COL_CREATED,
     COL_MODIFIED,
@@ -28,6 +29,7 @@ from skydesk.models.session_table import (
     SessionIdRole,
     SessionTableModel,
 )
+from skydesk.ui.errors import ProblemBanner
 from skydesk.ui.filter_bar import FilterBar
 
 #: Shown until the user chooses otherwise (header context menu): what fits beside the detail pane in a
@@ -43,6 +45,7 @@ class SessionListPane(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.filter_bar = FilterBar()
+        self.banner = ProblemBanner("List message")
         self.table = QTableView()
         self.count_label = QLabel()
         self._model: SessionTableModel | None = None
@@ -90,6 +93,7 @@ class SessionListPane(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.filter_bar)
+        column.addWidget(self.banner)
         column.addWidget(self.table, 1)
         column.addLayout(bottom)
 
@@ -127,6 +131,14 @@ class SessionListPane(QWidget):
         model.modelAboutToBeReset.connect(self._on_model_about_to_be_reset)
         model.modelReset.connect(self._on_model_changed)
         self._on_model_changed()
+
+    def show_banner(self, problem: Problem | None) -> None:
+        """Why the list may be out of date, with Retry (the presenter calls this); None hides it."""
+        self.banner.show_problem(problem)
+
+    def show_field_problem(self, _field: str, _problem: Problem | None) -> bool:
+        """The list has no fields: its problems go to the banner."""
+        return False
 
     def selected_session_id(self) -> str:
         """The id of the selected session, or ""."""

@@ -17,13 +17,14 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QSpinBox,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from skydesk.core.settings import ConnectionProfile
 from skydesk.ui.common import form_label, name_widget, set_error_text
+from skydesk.ui.connection_form import ConnectionFields, align_labels
 
 NEW_PROFILE = "New profile…"
 
@@ -32,27 +33,40 @@ class SignInPage(QWidget):
     """Collects a connection profile and credentials; emits ``sign_in_requested`` and shows the outcome."""
 
     sign_in_requested = Signal(object, str, str, bool)  # ConnectionProfile, username, password, remember
+    cancel_requested = Signal()  # the user gave up waiting for a sign-in
+    manage_profiles_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._profiles: list[ConnectionProfile] = []
+        self._busy = False
+        self._remember_available = True
         self.profile_combo = QComboBox()
+        self.manage_button = QPushButton("Profiles…")
         self.profile_name = QLineEdit()
-        self.api_url = QLineEdit()
-        self.mqtt_host = QLineEdit()
-        self.mqtt_port = QSpinBox()
-        self.realm = QLineEdit()
-        self.ca_file = QLineEdit()
-        self.ca_browse = QPushButton("Browse…")
+        self.connection = ConnectionFields(self)
+        self.api_url = self.connection.api_url
+        self.mqtt_host = self.connection.mqtt_host
+        self.mqtt_port = self.connection.mqtt_port
+        self.realm = self.connection.realm
+        self.ca_file = self.connection.ca_file
+        self.ca_browse = self.connection.ca_browse
+        self.region = self.connection.region
         self.username = QLineEdit()
         self.password = QLineEdit()
         self.remember = QCheckBox("Remember me on this computer")
         self.remember_reason = QLabel()
         self.sign_in_button = QPushButton("Sign in")
+        self.cancel_button = QPushButton("Cancel")
         self.progress = QProgressBar()
         self.progress_label = QLabel()
         self.error = QLabel()
         self._setup_ui()
+
+    @property
+    def ca_dialog(self) -> QFileDialog | None:
+        """The CA file chooser while it is open."""
+        return self.connection.ca_dialog
 
     def _setup_ui(self) -> None:
         self.setAccessibleName("Sign in")
@@ -62,16 +76,15 @@ class SignInPage(QWidget):
         font.setBold(True)
         title.setFont(font)
 
-        self.mqtt_port.setRange(1, 65535)
-        self.mqtt_port.setValue(8883)
-        self.api_url.setPlaceholderText("https://api.skylight.upskill.io")
-        self.mqtt_host.setPlaceholderText("mqtt.skylight.upskill.io")
-        self.ca_file.setPlaceholderText("System certificates")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        name_widget(self.ca_browse, "Browse…")
+        name_widget(self.manage_button, self.manage_button.text())
+        self.manage_button.setToolTip("Add, edit, import or export connection profiles")
         name_widget(self.remember, self.remember.text())
         name_widget(self.sign_in_button, "Sign in")
+        name_widget(self.cancel_button, "Cancel")
+        self.cancel_button.setToolTip("Stop signing in")
         self.sign_in_button.setDefault(True)
+        self.cancel_button.hide()
         self.remember_reason.setWordWrap(True)
         self.remember_reason.setEnabled(False)
         self.remember_reason.setAccessibleName("Why remembering is unavailable")
@@ -80,40 +93,48 @@ class SignInPage(QWidget):
         self.progress.setTextVisible(False)
         self.progress.setMaximumHeight(self.fontMetrics().height() // 2 + 4)
         self.progress.setAccessibleName("Signing in")
-        self.progress.hide()
         self.progress_label.hide()
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Sign-in error")
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # The error and the progress bar keep their room while hidden, so nothing jumps when they appear.
+        self.error.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
+        for widget in (self.error, self.progress):
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            widget.setSizePolicy(policy)
         self.error.hide()
+        self.progress.hide()
 
         connection = QGroupBox("Connection")
         conn_form = QFormLayout(connection)
-        conn_form.addRow(form_label("&Profile:", self.profile_combo), self.profile_combo)
-        conn_form.addRow(form_label("Profile &name:", self.profile_name), self.profile_name)
-        conn_form.addRow(form_label("&API URL:", self.api_url), self.api_url)
-        conn_form.addRow(form_label("&MQTT host:", self.mqtt_host), self.mqtt_host)
-        conn_form.addRow(form_label("MQTT p&ort:", self.mqtt_port), self.mqtt_port)
-        conn_form.addRow(form_label("&Realm:", self.realm), self.realm)
-        ca_row = QHBoxLayout()
-        ca_row.addWidget(self.ca_file, 1)
-        ca_row.addWidget(self.ca_browse)
-        conn_form.addRow(form_label("&CA file:", self.ca_file), ca_row)
+        profile_row = QHBoxLayout()
+        profile_row.addWidget(self.profile_combo, 1)
+        profile_row.addWidget(self.manage_button)
+        labels = [form_label("&Profile:", self.profile_combo)]
+        labels.append(form_label("Profile &name:", self.profile_name))
+        conn_form.addRow(labels[0], profile_row)
+        conn_form.addRow(labels[1], self.profile_name)
+        labels += self.connection.add_rows(conn_form)
 
         account = QGroupBox("Account")
         account_form = QFormLayout(account)
-        account_form.addRow(form_label("&Username:", self.username), self.username)
-        account_form.addRow(form_label("Pass&word:", self.password), self.password)
+        labels += [form_label("&Username:", self.username), form_label("Pass&word:", self.password)]
+        account_form.addRow(labels[-2], self.username)
+        account_form.addRow(labels[-1], self.password)
         account_form.addRow("", self.remember)
         account_form.addRow("", self.remember_reason)
+        align_labels(labels)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.progress_label, 1)
+        buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.sign_in_button)
 
         card = QFrame()
         card.setFrameShape(QFrame.Shape.StyledPanel)
-        card.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
+        card.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 42)
         inner = QVBoxLayout(card)
         inner.setSpacing(10)
         inner.addWidget(title)
@@ -123,20 +144,34 @@ class SignInPage(QWidget):
         inner.addWidget(self.progress)
         inner.addLayout(buttons)
 
-        outer = QHBoxLayout(self)
-        outer.addStretch(1)
+        content = QWidget()
+        row = QHBoxLayout(content)
+        row.addStretch(1)
         column = QVBoxLayout()
         column.addStretch(1)
         column.addWidget(card)
         column.addStretch(2)
-        outer.addLayout(column, 3)
-        outer.addStretch(1)
+        row.addLayout(column, 3)
+        row.addStretch(1)
+        # In a scroll area, so the form never makes the window taller than a small screen allows.
+        scroll = QScrollArea()
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
         self.profile_combo.currentIndexChanged.connect(self._on_profile_combo_changed)
-        self.ca_browse.clicked.connect(self._on_ca_browse_clicked)
+        self.manage_button.clicked.connect(self.manage_profiles_requested)
         self.sign_in_button.clicked.connect(self._on_sign_in_clicked)
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
         self.password.returnPressed.connect(self._on_sign_in_clicked)
         self.username.returnPressed.connect(self._on_sign_in_clicked)
+        # A stale error must not stay next to what the user is correcting.
+        self.connection.edited.connect(self._on_field_edited)
+        for edit in (self.profile_name, self.username, self.password):
+            edit.textEdited.connect(self._on_field_edited)
 
     # ------------------------------------------------------------------ state
 
@@ -168,25 +203,24 @@ class SignInPage(QWidget):
     def show_profile(self, profile: ConnectionProfile) -> None:
         """Fill the fields from ``profile``."""
         self.profile_name.setText(profile.name)
-        self.api_url.setText(profile.api_url)
-        self.mqtt_host.setText(profile.mqtt_host)
-        self.mqtt_port.setValue(profile.mqtt_port)
-        self.realm.setText(profile.realm)
-        self.ca_file.setText(profile.ca_file or "")
+        self.connection.show_values(
+            profile.api_url, profile.mqtt_host, profile.mqtt_port, profile.realm, profile.ca_file
+        )
         if profile.username:
             self.username.setText(profile.username)
 
     def profile(self) -> ConnectionProfile:
         """The profile as currently entered (host names trimmed, trailing slashes dropped)."""
-        return ConnectionProfile(
-            name=self.profile_name.text().strip() or self.api_url.text().strip(),
-            api_url=self.api_url.text().strip().rstrip("/"),
-            mqtt_host=self.mqtt_host.text().strip(),
-            mqtt_port=self.mqtt_port.value(),
-            realm=self.realm.text().strip(),
-            ca_file=self.ca_file.text().strip() or None,
-            username=self.username.text().strip(),
+        saved = next((p for p in self._profiles if p.name == self.profile_combo.currentData()), None)
+        entered = self.connection.profile(
+            self.profile_name.text().strip() or self.api_url.text().strip(),
+            self.username.text().strip(),
+            saved.color if saved is not None else "",
         )
+        if saved is not None and saved.api_url == entered.api_url:
+            # Set in the profile file on purpose; it stays with that URL only.
+            entered.allow_plain_http = saved.allow_plain_http
+        return entered
 
     def set_remember_available(self, available: bool, reason: str) -> None:
         """Offer "Remember me" only with a secure keyring; otherwise say why."""
@@ -197,17 +231,26 @@ class SignInPage(QWidget):
             self.remember.setToolTip(text)
             self.remember_reason.setText(text)
         self.remember_reason.setVisible(not available)
+        self._remember_available = available
 
     def set_busy(self, busy: bool, host: str = "") -> None:
-        """Show progress while signing in and lock the form against a second click."""
+        """Show progress while signing in, lock every field against changes and offer Cancel."""
+        self._busy = busy
         self.progress.setVisible(busy)
         self.progress_label.setVisible(busy)
         self.progress_label.setText(f"Signing in to {host}…" if host else "Signing in…")
         self.sign_in_button.setEnabled(not busy)
-        for widget in (self.profile_combo, self.username, self.password):
+        self.cancel_button.setVisible(busy)
+        self.connection.set_locked(busy)
+        for widget in (self.profile_combo, self.manage_button, self.profile_name, self.username):
             widget.setEnabled(not busy)
+        self.password.setEnabled(not busy)
+        self.remember.setEnabled(not busy and self._remember_available)
         if busy:
             self.show_error(None)
+            self.cancel_button.setFocus()
+        elif self.cancel_button.hasFocus() or self.focusWidget() is None:
+            self.password.setFocus()
 
     def show_error(self, message: str | None) -> None:
         """Show why the sign-in failed, under the form (the message names the host)."""
@@ -226,33 +269,26 @@ class SignInPage(QWidget):
 
     # ------------------------------------------------------------------ slots
 
+    def _on_field_edited(self, *_args: object) -> None:
+        if self.error.isVisible():
+            set_error_text(self.error, None)
+
     def _on_profile_combo_changed(self, index: int) -> None:
         name = self.profile_combo.itemData(index)
         profile = next((p for p in self._profiles if p.name == name), None)
         if profile is not None:
             self.show_profile(profile)
         else:
-            for edit in (self.profile_name, self.api_url, self.mqtt_host, self.realm, self.ca_file):
-                edit.clear()
-            self.mqtt_port.setValue(8883)
+            self.profile_name.clear()
+            self.connection.clear()
+        self._on_field_edited()
 
-    def _on_ca_browse_clicked(self) -> None:
-        # open(), not the static getOpenFileName(): its nested event loop would keep running inside this slot
-        # while the app quits (or signs in) around it, and the window could be deleted under the dialog.
-        dialog = QFileDialog(
-            self,
-            "Choose a CA certificate",
-            self.ca_file.text(),
-            "Certificates (*.pem *.crt *.cer);;All files (*)",
-        )
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(self.ca_file.setText)
-        self.ca_dialog = dialog
-        dialog.open()
+    def _on_cancel_clicked(self) -> None:
+        if self._busy:
+            self.cancel_requested.emit()
 
     def _on_sign_in_clicked(self) -> None:
-        if not self.sign_in_button.isEnabled():
+        if not self.sign_in_button.isEnabled() or self._busy:
             return
         profile = self.profile()
         missing = [

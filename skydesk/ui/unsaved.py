@@ -109,17 +109,17 @@ class UnsavedEditsGuard(QObject):
         self._proceed, self._cancel = proceed, cancel
         self._pane.save_requested.emit(edits)
 
-    def _on_detail_saved(self, field: str) -> None:
-        if field not in self._waiting:
+    def _on_detail_saved(self, fields: list[str]) -> None:
+        if not self._waiting.intersection(fields):
             return
-        self._waiting.discard(field)
+        self._waiting.difference_update(fields)
         if not self._waiting:
             proceed, self._proceed, self._cancel = self._proceed, None, None
             if proceed is not None:
                 proceed()
 
-    def _on_detail_save_failed(self, field: str, _message: str) -> None:
-        if field not in self._waiting:
+    def _on_detail_save_failed(self, fields: list[str], _problem: object) -> None:
+        if not self._waiting.intersection(fields):
             return
         # Stay where the user's text is: the pane shows it with the reason, ready for another try.
         self._waiting.clear()

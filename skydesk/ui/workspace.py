@@ -9,8 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QSplitter, QVBoxLayout, QWidget
 
 from skydesk.models.filters import SessionFilters
+from skydesk.models.problems import Problem
 from skydesk.ui.detail_pane import SessionDetailPane
-from skydesk.ui.errors import ErrorPresenter
+from skydesk.ui.errors import ProblemPresenter
 from skydesk.ui.new_session import NewSessionDialog
 from skydesk.ui.participants import ParticipantsPane
 from skydesk.ui.session_list import SessionListPane
@@ -23,7 +24,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SAVE_FIELDS = ("name", "description", "properties")
+SAVED_WORDS = {"status": "Session closed", "participants": "Participants updated"}
+
+
+class _NewSessionSurface:
+    """Problems of "create" show in the New session dialog while it is open (else the presenter's dialog)."""
+
+    def __init__(self, workspace: SessionWorkspace) -> None:
+        self._workspace = workspace
+
+    def show_banner(self, problem: Problem | None) -> None:
+        dialog = self._workspace.new_session_dialog
+        if dialog is not None and problem is not None:
+            dialog.show_error(problem.message)
+        elif problem is not None:
+            self._workspace.presenter.expected("New session", problem.message)
+
+    def show_field_problem(self, _field: str, _problem: Problem | None) -> bool:
+        return False
 
 
 def _titled(title: str, accessible: str, content: QWidget) -> QGroupBox:
@@ -42,7 +60,7 @@ class SessionWorkspace(QWidget):
         self,
         browser: SessionBrowserController,
         detail: SessionDetailController,
-        presenter: ErrorPresenter,
+        presenter: ProblemPresenter,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -58,10 +76,13 @@ class SessionWorkspace(QWidget):
         self.guard = UnsavedEditsGuard(self.detail_pane, detail, self)
         self._setup_ui()
         self._connect()
+        presenter.register("list", self.sessions)
+        presenter.register("detail", self.detail_pane)
+        presenter.register("participants", self.participants)
+        presenter.register("create", _NewSessionSurface(self))
 
     def _setup_ui(self) -> None:
         self.sessions.set_model(self.browser.model)
-        self.detail_pane.set_data_model(self.detail.data_model)
         self.participants.set_model(self.detail.participants_model)
         self.sessions_box = _titled("Sessions", "Sessions", self.sessions)
         self.detail_box = _titled("Session details", "Session details", self.detail_pane)
@@ -90,10 +111,8 @@ class SessionWorkspace(QWidget):
         self.participants.add_requested.connect(self.detail.add_participant)
         self.participants.remove_requested.connect(self.detail.remove_participant)
         self.detail.session_loaded.connect(self._on_detail_session_loaded)
-        self.detail.save_failed.connect(self._on_detail_save_failed)
         self.detail.saved.connect(self._on_detail_saved)
         self.detail.busy.connect(self.detail_pane.set_busy)
-        self.detail.failed.connect(self._on_detail_failed)
         self.detail.session_created.connect(self._on_detail_session_created)
 
     # ------------------------------------------------------------------ actions
@@ -160,40 +179,12 @@ class SessionWorkspace(QWidget):
             self.participants.show_message(None)
 
     def _on_detail_pane_save_requested(self, edits: dict[str, Any]) -> None:
-        if "name" in edits:
-            self.detail.save_name(edits["name"])
-        if "description" in edits:
-            self.detail.save_description(edits["description"])
-        if "properties" in edits:
-            self.detail.save_properties(edits["properties"])
+        self.detail.save(edits)
 
-    def _on_detail_save_failed(self, field: str, message: str) -> None:
-        if field in SAVE_FIELDS:
-            self.detail_pane.show_save_failed(field, message)
-        elif field == "participants":
-            self.participants.show_message(message)
-        else:
-            self.detail_pane.show_message(message)
-
-    def _on_detail_saved(self, field: str) -> None:
-        if field in SAVE_FIELDS:
-            self.detail_pane.show_saved(field)
-        words = {
-            "name": "Name saved",
-            "description": "Description saved",
-            "properties": "Properties saved",
-            "status": "Session closed",
-            "participants": "Participants updated",
-        }
-        self.presenter.transient(words.get(field, "Saved"), 4000)
-
-    def _on_detail_failed(self, message: str) -> None:
-        dialog = self.new_session_dialog
-        if dialog is not None and dialog.progress.isVisible():
-            dialog.show_error(message)
-            return
-        self.detail_pane.show_message(message)
-        self.presenter.transient(message)
+    def _on_detail_saved(self, fields: list[str]) -> None:
+        self.detail_pane.show_saved(fields)
+        words = SAVED_WORDS.get(fields[0], "Changes saved") if len(fields) == 1 else "Changes saved"
+        self.presenter.transient(words, 4000)
 
     def _on_new_session_create_requested(
         self,

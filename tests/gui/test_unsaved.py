@@ -99,7 +99,7 @@ async def test_failed_save_stays_on_the_session_with_the_text(make_window: Any, 
     assert pane.session.session_id == first.session_id
     assert window.workspace.sessions.selected_session_id() == first.session_id
     assert pane.name.text() == "Typed while the server went away"
-    assert "nothing was saved" in pane.name.message.text() or "may or may not" in pane.name.message.text()
+    assert "nothing was changed" in pane.name.message.text() or "may or may not" in pane.name.message.text()
     sb.start_api()
 
 

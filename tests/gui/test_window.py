@@ -128,10 +128,10 @@ async def test_keyboard_shortcuts(make_window: Any, sandbox: Any) -> None:
     search = window.workspace.sessions.filter_bar.search
     await wait_until(search.hasFocus, 5, what="focus in the search field")
 
-    states: list[str] = []
-    window.services.browser.model.stateChanged.connect(states.append)
+    loads: list[bool] = []
+    window.services.browser.busy.connect(loads.append)
     QTest.keySequence(window, QKeySequence("F5"))
-    await wait_until(lambda: "loading" in states, 5, what="F5 to reload")
+    await wait_until(lambda: True in loads, 5, what="F5 to reload")
     await wait_loaded(window)
 
     quits: list[bool] = []

@@ -37,10 +37,10 @@ async def make_services(tmp_path: Any) -> Any:
 
     made: list[Any] = []
 
-    def build(credentials: Any = None, settings_name: str = "settings.json") -> AppServices:
+    def build(credentials: Any = None, settings_name: str = "settings.json", **options: Any) -> AppServices:
         settings = Settings.load(tmp_path / settings_name)
         store = credentials if credentials is not None else CredentialStore(backend=fail.Keyring())
-        services = AppServices(settings, store)
+        services = AppServices(settings, store, **options)
         made.append(services)
         return services
 

@@ -18,10 +18,10 @@ async def sign_in(services: AppServices, profile: Any, user: str = "tech", remem
 
 async def settled(services: AppServices, within: float = 20.0) -> None:
     """Wait until the session list has no page load running."""
-    from skydesk.models.browser import PAGE_TASK
+    from skydesk.models.browser import LIST_TARGET
 
     await wait_until(
-        lambda: not services.tasks.is_running(PAGE_TASK) and services.browser.model.state != "loading",
+        lambda: not services.ops.busy(LIST_TARGET) and services.browser.model.state != "loading",
         within,
         what="session list loaded",
     )

@@ -7,10 +7,11 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 
 from skydesk.api import SkylightClient
+from skydesk.models.browser import PAGE_KEY
 from skydesk.models.filters import SessionFilters
 from skydesk.models.session_columns import COL_CREATED, COL_NAME
 from tests.models.helpers import open_app, settled, sign_in
-from tests.support.qt import wait_until
+from tests.support.qt import SignalRecorder, wait_until
 
 
 async def _server_ids(sb: Any, app: str, user: str = "dispatch", **filters: Any) -> list[str]:
@@ -100,7 +101,7 @@ async def test_new_filter_cancels_the_superseded_load(
     await sign_in(svc, profile_of(sandbox), user="dispatch")
     await open_app(svc, "Field Inspection")
     svc.browser.set_filters(SessionFilters(status="closed"))
-    first = svc.tasks.get("browser.page")
+    first = svc.tasks.get(f"op.read.{PAGE_KEY}")
     svc.browser.set_filters(SessionFilters(status="open"))
     await settled(svc)
     assert first is not None and first.cancelled()
@@ -108,22 +109,32 @@ async def test_new_filter_cancels_the_superseded_load(
     assert statuses == {"open"}
 
 
-async def test_server_down_shows_error_row_and_f5_recovers(
+async def test_a_failed_refresh_keeps_the_rows_and_the_list_reloads_once_the_api_is_back(
     make_sandbox: Any, make_services: Any, profile_of: Any
 ) -> None:
     sb = make_sandbox(seed=20)
     svc = make_services()
     await sign_in(svc, profile_of(sb), user="dispatch")
     await open_app(svc, "Field Inspection")
+    model = svc.browser.model
+    before = [s.session_id for s in model.sessions()]
+    problems = SignalRecorder(svc.ops.problem_raised)
     sb.stop_api()
     try:
         svc.browser.refresh()
+        problem = (await problems.wait("problem_raised", within=30))[0]
         await settled(svc)
-        text = svc.browser.model.data(svc.browser.model.index(0, 0))
-        assert text.startswith("Could not load sessions: ") and text.endswith("press F5 to retry"), text
-        assert "127.0.0.1" in text
+        assert [s.session_id for s in model.sessions()] == before  # one failure never empties the list
+        assert model.state == "none" and svc.browser.stale
+        assert problem.scope == "list" and problem.kind == "offline" and problem.action_label == "Retry"
+        assert problem.message.startswith("The session list may be out of date")
+        assert problem.message.count("127.0.0.1") == 1
     finally:
         sb.start_api()
-    svc.browser.refresh()
+    # Another request succeeds (here: the applications): the stale list reloads by itself, once.
+    loads = SignalRecorder(model.modelReset)
+    svc.browser.load_applications()
+    await wait_until(lambda: not svc.browser.stale, 30, what="the list to reload")
     await settled(svc)
-    assert svc.browser.model.state == "none" and svc.browser.model.total > 0
+    assert len(loads.args("modelReset")) == 1
+    assert [s.session_id for s in model.sessions()] == before

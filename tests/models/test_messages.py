@@ -9,7 +9,7 @@ from __future__ import annotations
 from skydesk.api.errors import Forbidden, ServerError
 from skydesk.core.settings import ConnectionProfile
 from skydesk.models.auth import describe_sign_in_error
-from skydesk.models.detail import describe_save_error
+from skydesk.models.problems import SAVING_CHANGES, describe
 
 PROFILE = ConnectionProfile("work", "https://api.example.test", "mqtt.example.test", realm="acme")
 
@@ -25,5 +25,5 @@ def test_a_server_error_without_a_host_falls_back_to_the_profiles_host() -> None
 
 
 def test_a_refused_save_says_so_in_plain_words() -> None:
-    message = describe_save_error(Forbidden("forbidden", status=403, host="api.example.test"))
-    assert message == "You are not allowed to change this session."
+    problem = describe(Forbidden("forbidden", status=403, host="api.example.test"), SAVING_CHANGES)
+    assert problem.message == "The changes were not saved: you are not allowed to do this."

@@ -139,6 +139,28 @@ def test_chunked_upload_tracks_uploaded_bytes(session: tuple[httpx.Client, str, 
     assert tech.put(url, content=b"x", headers={"content-range": "bytes 0-5/100"}).status_code == 400
 
 
+def test_last_chunk_may_be_resent_and_2_gib_fits(session: tuple[httpx.Client, str, str]) -> None:
+    tech, app, sid = session
+    # totalBytes up to 2 GiB is accepted (sent in chunks); one more byte is not.
+    assert create(tech, app, sid, totalBytes=2 * 1024**3)["totalBytes"] == 2 * 1024**3
+    too_big = tech.post(
+        sessions_url(app, sid, "media"), json={"filename": "x", "totalBytes": 2 * 1024**3 + 1}
+    )
+    assert too_big.status_code == 400 and too_big.json()["details"][0]["field"] == "totalBytes"
+    m = create(tech, app, sid, totalBytes=10)
+    url = sessions_url(app, sid, "media", m["mediaId"], "content")
+    assert tech.put(url, content=b"abcd", headers={"content-range": "bytes 0-3/10"}).status_code == 200
+    assert tech.put(url, content=b"efg", headers={"content-range": "bytes 4-6/10"}).status_code == 200
+    # The answer to the last chunk was lost, say: sending it again is not a conflict and changes nothing.
+    again = tech.put(url, content=b"efg", headers={"content-range": "bytes 4-6/10"})
+    assert again.status_code == 200 and again.json()["uploadedBytes"] == 7
+    # An earlier chunk is not the last one: refused.
+    assert tech.put(url, content=b"cd", headers={"content-range": "bytes 2-3/10"}).status_code == 409
+    assert tech.put(url, content=b"hij", headers={"content-range": "bytes 7-9/10"}).status_code == 200
+    down = tech.get(url)
+    assert down.content == b"abcdefghij" and down.headers["content-length"] == "10"
+
+
 def test_upload_over_total_bytes_is_400(session: tuple[httpx.Client, str, str]) -> None:
     tech, app, sid = session
     m = create(tech, app, sid, totalBytes=3)
@@ -151,8 +173,8 @@ def test_upload_over_the_size_cap_is_413(
 ) -> None:
     tech, app, sid = session
     m = create(tech, app, sid, totalBytes=100)
-    # The real cap is 50 MB; lower it so the test does not push 50 MB through TLS.
-    monkeypatch.setattr(rest_media, "MEDIA_BYTES_MAX", 64)
+    # The real cap on one body is 50 MiB; lower it so the test does not push 50 MiB through TLS.
+    monkeypatch.setattr(rest_media, "MEDIA_BODY_MAX", 64)
     r = tech.put(sessions_url(app, sid, "media", m["mediaId"], "content"), content=b"x" * 65)
     assert r.status_code == 413
     assert tech.get(sessions_url(app, sid, "media", m["mediaId"])).json()["uploadedBytes"] == 0

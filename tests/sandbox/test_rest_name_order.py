@@ -112,7 +112,7 @@ def test_an_older_state_db_is_migrated_when_opened(tmp_path: Path) -> None:
     service = SandboxService(tmp_path / "sandbox.db", issuer)
     try:
         with service.store.read() as conn:
-            assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+            assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
             media = conn.execute("SELECT filename, filename_key FROM media").fetchall()
             indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
             plan = conn.execute(

@@ -14,6 +14,10 @@ from tests.sandbox.conftest import RestServer, make_session
 EXPECTED = {
     "/v1/authentication/login/realms/{realm}": {"post"},
     "/v1/authentication/token/refresh": {"post"},
+    "/v1/authentication/users": {"get"},
+    "/v1/authentication/users/{userId}": {"get"},
+    "/v1/authentication/groups": {"get"},
+    "/v1/authentication/groups/{groupId}": {"get"},
     "/v1/application/applications": {"get"},
     "/v1/application/applications/{applicationId}": {"get"},
     "/v1/application/applications/{applicationId}/roles": {"get"},

@@ -1,0 +1,229 @@
+"""The event log as a Qt table (newest first, filtered) and its controller: pause, rate, export, bound."""
+
+from __future__ import annotations
+
+import bisect
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+
+from skydesk.models.event_log import DEFAULT_LIMIT, EventFilter, EventLog, LoggedEvent, write_jsonl
+
+if TYPE_CHECKING:
+    from skydesk.api import SessionEvent
+
+Index = QModelIndex | QPersistentModelIndex
+COL_TIME, COL_TYPE, COL_APP, COL_SESSION, COL_WHO = range(5)
+HEADERS = ("Time", "Type", "Application", "Session", "Who")
+EntryRole = Qt.ItemDataRole.UserRole + 1  # the LoggedEvent of a row
+RATE_WINDOW_S = 1.0
+
+
+def _same_label(value: str) -> str:
+    return value
+
+
+class EventLogModel(QAbstractTableModel):
+    """Rows are the log's entries that pass ``filter``, newest at the top."""
+
+    def __init__(self, log: EventLog, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.log = log
+        self._filter = EventFilter()
+        self._rows: list[LoggedEvent] = []  # oldest first; row r shows _rows[-1 - r]
+        self.app_label: Callable[[str], str] = _same_label
+        self.user_label: Callable[[str], str] = _same_label
+        self.session_label: Callable[[str], str | None] = lambda _sid: None
+
+    @property
+    def filter(self) -> EventFilter:
+        """What is shown."""
+        return self._filter
+
+    def set_filter(self, flt: EventFilter) -> None:
+        """Show only the entries passing ``flt`` (one reset)."""
+        self._filter = flt
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Rebuild the rows from the log (after a resume, a clear, a new filter)."""
+        self.beginResetModel()
+        self._rows = self.log.filtered(self._filter)
+        self.endResetModel()
+
+    def apply(self, added: Sequence[LoggedEvent], dropped: Sequence[LoggedEvent]) -> None:
+        """Show what the log just gained and lost: one insert at the top, one removal at the bottom."""
+        if dropped and self._rows:
+            last = dropped[-1].seq
+            gone = bisect.bisect_right(self._rows, last, key=lambda e: e.seq)
+            if gone:
+                n = len(self._rows)
+                self.beginRemoveRows(QModelIndex(), n - gone, n - 1)
+                del self._rows[:gone]
+                self.endRemoveRows()
+        flt = self._filter
+        shown = [e for e in added if flt.matches(e)] if flt.active else list(added)
+        if shown:
+            self.beginInsertRows(QModelIndex(), 0, len(shown) - 1)
+            self._rows.extend(shown)
+            self.endInsertRows()
+
+    def entry(self, row: int) -> LoggedEvent | None:
+        """The entry shown in ``row``."""
+        return self._rows[-1 - row] if 0 <= row < len(self._rows) else None
+
+    def shown(self) -> list[LoggedEvent]:
+        """The entries shown, oldest first (what Export writes)."""
+        return list(self._rows)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Shown entries (a table: no children)."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Time, type, application, session, who."""
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Column titles."""
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section] if 0 <= section < len(HEADERS) else None
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Cell text; EntryRole gives the LoggedEvent."""
+        entry = self.entry(index.row()) if index.isValid() else None
+        if entry is None:
+            return None
+        if role == EntryRole:
+            return entry
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.cell_text(entry, index.column())
+        return None
+
+    def cell_text(self, entry: LoggedEvent, column: int) -> str:
+        """What a column shows for ``entry``."""
+        event = entry.event
+        if column == COL_TIME:
+            return entry.received_at.astimezone().strftime("%H:%M:%S.%f")[:-3]
+        if column == COL_TYPE:
+            return entry.kind
+        if column == COL_APP:
+            return self.app_label(event.application_id)
+        if column == COL_SESSION:
+            return self.session_name(event.session_id)
+        return self.user_label(event.user_id) if event.user_id else ""
+
+    def session_name(self, session_id: str) -> str:
+        """A session by name: the app's label, else the last name an event carried, else the id."""
+        named = self.session_label(session_id)
+        if named:
+            return named
+        known = self.log.session_json(session_id)
+        name = known.get("name") if known else None
+        return name if isinstance(name, str) and name else session_id
+
+
+class EventLogController(QObject):
+    """Feeds the log from event batches; pause/resume, clear, events per second, export, the bound."""
+
+    rate_changed = Signal(float)  # events per second over the last second
+    counts_changed = Signal()  # kept / dropped / held counts changed
+    paused_changed = Signal(bool)
+
+    def __init__(self, limit: int = DEFAULT_LIMIT, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.log = EventLog(limit)
+        self.model = EventLogModel(self.log, self)
+        self.paused = False
+        self.held = 0  # events logged while paused, not yet shown
+        self._arrivals: deque[tuple[float, int]] = deque()
+        self.rate = 0.0
+        self._rate_timer = QTimer(self)
+        self._rate_timer.setInterval(500)
+        self._rate_timer.timeout.connect(self._on_rate_timer_timeout)
+        self._rate_timer.start()
+
+    def add_events(self, events: Sequence[SessionEvent]) -> None:
+        """Log a batch (from EventBridge.events_batch); the view updates unless paused."""
+        if not events:
+            return
+        added, dropped = self.log.add(events)
+        self._arrivals.append((time.monotonic(), len(events)))
+        if self.paused:
+            self.held += len(events)
+        else:
+            self.model.apply(added, dropped)
+        self.counts_changed.emit()
+
+    def set_paused(self, paused: bool) -> None:
+        """Freeze the view (events are still logged) or catch up with what arrived meanwhile."""
+        if paused == self.paused:
+            return
+        self.paused = paused
+        if not paused:
+            self.held = 0
+            self.model.refresh()
+        self.paused_changed.emit(paused)
+        self.counts_changed.emit()
+
+    def clear(self) -> None:
+        """Empty the log."""
+        self.log.clear()
+        self.held = 0
+        self.model.refresh()
+        self.counts_changed.emit()
+
+    def set_limit(self, limit: int) -> None:
+        """Keep at most ``limit`` events from now on (drops the oldest at once if needed)."""
+        dropped = self.log.set_limit(limit)
+        if dropped and not self.paused:
+            self.model.apply([], dropped)
+        self.counts_changed.emit()
+
+    def set_filter(self, flt: EventFilter) -> None:
+        """Show only what passes ``flt``."""
+        self.model.set_filter(flt)
+
+    def note_data(self, session_id: str, data: dict[str, Any]) -> None:
+        """The detail pane loaded a session's data: diffs of later events start from it."""
+        self.log.note_data(session_id, data)
+
+    def export(self, path: Path | str, *, shown_only: bool = True) -> int:
+        """Write the shown (or all kept) events as JSON Lines; returns how many were written."""
+        entries = self.model.shown() if shown_only else self.log.entries()
+        with open(path, "w", encoding="utf-8", newline="\n") as out:
+            return write_jsonl(entries, out)
+
+    def status_text(self) -> str:
+        """Kept / limit, and the note about dropped events (what the dock's footer says)."""
+        log = self.log
+        text = f"{len(log):,} events kept (limit {log.limit:,})"
+        if log.dropped:
+            text += f"; {log.dropped:,} older events dropped to stay within the limit"
+        if self.paused:
+            text += f"; paused, {self.held:,} new events not shown yet"
+        return text
+
+    def _on_rate_timer_timeout(self) -> None:
+        now = time.monotonic()
+        while self._arrivals and now - self._arrivals[0][0] > RATE_WINDOW_S:
+            self._arrivals.popleft()
+        rate = sum(n for _, n in self._arrivals) / RATE_WINDOW_S
+        if rate != self.rate:
+            self.rate = rate
+            self.rate_changed.emit(rate)

@@ -1,0 +1,250 @@
+"""The "Event log" dock: every live event of this sign-in, filterable, with payload and changes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from skydesk.models.event_log import EventFilter, LoggedEvent, changes
+from skydesk.models.event_log_model import COL_TIME, COL_TYPE, EntryRole, EventLogController
+from skydesk.ui.common import add_clear_button, name_widget
+from skydesk.ui.data_dialogs import read_only_text
+from skydesk.ui.status import LIVE_STATES
+
+OFFLINE_STATES = ("offline", "reconnecting", "auth_failed")
+ALL = ""
+
+
+class EventLogDock(QDockWidget):
+    """Shows an EventLogController; ``reconnect`` is called by "Reconnect now" (the window wires it)."""
+
+    def __init__(self, controller: EventLogController, parent: QWidget | None = None) -> None:
+        super().__init__("Event log", parent)
+        self.controller = controller
+        self.reconnect: Callable[[], None] = lambda: None
+        self.export_dialog: QFileDialog | None = None
+        self.type_combo = QComboBox()
+        self.session_combo = QComboBox()
+        self.text_edit = QLineEdit()
+        self.pause_button = QPushButton("Pause")
+        self.clear_button = QPushButton("Clear")
+        self.export_button = QPushButton("Export…")
+        self.table = QTableView()
+        self.payload = read_only_text("Event payload")
+        self.diff = read_only_text("Changes against the previous state")
+        self.counts_label = QLabel()
+        self.rate_label = QLabel("0 events/s")
+        self.connection_label = QLabel()
+        self.reconnect_button = QPushButton("Reconnect now")
+        self._text_timer = QTimer(self)
+        self._choices_timer = QTimer(self)
+        self._setup_ui()
+        self._connect()
+        self.set_connection("stopped", "")
+        self._update_counts()
+
+    def _setup_ui(self) -> None:
+        self.setObjectName("eventLogDock")
+        name_widget(self, "Event log")
+        self.type_combo.addItem("All types", ALL)
+        self.session_combo.addItem("All sessions", ALL)
+        name_widget(self.type_combo, "Event type filter")
+        name_widget(self.session_combo, "Session filter")
+        self.text_edit.setPlaceholderText("Filter by text in the payload")
+        name_widget(self.text_edit, "Text filter")
+        add_clear_button(self.text_edit)
+        self.pause_button.setCheckable(True)
+        for button in (self.pause_button, self.clear_button, self.reconnect_button):
+            name_widget(button, button.text())
+        name_widget(self.export_button, "Export…")
+        self.export_button.setToolTip("Save the events shown as JSON Lines")
+        filters = QHBoxLayout()
+        filters.addWidget(self.type_combo)
+        filters.addWidget(self.session_combo)
+        filters.addWidget(self.text_edit, 1)
+        filters.addWidget(self.pause_button)
+        filters.addWidget(self.clear_button)
+        filters.addWidget(self.export_button)
+
+        self.table.setModel(self.controller.model)
+        name_widget(self.table, "Events")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        # Fixed row heights and no size-to-contents: a storm of rows must not measure every cell.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.resizeSection(COL_TIME, self.fontMetrics().horizontalAdvance("00:00:00.000  "))
+        header.resizeSection(COL_TYPE, self.fontMetrics().horizontalAdvance("session_properties_updated  "))
+        details = QSplitter(Qt.Orientation.Horizontal)
+        details.addWidget(self.payload)
+        details.addWidget(self.diff)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(details)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+
+        for label, name in (
+            (self.counts_label, "Event log size"),
+            (self.rate_label, "Events per second"),
+            (self.connection_label, "Event connection"),
+        ):
+            label.setAccessibleName(name)
+        self.counts_label.setWordWrap(True)
+        footer = QHBoxLayout()
+        footer.addWidget(self.counts_label, 1)
+        footer.addWidget(self.rate_label)
+        footer.addWidget(self.connection_label)
+        footer.addWidget(self.reconnect_button)
+
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(filters)
+        layout.addWidget(split, 1)
+        layout.addLayout(footer)
+        self.setWidget(body)
+        self._text_timer.setSingleShot(True)
+        self._text_timer.setInterval(200)
+        self._choices_timer.setInterval(1000)
+
+    def _connect(self) -> None:
+        ctl = self.controller
+        ctl.counts_changed.connect(self._update_counts)
+        ctl.rate_changed.connect(self._on_controller_rate_changed)
+        ctl.paused_changed.connect(self._on_controller_paused_changed)
+        self.type_combo.currentIndexChanged.connect(self.apply_filter)
+        self.session_combo.currentIndexChanged.connect(self.apply_filter)
+        self.text_edit.textChanged.connect(self._text_timer.start)
+        self._text_timer.timeout.connect(self.apply_filter)
+        self._choices_timer.timeout.connect(self.refresh_choices)
+        self._choices_timer.start()
+        self.pause_button.toggled.connect(ctl.set_paused)
+        self.clear_button.clicked.connect(ctl.clear)
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self.reconnect_button.clicked.connect(lambda: self.reconnect())
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        ctl.model.modelReset.connect(self._show_selected)
+
+    # ------------------------------------------------------------------ filters
+    def apply_filter(self, *_args: object) -> None:
+        """Filter the log by the chosen type, session and text now."""
+        self._text_timer.stop()
+        kind = self.type_combo.currentData() or ALL
+        session = self.session_combo.currentData() or ALL
+        self.controller.set_filter(
+            EventFilter(
+                types=frozenset({kind}) if kind else frozenset(),
+                session_id=session or None,
+                text=self.text_edit.text().strip(),
+            )
+        )
+
+    def refresh_choices(self) -> None:
+        """Offer the types and sessions seen so far in the filter lists (the choice is kept)."""
+        log, model = self.controller.log, self.controller.model
+        _refill(self.type_combo, [(t, t) for t in log.types()])
+        sessions = sorted({e.event.session_id for e in log})
+        named = sorted(((model.session_name(s), s) for s in sessions), key=lambda p: p[0].casefold())
+        _refill(self.session_combo, named)
+
+    # ------------------------------------------------------------------ selection
+    def selected(self) -> LoggedEvent | None:
+        """The selected event."""
+        index = self.table.currentIndex()
+        entry = index.data(EntryRole) if index.isValid() else None
+        return entry if isinstance(entry, LoggedEvent) else None
+
+    def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        entry = self.selected()
+        if entry is None:
+            self.payload.setPlainText("")
+            self.diff.setPlainText("")
+            return
+        self.payload.setPlainText(json.dumps(entry.event.raw, indent=2, ensure_ascii=False, default=str))
+        found = changes(entry)
+        if found:
+            self.diff.setPlainText("\n".join(f"{c.path}: {c.old} → {c.new}" for c in found))
+        elif entry.before is None:
+            self.diff.setPlainText("This event changed nothing the log knows about the session.")
+        else:
+            self.diff.setPlainText("No change against the previous known state.")
+
+    # ------------------------------------------------------------------ actions
+    def _on_export_clicked(self) -> None:
+        dialog = QFileDialog(self, "Export events", "events.jsonl", "JSON Lines (*.jsonl);;All files (*)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.fileSelected.connect(self.export_to)
+        self.export_dialog = dialog
+        dialog.open()
+
+    def export_to(self, path: str | Path) -> int:
+        """Write the events shown to ``path`` as JSON Lines and say so."""
+        try:
+            count = self.controller.export(path)
+        except OSError as exc:
+            self.counts_label.setText(f"Could not export to {path}: {exc.strerror or exc}")
+            return 0
+        self.counts_label.setText(f"Exported {count:,} events to {Path(path).name}.")
+        return count
+
+    def set_connection(self, state: str, reason: str) -> None:
+        """Show the live-event connection (a StreamState name) and why; offer "Reconnect now" while down."""
+        words = LIVE_STATES.get(state, ("", f"Live events: {state}"))[1]
+        self.connection_label.setText(f"{words} ({reason})" if reason else words)
+        self.connection_label.setToolTip(reason)
+        self.reconnect_button.setVisible(state in OFFLINE_STATES)
+
+    def _update_counts(self) -> None:
+        self.counts_label.setText(self.controller.status_text())
+
+    def _on_controller_rate_changed(self, rate: float) -> None:
+        self.rate_label.setText(f"{rate:,.0f} events/s")
+
+    def _on_controller_paused_changed(self, paused: bool) -> None:
+        self.pause_button.blockSignals(True)
+        self.pause_button.setChecked(paused)
+        self.pause_button.blockSignals(False)
+        self.pause_button.setText("Resume" if paused else "Pause")
+        name_widget(self.pause_button, self.pause_button.text())
+
+
+def _refill(combo: QComboBox, items: list[tuple[str, str]]) -> None:
+    """Replace a filter combo's choices after its first "All …" item, keeping the current choice."""
+    current = combo.currentData()
+    wanted = [data for _text, data in items]
+    have = [combo.itemData(i) for i in range(1, combo.count())]
+    if wanted == have:
+        return
+    combo.blockSignals(True)
+    while combo.count() > 1:
+        combo.removeItem(1)
+    for text, data in items:
+        combo.addItem(text, data)
+    index = combo.findData(current)
+    combo.setCurrentIndex(max(0, index))
+    combo.blockSignals(False)

@@ -1,0 +1,85 @@
+"""The Event log dock as a user drives it: filters, selection with payload and changes, pause, export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from skydesk.events.types import event_from_json
+from skydesk.models.event_log_model import COL_TYPE, EventLogController
+from skydesk.ui.event_log_dock import EventLogDock
+from tests.events.payloads import event
+
+
+def feed(ctl: EventLogController) -> None:
+    ctl.note_data("a", {"readings": {"pressure_bar": 8.1}})
+    ctl.add_events(
+        [
+            event_from_json(event("session_created", session_id="a")),
+            event_from_json(
+                event("session_data_updated", session_id="a", data={"readings": {"pressure_bar": 8.98}})
+            ),
+            event_from_json(event("session_data_updated", session_id="b", data={"note": "Valve OK"})),
+        ]
+    )
+
+
+def test_filter_select_pause_export(qtbot: Any, tmp_path: Path) -> None:
+    ctl = EventLogController()
+    dock = EventLogDock(ctl)
+    qtbot.addWidget(dock)
+    dock.show()
+    assert dock.accessibleName() == "Event log"
+    feed(ctl)
+    table = dock.table
+    assert table.model().rowCount() == 3
+
+    QTest.keyClicks(dock.text_edit, "valve ok")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1, timeout=3000)
+    dock.text_edit.clear()
+    qtbot.waitUntil(lambda: table.model().rowCount() == 3, timeout=3000)
+    dock.refresh_choices()
+    dock.type_combo.setCurrentIndex(dock.type_combo.findData("session_data_updated"))
+    assert table.model().rowCount() == 2
+    dock.session_combo.setCurrentIndex(dock.session_combo.findData("a"))
+    assert table.model().rowCount() == 1
+
+    table.selectRow(0)
+    assert json.loads(dock.payload.toPlainText())["data"] == {"readings": {"pressure_bar": 8.98}}
+    assert "data.readings.pressure_bar: 8.1 → 8.98" in dock.diff.toPlainText()
+
+    out = tmp_path / "events.jsonl"
+    assert dock.export_to(out) == 1
+    assert [json.loads(line)["sessionId"] for line in out.read_text().splitlines()] == ["a"]
+    assert "Exported 1 events" in dock.counts_label.text()
+
+    dock.type_combo.setCurrentIndex(0)
+    dock.session_combo.setCurrentIndex(0)
+    QTest.mouseClick(dock.pause_button, Qt.MouseButton.LeftButton)
+    assert dock.pause_button.text() == "Resume"
+    ctl.add_events([event_from_json(event("session_closed", session_id="a"))])
+    assert table.model().rowCount() == 3 and "1 new events not shown" in dock.counts_label.text()
+    QTest.mouseClick(dock.pause_button, Qt.MouseButton.LeftButton)
+    assert table.model().rowCount() == 4
+    assert table.model().index(0, COL_TYPE).data() == "session_closed"
+    QTest.mouseClick(dock.clear_button, Qt.MouseButton.LeftButton)
+    assert table.model().rowCount() == 0
+
+
+def test_connection_state_and_reconnect(qtbot: Any) -> None:
+    dock = EventLogDock(EventLogController())
+    qtbot.addWidget(dock)
+    dock.show()
+    asked: list[bool] = []
+    dock.reconnect = lambda: asked.append(True)
+    dock.set_connection("connected", "")
+    assert not dock.reconnect_button.isVisible()
+    dock.set_connection("offline", "broker unreachable: connection refused")
+    assert dock.reconnect_button.isVisible()
+    assert "connection refused" in dock.connection_label.text()
+    QTest.mouseClick(dock.reconnect_button, Qt.MouseButton.LeftButton)
+    assert asked == [True]

@@ -1,0 +1,105 @@
+"""The event log's store and table: bound, filter, diff against the previous state, export, pause."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from skydesk.api import SessionEvent
+from skydesk.events.types import event_from_json
+from skydesk.models.event_log import EventFilter, EventLog, changes, write_jsonl
+from skydesk.models.event_log_model import COL_SESSION, COL_TYPE, EventLogController
+from tests.events.payloads import event, session_json
+
+
+def ev(event_type: str, **kw: Any) -> SessionEvent:
+    return event_from_json(event(event_type, **kw))
+
+
+def test_bound_drops_oldest_and_counts_them() -> None:
+    log = EventLog(limit=3)
+    added, dropped = log.add([ev("session_created") for _ in range(2)])
+    assert (len(added), dropped) == (2, [])
+    added, dropped = log.add([ev("session_created") for _ in range(5)])
+    # Of the 5 new ones, 2 dropped within the same batch: the view only ever sees the last 3.
+    assert len(added) == 3 and len(dropped) == 2
+    assert len(log) == 3 and log.dropped == 4 and log.received == 7
+    assert [e.seq for e in log] == [5, 6, 7]
+
+
+def test_filter_by_type_session_and_text() -> None:
+    log = EventLog()
+    log.add(
+        [
+            ev("session_created", session_id="a"),
+            ev("session_data_updated", session_id="a", data={"readings": {"pressure_bar": 8.98}}),
+            ev("session_data_updated", session_id="b", data={"note": "Valve OK"}),
+        ]
+    )
+    assert len(log.filtered(EventFilter(types=frozenset({"session_data_updated"})))) == 2
+    assert len(log.filtered(EventFilter(session_id="a"))) == 2
+    hits = log.filtered(EventFilter(text="valve ok"))
+    assert [e.event.session_id for e in hits] == ["b"]
+    assert log.filtered(EventFilter(text="pressure_bar", session_id="b")) == []
+
+
+def test_changes_against_the_previous_known_state() -> None:
+    log = EventLog()
+    log.note_data("a", {"readings": {"pressure_bar": 8.1}, "notes": "x"})
+    log.add(
+        [ev("session_data_updated", session_id="a", data={"readings": {"pressure_bar": 8.98}, "notes": None})]
+    )
+    entry = log.entries()[-1]
+    assert [(c.path, c.old, c.new) for c in changes(entry)] == [
+        ("data.readings.pressure_bar", "8.1", "8.98"),
+        ("data.notes", "x", "(removed)"),
+    ]
+    renamed = session_json("a", name="Pump 8")
+    log.add([ev("session_updated", session_id="a", session=session_json("a"))])
+    log.add([ev("session_updated", session_id="a", session=renamed)])
+    assert [(c.path, c.old, c.new) for c in changes(log.entries()[-1])] == [("name", "Pump 7", "Pump 8")]
+
+
+def test_export_writes_the_payloads_as_json_lines() -> None:
+    log = EventLog()
+    log.add([ev("session_created", session_id="a"), ev("session_closed", session_id="a")])
+    out = io.StringIO()
+    assert write_jsonl(log.entries(), out) == 2
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [line["eventType"] for line in lines] == ["session_created", "session_closed"]
+
+
+def test_table_is_newest_first_and_bounded(qapp: Any) -> None:
+    ctl = EventLogController(limit=4)
+    ctl.add_events([ev("session_created", session_id=f"s{i}") for i in range(3)])
+    model = ctl.model
+    assert model.rowCount() == 3
+    assert model.index(0, COL_SESSION).data() == "Pump 7"  # by name, from the event's session
+    ctl.add_events([ev("session_closed", session_id="s9")])
+    assert model.index(0, COL_TYPE).data() == "session_closed"
+    ctl.add_events([ev("session_data_updated") for _ in range(6)])
+    assert model.rowCount() == 4
+    assert "older events dropped" in ctl.status_text()
+
+
+def test_pause_holds_the_view_and_resume_catches_up(qapp: Any) -> None:
+    ctl = EventLogController()
+    ctl.add_events([ev("session_created")])
+    ctl.set_paused(True)
+    ctl.add_events([ev("session_created"), ev("session_created")])
+    assert ctl.model.rowCount() == 1 and ctl.held == 2
+    assert "2 new events not shown" in ctl.status_text()
+    ctl.set_paused(False)
+    assert ctl.model.rowCount() == 3
+    ctl.clear()
+    assert ctl.model.rowCount() == 0 and len(ctl.log) == 0
+
+
+def test_filtered_view_stays_filtered_as_events_arrive(qapp: Any) -> None:
+    ctl = EventLogController(limit=5)
+    ctl.set_filter(EventFilter(text="needle"))
+    ctl.add_events([ev("session_data_updated", data={"x": "needle"}), ev("session_data_updated")])
+    assert ctl.model.rowCount() == 1
+    ctl.add_events([ev("session_data_updated") for _ in range(5)])
+    assert ctl.model.rowCount() == 0  # the match dropped out of the bound
