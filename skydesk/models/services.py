@@ -16,6 +16,7 @@ from skydesk.models.content import ContentControllers
 from skydesk.models.detail import SessionDetailController
 from skydesk.models.labels import UserLabels
 from skydesk.models.live import EventBridge, LiveController
+from skydesk.models.media_services import build_media
 from skydesk.models.operations import Operations, UnexpectedReporter
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class AppServices(QObject):
         self.live = LiveController(self.auth, settings, self.bridge, parent=self)
         # After the controllers above: the content controllers follow the detail and the bridge.
         self.content = ContentControllers(self, parent=self)
+        self.thumbnails, self.media = build_media(self)  # the Media tab (issue 15)
         self._closing = False
         self._live_state = "stopped"
 

@@ -26,6 +26,7 @@ from skydesk.ui import window_layout
 from skydesk.ui.common import app_icon, name_widget, open_message, standard_icon
 from skydesk.ui.content_views import ContentViews
 from skydesk.ui.errors import ProblemPresenter
+from skydesk.ui.media_tab import attach_media_tab
 from skydesk.ui.progress import ProgressPage
 from skydesk.ui.signin import ReauthDialog, SignInPage
 from skydesk.ui.status import StatusWidgets
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         self.sign_in_page = SignInPage()
         self.progress_page = ProgressPage()
         self.workspace = SessionWorkspace(services.browser, services.detail, self.presenter)
+        self.media_tab = attach_media_tab(self.workspace, services.media, self.presenter)
         self.workspace.detail_pane.user_label = services.labels.label
         self.app_combo = QComboBox()
         self.reauth_dialog: ReauthDialog | None = None
