@@ -28,6 +28,17 @@ if TYPE_CHECKING:
 LARGE_EDIT = 40  # characters changed (or property rows) above which Esc asks before reverting
 
 
+def _changed_chars(old: str, new: str) -> int:
+    """How many characters an edit changed: the differing middle once the common ends are set aside."""
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    return max(len(old), len(new)) - start - end
+
+
 def _contrast_text(color: str) -> str:
     """Black or white, whichever reads better on ``color`` (#rrggbb)."""
     r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
@@ -186,10 +197,12 @@ class WorkstationHooks(QObject):
         if session is None:
             return
         edits = pane.edits()
-        changed = sum(len(str(v)) for k, v in edits.items() if k != "properties")
+        changed = sum(_changed_chars(getattr(session, k), v) for k, v in edits.items() if k != "properties")
         if "properties" in edits:
-            changed += abs(len(edits["properties"]) - len(session.properties)) * LARGE_EDIT // 2 + 1
-        if changed < LARGE_EDIT and len(edits) == 1:
+            old, new = session.properties, edits["properties"]
+            rows = {k for k in old.keys() | new.keys() if str(old.get(k)) != str(new.get(k))}
+            changed += len(rows) * LARGE_EDIT // 4
+        if changed < LARGE_EDIT:
             pane.discard_edits()
             return
         self.revert_box = confirm(
