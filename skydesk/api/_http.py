@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from skydesk.api._auth import TokenManager
+from skydesk.api._json import loads
 from skydesk.api._retry import IDEMPOTENT_METHODS, RETRY_STATUSES, RetryPolicy
 from skydesk.api.errors import (
     BadResponse,
@@ -165,7 +166,7 @@ class HttpCore:
         if not response.content:
             return None
         try:
-            return json.loads(response.content)
+            return loads(response.content)
         except ValueError:
             raise BadResponse(
                 f"{self.host} sent a reply to {method} {path} that is not valid JSON.", host=self.host
@@ -181,6 +182,11 @@ class HttpCore:
             said = exc.message
             said = said.replace("The server", self.host, 1) if said.startswith("The server") else said
             raise BadResponse(said if self.host in said else f"{self.host}: {said}", host=self.host) from None
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError, RecursionError):
+            # The readers name bad fields themselves; this net catches a shape they did not foresee,
+            # so no answer, however odd, escapes as anything but the SDK's own error.
+            log.warning("unexpected shape of a reply from %s", self.host, exc_info=True)
+            raise BadResponse(f"{self.host} sent a reply of an unexpected shape.", host=self.host) from None
 
     async def _request(
         self,
