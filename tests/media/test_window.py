@@ -28,13 +28,13 @@ async def test_media_tab_in_the_detail_pane_follows_the_session(
         tabs = window.workspace.detail_pane.tabs
         assert tabs.tabText(tabs.indexOf(tab)) == "Media"
         window.workspace.open_session(seeded.application_id, seeded.session_id)
-        await wait_until(lambda: window.workspace.detail_pane.session is not None, 20, what="session open")
+        await wait_until(lambda: window.workspace.detail_pane.session is not None, 60, what="session open")
         assert services.media.model.rowCount() == 0  # nothing is fetched while the tab is hidden
         tabs.setCurrentWidget(tab)
-        await wait_until(lambda: seeded.media_id in [m.media_id for m in services.media.model.items], 20)
-        await wait_until(lambda: services.thumbnails.ready_for(services.media.model.items[0]), 20)
+        await wait_until(lambda: seeded.media_id in [m.media_id for m in services.media.model.items], 60)
+        await wait_until(lambda: services.thumbnails.ready_for(services.media.model.items[0]), 60)
         window.workspace.show_application(seeded.application_id)  # leaving the session empties the tab
-        await wait_until(lambda: services.media.model.rowCount() == 0, 20, what="tab emptied")
+        await wait_until(lambda: services.media.model.rowCount() == 0, 60, what="tab emptied")
     finally:
         window.save_layout()
         window.allow_close()
