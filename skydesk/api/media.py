@@ -13,12 +13,16 @@ from skydesk.api.models import Media, Page
 from skydesk.api.validation import (
     MEDIA_SORT_FIELDS,
     check,
+    property_strings,
     raise_if,
     validate_archived,
+    validate_content_type,
+    validate_labels,
     validate_media_description,
     validate_media_filename,
     validate_media_title,
     validate_properties,
+    validate_total_bytes,
 )
 
 MEDIA_FIELDS = ("filename", "title", "description", "labels", "properties", "archived")
@@ -36,15 +40,15 @@ def media_body(fields: Mapping[str, Any]) -> dict[str, Any]:
         elif key == "description":
             errors += check("description", validate_media_description(value))
         elif key == "labels":
-            if isinstance(value, str) or not isinstance(value, Sequence):
-                errors.append(FieldError("labels", "Labels must be a list of text"))
-            elif not all(isinstance(x, str) and x for x in value):
-                errors.append(FieldError("labels", "Every label must be non-empty text"))
-            else:
-                value = list(value)
+            problems = validate_labels(
+                list(value) if isinstance(value, Sequence) and not isinstance(value, str) else value
+            )
+            errors += problems
+            value = value if problems else list(value)
         elif key == "properties":
-            errors += validate_properties(value)
-            value = dict(value) if isinstance(value, Mapping) else value
+            problems = validate_properties(value)
+            errors += problems
+            value = value if problems else property_strings(value)  # strings, as for sessions
         elif key == "archived":
             if not isinstance(value, bool):
                 errors.append(FieldError("archived", "must be true or false"))
@@ -122,10 +126,8 @@ class MediaMixin(HttpCore):
             fields["properties"] = properties
         body = media_body(fields)
         errors: list[FieldError] = []
-        if not isinstance(content_type, str) or "/" not in content_type:
-            errors.append(FieldError("content_type", "must be a MIME type such as image/jpeg"))
-        if isinstance(total_bytes, bool) or not isinstance(total_bytes, int) or total_bytes < 0:
-            errors.append(FieldError("total_bytes", "must be the size in bytes (0 or more)"))
+        errors += check("content_type", validate_content_type(content_type))
+        errors += check("total_bytes", validate_total_bytes(total_bytes))
         raise_if(errors)
         body.update(contentType=content_type, totalBytes=total_bytes)
         created = await self._json("POST", _media_path(application_id, session_id), json_body=body)

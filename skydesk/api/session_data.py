@@ -14,6 +14,7 @@ from skydesk.api.validation import (
     raise_if,
     validate_data_keys,
     validate_event_type,
+    validate_participant_id,
     validate_participant_type,
     validate_version,
 )
@@ -82,9 +83,7 @@ class SessionDataMixin(HttpCore):
         self, application_id: str, session_id: str, id: str, type: str = "user", *, is_guest: bool = False
     ) -> None:
         """Add a user or group to the session."""
-        errors = check("type", validate_participant_type(type))
-        if not isinstance(id, str) or not id:
-            errors.append(FieldError("id", "A participant needs an id"))
+        errors = check("type", validate_participant_type(type)) + check("id", validate_participant_id(id))
         raise_if(errors)
         await self._json(
             "POST",
@@ -106,8 +105,8 @@ class SessionDataMixin(HttpCore):
         if not isinstance(data, Mapping):
             errors.append(FieldError("data", "Event data must be an object"))
         else:
-            # The key rule is documented for session data only; custom events need only be JSON.
-            errors += validate_data_keys(data, keys=False)
+            # The sandbox applies the session data key rule to custom event data too (CONTRACT §3).
+            errors += validate_data_keys(data)
         raise_if(errors)
         body = await self._json(
             "POST",

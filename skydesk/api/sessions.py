@@ -13,9 +13,11 @@ from skydesk.api.models import Application, Page, Participant, Session
 from skydesk.api.validation import (
     SESSION_SORT_FIELDS,
     check,
+    property_strings,
     raise_if,
     validate_description,
     validate_name,
+    validate_participant_id,
     validate_participant_type,
     validate_properties,
     validate_status,
@@ -43,8 +45,7 @@ def _participants_json(value: object, errors: list[FieldError]) -> list[dict[str
         else:
             errors.append(FieldError(f"participants.{i}", "must be a Participant"))
             continue
-        if not isinstance(p["id"], str) or not p["id"]:
-            errors.append(FieldError(f"participants.{i}.id", "A participant needs an id"))
+        errors.extend(check(f"participants.{i}.id", validate_participant_id(p["id"])))
         errors.extend(check(f"participants.{i}.type", validate_participant_type(p["type"])))
         if not isinstance(p["isGuest"], bool):
             errors.append(FieldError(f"participants.{i}.isGuest", "must be true or false"))
@@ -67,8 +68,10 @@ def session_patch_body(patch: Mapping[str, Any]) -> dict[str, Any]:
             errors += check("status", validate_status(value))
         elif key == "properties":
             if value is not None:
-                errors += validate_properties(value)
-                value = dict(value) if isinstance(value, Mapping) else value
+                problems = validate_properties(value)
+                errors += problems
+                # Property values are strings (SDK reference): numbers and booleans are written out.
+                value = property_strings(value) if not problems else value
         elif key == "participants":
             value = _participants_json(value, errors)
         else:
@@ -80,19 +83,6 @@ def session_patch_body(patch: Mapping[str, Any]) -> dict[str, Any]:
         errors.append(FieldError("patch", "Nothing to change"))
     raise_if(errors)
     return body
-
-
-def _property_strings(properties: Mapping[str, Any]) -> dict[str, str]:
-    """Properties as strings, as the SDK documents them: booleans as true/false, numbers as written."""
-    out: dict[str, str] = {}
-    for key, value in properties.items():
-        if isinstance(value, bool):
-            out[key] = "true" if value else "false"
-        elif isinstance(value, str | int | float):
-            out[key] = str(value)
-        else:
-            raise_if([FieldError(f"properties.{key}", "A property value must be text")])
-    return out
 
 
 class SessionsMixin(ApplicationsMixin):
@@ -227,10 +217,7 @@ class SessionsMixin(ApplicationsMixin):
         self, application_id: str, session_id: str, properties: Mapping[str, str]
     ) -> Session:
         """Replace the session's properties; values are sent as strings."""
-        raise_if(validate_properties(properties))
-        return await self.patch_session(
-            application_id, session_id, {"properties": _property_strings(properties)}
-        )
+        return await self.patch_session(application_id, session_id, {"properties": properties})
 
     async def update_session_name(self, application_id: str, session_id: str, name: str) -> Session:
         """Rename a session."""

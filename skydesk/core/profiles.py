@@ -92,6 +92,8 @@ def update_profile(settings: Settings, old_name: str, profile: ConnectionProfile
     for attr in ("last_profile", "default_profile"):
         if getattr(settings, attr) == old_name:
             setattr(settings, attr, profile.name)
+    if old_name in settings.people_labels:  # the user's own names for people follow a rename
+        settings.people_labels[profile.name] = settings.people_labels.pop(old_name)
     remembered = settings.remembered.pop(old_name, "")
     if not remembered:
         return []
@@ -119,6 +121,7 @@ def delete_profile(settings: Settings, name: str) -> list[TokenChange]:
     for attr in ("last_profile", "default_profile"):
         if getattr(settings, attr) == name:
             setattr(settings, attr, None)
+    settings.people_labels.pop(name, None)
     remembered = settings.remembered.pop(name, "")
     return [TokenChange(name, remembered)] if remembered else []
 

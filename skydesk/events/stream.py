@@ -31,6 +31,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from skydesk.api.errors import SignInRequired
+from skydesk.api.limits import MQTT_CLIENT_SUFFIX_RE
 
 from ._connection import Attempt, describe, is_auth_refusal, make_client
 from ._dispatch import CallbackRegistry, Dispatcher, Sink
@@ -46,7 +47,6 @@ _TICK = 0.25  # how often the worker looks at stop/reconnect requests and the wa
 _STABLE_AFTER = 10.0  # a connection that lasted this long resets the backoff
 _MAX_REFUSALS = 3  # refused CONNECTs in a row, each with a freshly refreshed token -> AUTH_FAILED
 _ID_PART = re.compile(r"^[^/+#\s]+$")
-_SUFFIX = re.compile(r"^[0-9]{8}$")
 
 StateCallback = Callable[[StreamState, str], None]
 
@@ -74,10 +74,10 @@ class EventStream(CallbackRegistry):
         if not 0 < port < 65536:
             raise ValueError(f"port must be 1-65535, not {port}")
         for name, value in (("realm", realm), ("user_id", user_id)):
-            if not _ID_PART.match(value):
+            if not _ID_PART.fullmatch(value):
                 raise ValueError(f"{name} must be non-empty without '/', '+', '#' or spaces: {value!r}")
-        if not _SUFFIX.match(client_suffix):
-            raise ValueError("client_suffix must be exactly 8 digits (see stable_client_suffix)")
+        if not isinstance(client_suffix, str) or not MQTT_CLIENT_SUFFIX_RE.fullmatch(client_suffix):
+            raise ValueError("client_suffix must be exactly 8 ASCII digits 0-9 (see stable_client_suffix)")
         if keepalive < 2:
             raise ValueError("keepalive must be at least 2 seconds")
         self._host = host

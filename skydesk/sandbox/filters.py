@@ -47,7 +47,7 @@ def csv_values(params: Mapping[str, str], key: str) -> list[str]:
     return values
 
 
-_LEAP_SECOND = re.compile(r"(\d\d:\d\d:)60(\.\d+)?")
+_LEAP_SECOND = re.compile(r"(\d\d:\d\d:)60(\.\d+)?", re.ASCII)
 _EARLIEST, _LATEST = "0000-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z"
 
 

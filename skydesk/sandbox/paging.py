@@ -20,6 +20,8 @@ from .errors import BadRequest, FieldProblem
 
 LIMIT_DEFAULT = 50
 LIMIT_MAX = 200
+#: The internal id: the reference's example request sorts by it and the media list defaults to it.
+CREATION_ORDER = "_id"
 _INT_BOUND = 2**62  # keeps forged cursor numbers inside SQLite's 64-bit integers
 
 
@@ -59,8 +61,8 @@ def page_request(params: Mapping[str, str], columns: Mapping[str, str]) -> PageR
             raise _bad("limit", f"must be an integer from 1 to {LIMIT_MAX}")
     raw_sort = params.get("sort") or ""
     name = raw_sort.removeprefix("-")
-    if raw_sort and name not in columns:
-        allowed = ", ".join(columns)
+    if raw_sort and name not in columns and name != CREATION_ORDER:
+        allowed = ", ".join([*columns, CREATION_ORDER])
         raise _bad("sort", f"must be one of {allowed}, optionally prefixed with '-'")
     sort = Sort(raw_sort, columns.get(name), raw_sort.startswith("-"))
     next_cursor = params.get("nextCursor") or None

@@ -41,7 +41,8 @@ DISPATCHER = [
     "media:write",
     "role:read",
 ]
-VIEWER = ["application:read"]
+# Viewers may read the roles, so the app can show them what they may not do (CONTRACT §9).
+VIEWER = ["application:read", "role:read"]
 ROLES = {
     "technician": ("Field technicians: work on the sessions they take part in", TECHNICIAN),
     "dispatcher": ("Dispatchers: plan, watch and update every session", DISPATCHER),

@@ -41,11 +41,12 @@ async def test_applications_and_roles(tech: SkylightClient, sandbox: Any, app_id
     assert any(p.type == "group" for p in roles["technician"].participants)
 
 
-async def test_viewer_may_not_read_roles(sandbox: Any, app_id: str) -> None:
+async def test_viewer_may_not_read_sessions(sandbox: Any, app_id: str) -> None:
     viewer = await sign_in(sandbox, "viewer")
     async with viewer:
+        assert await viewer.get_roles(app_id)  # viewers may read the roles (CONTRACT §9)
         with pytest.raises(Forbidden) as err:
-            await viewer.get_roles(app_id)
+            await viewer.list_sessions(app_id)
     assert err.value.status == 403 and sandbox.info.api_url.split("//")[1] in err.value.message
 
 

@@ -128,5 +128,18 @@ def test_settings_file_never_holds_a_secret(tmp_path: Path) -> None:
     assert "password" not in text and "token" not in text
     assert set(json.loads(text)) == {
         "profiles", "last_profile", "default_profile", "last_application_id", "filters", "remembered",
-        "window_geometry", "window_state", "splitters", "theme", "hidden_columns", "device_id", "version",
+        "window_geometry", "window_state", "splitters", "theme", "hidden_columns", "people_labels",
+        "device_id", "event_log_limit", "version",
     }  # fmt: skip
+
+
+def test_people_labels_are_kept_per_profile_and_bad_entries_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    s = Settings.load(path)
+    s.people_labels = {"work": {"u-1": "Sam (north yard)"}, "lab": {"g-2": "Night crew"}}
+    s.save()
+    assert Settings.load(path).people_labels == s.people_labels
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw["people_labels"] = {"work": {"u-1": "Sam", "u-2": 7, "u-3": ""}, "broken": "text"}
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    assert Settings.load(path).people_labels == {"work": {"u-1": "Sam"}}

@@ -92,7 +92,9 @@ async def test_scrolling_pages_to_the_end_of_1000_sessions(make_window: Any, mak
     tech = service.actor_by_username("tech")
     app_id = next(a.application_id for a in sb.info.applications if a.name == "Field Inspection")
     for i in range(1000):
-        service.create_session(tech, app_id, {"name": f"Bulk session {i:04d}"})
+        service.create_session(
+            tech, app_id, {"name": f"Bulk session {i:04d}", "version": 3, "participants": []}
+        )
 
     window = await signed_in_window(make_window, sb, "tech")
     index = window.app_combo.findData(app_id)

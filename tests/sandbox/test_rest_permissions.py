@@ -50,7 +50,7 @@ def test_group_membership_grants_visibility_and_update(
     s = make_session(dispatch, app, name="Team job", participants=[{"id": FIELD_TEAM_ID, "type": "group"}])
     assert sam.get(sessions_url(app, s["sessionId"])).status_code == 200
     assert s["sessionId"] in all_ids(sam, app)
-    r = sam.patch(sessions_url(app, s["sessionId"], "data"), json={"data": {"by": "sam"}})
+    r = sam.patch(sessions_url(app, s["sessionId"], "data"), json={"data": {"by": "sam"}, "version": 1})
     assert r.status_code == 200
     # Once the group is removed, sam no longer sees it (and it answers like an unknown id).
     assert (
@@ -91,14 +91,14 @@ def test_dispatcher_may_update_any_session(
     assert r.status_code == 200 and r.json()["modifiedBy"] == rest_server.user_id("dispatch")
 
 
-def test_viewer_may_read_applications_but_nothing_else(
+def test_viewer_may_read_applications_and_roles_but_nothing_else(
     rest_server: RestServer, as_user: Callable[..., httpx.Client]
 ) -> None:
     app, viewer = rest_server.app_id(), as_user("viewer")
     assert viewer.get("/v1/application/applications").json()["page"]["total"] == 3
     assert viewer.get(f"/v1/application/applications/{app}").status_code == 200
+    assert viewer.get(f"/v1/application/applications/{app}/roles").status_code == 200
     for r in (
-        viewer.get(f"/v1/application/applications/{app}/roles"),
         viewer.get(sessions_url(app)),
         viewer.post(sessions_url(app), json={"name": "nope"}),
     ):
