@@ -23,10 +23,11 @@ class SkylightClient(SessionsMixin, SessionDataMixin, MediaContentMixin, Directo
     Use it as ``async with SkylightClient(url) as client:``, or call :meth:`aclose` when done.
 
     ``SkylightClient(api_url, *, ca_file=None, timeout=15.0, device_id=None, transport=None,
-    retry=None)``: ``api_url`` may lack the scheme (https is assumed) or end in slashes; certificates
-    are always verified, against ``ca_file`` (a private CA) or else the system store; ``device_id`` is sent
-    with every change (a stable per-machine id by default); ``retry`` bounds the resending of
-    idempotent requests (see :class:`RetryPolicy`).
+    retry=None, allow_plain_http=False)``: ``api_url`` may lack the scheme (https is assumed) or end in
+    slashes; certificates are always verified, against ``ca_file`` (a private CA) or else the system store;
+    ``device_id`` is sent with every change (a stable per-machine id by default); ``retry`` bounds the
+    resending of idempotent requests (see :class:`RetryPolicy`). A plain ``http://`` URL is refused
+    (ValueError) unless it points at this machine or ``allow_plain_http`` is True.
     """
 
     def __repr__(self) -> str:

@@ -19,6 +19,7 @@ from typing import IO, Any, BinaryIO
 
 import httpx
 
+from skydesk.api._json import loads
 from skydesk.api._query import segment, session_path
 from skydesk.api.errors import BadResponse, FieldError, TransportError, from_transport_error
 from skydesk.api.media import MediaMixin
@@ -211,7 +212,7 @@ class MediaContentMixin(MediaMixin):
 
     def _parse_media(self, response: httpx.Response) -> Media:
         try:
-            return self._parse(Media.from_json, response.json())
+            return self._parse(Media.from_json, loads(response.content))
         except ValueError:
             raise BadResponse(
                 f"{self.host} sent a reply to an upload that is not JSON.", host=self.host

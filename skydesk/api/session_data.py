@@ -98,10 +98,11 @@ class SessionDataMixin(HttpCore):
 
     # ------------------------------------------------------------------ events
     async def create_session_event(
-        self, application_id: str, session_id: str, event_type: str, data: Mapping[str, Any]
+        self, application_id: str, session_id: str, event_type: str, data: Mapping[str, Any] | None = None
     ) -> str:
-        """Record a custom session event; returns its event id."""
+        """Record a custom session event (``data`` None means none); returns its event id."""
         errors = check("event_type", validate_event_type(event_type))
+        data = {} if data is None else data
         if not isinstance(data, Mapping):
             errors.append(FieldError("data", "Event data must be an object"))
         else:

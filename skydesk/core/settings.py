@@ -36,6 +36,8 @@ class ConnectionProfile:
     ca_file: str | None = None
     username: str = ""
     color: str = ""  # an optional "#rrggbb" tag shown in the toolbar, so production is never mistaken
+    # Plain http:// to a host other than this machine is refused unless this is set on purpose (by hand).
+    allow_plain_http: bool = False
 
     def same_server(self, other: ConnectionProfile) -> bool:
         """Whether both reach the same realm on the same hosts, trusting the same CA (a token may follow)."""
@@ -63,6 +65,7 @@ class ConnectionProfile:
             ca_file=str(ca_file) if ca_file else None,
             username=str(data.get("username", "")),
             color=_color(data.get("color")),
+            allow_plain_http=data.get("allow_plain_http") is True,
         )
 
 

@@ -41,7 +41,12 @@ ClientFactory = Callable[[ConnectionProfile, str], "SkylightClient"]
 def _default_client_factory(profile: ConnectionProfile, device_id: str) -> SkylightClient:
     from skydesk.api import SkylightClient
 
-    return SkylightClient(profile.api_url, ca_file=profile.ca_file or None, device_id=device_id)
+    return SkylightClient(
+        profile.api_url,
+        ca_file=profile.ca_file or None,
+        device_id=device_id,
+        allow_plain_http=profile.allow_plain_http,
+    )
 
 
 def describe_sign_in_error(exc: BaseException, profile: ConnectionProfile) -> str:

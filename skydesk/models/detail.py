@@ -19,7 +19,6 @@ from skydesk.events.types import (
     SessionUpdated,
 )
 from skydesk.models.edits import changed_fields
-from skydesk.models.json_tree import JsonTreeModel
 from skydesk.models.labels import UserLabels
 from skydesk.models.operations import Operations
 from skydesk.models.participants import ParticipantListModel
@@ -81,6 +80,7 @@ class SessionDetailController(QObject):
     busy = Signal(bool)  # writes to the open session are on their way (Save stays disabled)
     session_created = Signal(object)  # Session
     session_changed = Signal(object)  # Session this controller changed (for the list)
+    data_changed = Signal(dict)  # the open session's data document, loaded or changed live
 
     def __init__(
         self, ops: Operations, labels: UserLabels | None = None, parent: QObject | None = None
@@ -91,7 +91,6 @@ class SessionDetailController(QObject):
         if labels is not None:
             self.participants_model.label_for = labels.label
             labels.changed.connect(self.participants_model.relabel)
-        self.data_model = JsonTreeModel(self)
         self._app_id: str | None = None
         self._session_id: str | None = None
         self._session: Session | None = None
@@ -177,7 +176,7 @@ class SessionDetailController(QObject):
 
     def _set_data(self, data: dict[str, Any]) -> None:
         self._data = dict(data)
-        self.data_model.set_document(self._data)
+        self.data_changed.emit(dict(self._data))
 
     # ------------------------------------------------------------------ edits
     def save(self, edits: Mapping[str, Any], base: Session | None = None) -> None:

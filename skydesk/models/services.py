@@ -12,9 +12,11 @@ from skydesk.core.settings import Settings
 from skydesk.core.tasks import TaskRegistry
 from skydesk.models.auth import AuthController, ClientFactory
 from skydesk.models.browser import SessionBrowserController
+from skydesk.models.content import ContentControllers
 from skydesk.models.detail import SessionDetailController
 from skydesk.models.labels import UserLabels
 from skydesk.models.live import EventBridge, LiveController
+from skydesk.models.media_services import build_media
 from skydesk.models.operations import Operations, UnexpectedReporter
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,9 @@ class AppServices(QObject):
         self.detail = SessionDetailController(self.ops, self.labels, parent=self)
         self.bridge = EventBridge(self)  # main thread, before any stream exists
         self.live = LiveController(self.auth, settings, self.bridge, parent=self)
+        # After the controllers above: the content controllers follow the detail and the bridge.
+        self.content = ContentControllers(self, parent=self)
+        self.thumbnails, self.media = build_media(self)  # the Media tab (issue 15)
         self._closing = False
         self._live_state = "stopped"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from skydesk.models.filters import SessionFilters
@@ -35,6 +35,7 @@ Index = QModelIndex | QPersistentModelIndex
 SessionIdRole = Qt.ItemDataRole.UserRole + 1
 SessionRole = Qt.ItemDataRole.UserRole + 2
 HighlightRole = Qt.ItemDataRole.UserRole + 3  # time.monotonic() of the last live change, or None
+UnreadRole = Qt.ItemDataRole.UserRole + 10  # True when someone else changed the row since the user looked
 StateRowRole = Qt.ItemDataRole.UserRole + 4  # True on the trailing loading/error/empty row
 
 STATE_NONE, STATE_LOADING, STATE_ERROR, STATE_EMPTY = "none", "loading", "error", "empty"
@@ -62,6 +63,7 @@ class SessionTableModel(QAbstractTableModel):
         self._filters = SessionFilters()
         self._highlights = RowHighlights(self)
         self._highlights.expired.connect(self._on_highlights_expired)
+        self.unread: Container[str] = ()  # session ids with an unread mark (models.content.UnreadMarks)
         self.participant_label: Callable[[str], str] = lambda pid: pid
 
     # ------------------------------------------------------------------ Qt model API
@@ -115,6 +117,8 @@ class SessionTableModel(QAbstractTableModel):
                 return self._highlights.since(session.session_id)
             if role == StateRowRole:
                 return False
+            if role in (UnreadRole, Qt.ItemDataRole.FontRole):
+                return _unread_value(session.session_id in self.unread, role)
             if role == Qt.ItemDataRole.BackgroundRole and session.session_id in self._highlights:
                 color = QColor(QApplication.palette().color(QPalette.ColorRole.Highlight))
                 color.setAlpha(60)
@@ -389,6 +393,14 @@ class SessionTableModel(QAbstractTableModel):
     def _highlight(self, session_id: str) -> None:
         self._highlights.mark(session_id)
 
+    def refresh_unread(self, session_ids: list[str]) -> None:
+        """Repaint the rows whose unread mark appeared or went."""
+        for sid in session_ids:
+            row = self._rows.get(sid)
+            if row is not None:
+                roles = [UnreadRole, Qt.ItemDataRole.FontRole]
+                self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1), roles)
+
     def _on_highlights_expired(self, session_ids: list[str]) -> None:
         for sid in session_ids:
             row = self._rows.get(sid)
@@ -398,3 +410,13 @@ class SessionTableModel(QAbstractTableModel):
                     self.index(row, self.columnCount() - 1),
                     [HighlightRole, Qt.ItemDataRole.BackgroundRole],
                 )
+
+
+def _unread_value(unread: bool, role: int) -> Any:
+    if role == UnreadRole:
+        return unread
+    if not unread:
+        return None
+    font = QFont()
+    font.setBold(True)  # like an unread mail: bold until the user opens the session
+    return font

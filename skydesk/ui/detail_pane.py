@@ -5,20 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractItemModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
     QStackedWidget,
     QStyle,
     QTabWidget,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -76,9 +74,7 @@ class SessionDetailPane(QWidget):
         self.save_button = QPushButton("Save")
         self.revert_button = QPushButton("Revert")
         self.close_button = QPushButton("Close session…")
-        self.data_view = QTreeView()
         self.tabs = QTabWidget()
-        self.data_empty = QLabel("This session has no data.")
         self._setup_ui()
         self._update_buttons()
 
@@ -123,16 +119,6 @@ class SessionDetailPane(QWidget):
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
 
-        self.data_view.setAccessibleName("Session data")
-        self.data_view.setAlternatingRowColors(True)
-        self.data_view.setUniformRowHeights(True)
-        self.data_empty.setEnabled(False)
-        self.data_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        data_page = QWidget()
-        data_layout = QVBoxLayout(data_page)
-        data_layout.addWidget(self.data_empty)
-        data_layout.addWidget(self.data_view)
-
         body = QWidget()
         column = QVBoxLayout(body)
         column.addWidget(self.notice)
@@ -146,8 +132,8 @@ class SessionDetailPane(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
 
-        # The read-only data tree gets a tab of its own, so it has the pane's full height to show nested
-        # JSON instead of a few squeezed rows under the form.
+        # The data editor, the timeline (and media) get tabs of their own (add_section), so each has the
+        # pane's full height instead of a few squeezed rows under the form.
         self.tabs.setDocumentMode(True)
         # The actions stay under the scrolling form, so Save is never scrolled out of sight.
         fields_page = QWidget()
@@ -156,7 +142,6 @@ class SessionDetailPane(QWidget):
         fields_layout.addWidget(scroll, 1)
         fields_layout.addLayout(buttons)
         self.tabs.addTab(fields_page, "Fields")
-        self.tabs.addTab(data_page, "Session data")
         self.tabs.setAccessibleName("Session detail sections")
         self.stack.addWidget(self.placeholder)
         self.stack.addWidget(self.tabs)
@@ -179,12 +164,9 @@ class SessionDetailPane(QWidget):
 
     # ------------------------------------------------------------------ controller -> view
 
-    def set_data_model(self, model: QAbstractItemModel) -> None:
-        """Show the session data through the read-only JSON tree model."""
-        self.data_view.setModel(model)
-        self.data_view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        model.modelReset.connect(self._on_data_model_reset)
-        self._on_data_model_reset()
+    def add_section(self, title: str, widget: QWidget) -> None:
+        """Another tab of the pane after "Fields" (the data editor, the timeline, media …)."""
+        self.tabs.addTab(widget, title)
 
     def show_session(self, session: Session | None) -> None:
         """Show ``session``; unsaved edits survive a refresh, and a change by someone else to an edited
@@ -376,14 +358,6 @@ class SessionDetailPane(QWidget):
             "Close session",
             self.close_requested.emit,
         )
-
-    def _on_data_model_reset(self) -> None:
-        model = self.data_view.model()
-        empty = model is None or model.rowCount() == 0
-        self.data_empty.setVisible(empty)
-        self.data_view.setVisible(not empty)
-        if not empty:
-            self.data_view.expandToDepth(0)
 
     def _update_buttons(self) -> None:
         session = self.session

@@ -74,7 +74,7 @@ class EventLogDock(QDockWidget):
         self.pause_button.setCheckable(True)
         for button in (self.pause_button, self.clear_button, self.reconnect_button):
             name_widget(button, button.text())
-        name_widget(self.export_button, "Export")
+        name_widget(self.export_button, "Export…")
         self.export_button.setToolTip("Save the events shown as JSON Lines")
         filters = QHBoxLayout()
         filters.addWidget(self.type_combo)

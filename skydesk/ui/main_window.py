@@ -24,7 +24,9 @@ from skydesk.core.settings import ConnectionProfile
 from skydesk.models.browser import LIST_TARGET
 from skydesk.ui import window_layout
 from skydesk.ui.common import app_icon, name_widget, open_message, standard_icon
+from skydesk.ui.content_views import ContentViews
 from skydesk.ui.errors import ProblemPresenter
+from skydesk.ui.media_tab import attach_media_tab
 from skydesk.ui.progress import ProgressPage
 from skydesk.ui.signin import ReauthDialog, SignInPage
 from skydesk.ui.status import StatusWidgets
@@ -55,6 +57,7 @@ class MainWindow(QMainWindow):
         self.sign_in_page = SignInPage()
         self.progress_page = ProgressPage()
         self.workspace = SessionWorkspace(services.browser, services.detail, self.presenter)
+        self.media_tab = attach_media_tab(self.workspace, services.media, self.presenter)
         self.workspace.detail_pane.user_label = services.labels.label
         self.app_combo = QComboBox()
         self.reauth_dialog: ReauthDialog | None = None
@@ -64,6 +67,9 @@ class MainWindow(QMainWindow):
         self._setup_ui()
         self._setup_actions()
         self._connect()
+        self.content_views = ContentViews(
+            self
+        )  # data editor, timeline, Event log (before the layout restores)
         self.restore_layout()
 
     # ------------------------------------------------------------------ construction

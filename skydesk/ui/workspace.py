@@ -83,7 +83,6 @@ class SessionWorkspace(QWidget):
 
     def _setup_ui(self) -> None:
         self.sessions.set_model(self.browser.model)
-        self.detail_pane.set_data_model(self.detail.data_model)
         self.participants.set_model(self.detail.participants_model)
         self.sessions_box = _titled("Sessions", "Sessions", self.sessions)
         self.detail_box = _titled("Session details", "Session details", self.detail_pane)
