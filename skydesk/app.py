@@ -200,7 +200,7 @@ async def _run(app: QApplication, args: argparse.Namespace) -> int:
                 profile, username, password = _demo_sign_in(sandbox.info)
                 window.sign_in(profile, username, password)
         else:
-            saved = settings.profile(args.profile or settings.last_profile)
+            saved = settings.profile(args.profile) if args.profile else settings.startup_profile()
             window.start(profile_from_args(args, saved))
         if args.quit_after_load or args.screenshot:
             if exit_code == 0:

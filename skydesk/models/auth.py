@@ -293,23 +293,29 @@ class AuthController(QObject):
             )
 
     # ------------------------------------------------------------------ sign out
-    def sign_out(self) -> None:
-        """Forget the remembered sign-in, log out and close the client."""
-        self._tasks.run("auth.sign_out", self._sign_out())
+    def sign_out(self, forget: bool = True) -> None:
+        """Forget the remembered sign-in, log out and close the client.
 
-    async def _sign_out(self) -> None:
+        ``forget=False`` (switching to another profile) only closes the client: a remembered sign-in stays
+        in the keyring and valid on the server, for the next time this profile is chosen.
+        """
+        self._tasks.run("auth.sign_out", self._sign_out(forget))
+
+    async def _sign_out(self, forget: bool = True) -> None:
         client, profile = self._client, self._profile
         self._client = None
         self._remember = False
         self._reauth_pending = False
         self._retries.clear()
-        remembered = self._settings.remembered.pop(profile.name, "") if profile is not None else ""
-        if profile is not None and remembered:
+        remembered = self._settings.remembered.get(profile.name, "") if profile is not None else ""
+        if forget and profile is not None and remembered:
+            self._settings.remembered.pop(profile.name, None)
             self._save_settings()
             await self._in_keyring(lambda: self._credentials.forget(profile, remembered))
         if client is not None:
             try:
-                await client.logout()
+                if forget or not remembered:
+                    await client.logout()
             except ApiError as exc:
                 log.info("Logout request failed (%s); tokens are forgotten locally anyway", exc)
             finally:

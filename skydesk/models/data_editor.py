@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from skydesk.api.merge import merge_patch
 from skydesk.events.types import SessionDataUpdated
 from skydesk.models.data_edit_model import DataEditModel
+from skydesk.models.detail import session_target
 from skydesk.models.json_doc import (
     Clash,
     ThreeWay,
@@ -131,10 +132,13 @@ class DataEditorController(QObject):
 
     def apply_events(self, events: Sequence[SessionEvent]) -> None:
         """Take ``session_data_updated`` events of the open session (from the event bridge)."""
+        data, who, patches = self._server, "", 0
         for event in events:
             if event.session_id == self._session_id and isinstance(event, SessionDataUpdated):
                 if event.data is not None:
-                    self.server_changed(merge_patch(self._server, event.data), event.user_id, event.data)
+                    data, who, patches = merge_patch(data, event.data), event.user_id, patches + 1
+        if patches:  # one merge per batch: a burst of changes is one step for the editor
+            self.server_changed(data, who)
 
     def server_changed(self, data: dict[str, Any], who: str = "", patch: Any = None) -> None:
         """The server's data is now ``data``: follow it, merging it into an edit in progress."""
@@ -216,7 +220,7 @@ class DataEditorController(QObject):
             self.state_changed.emit()
 
         self._ops.write(
-            f"session:{session_id}", call, doing=SAVING_DATA, scope="data",
+            session_target(session_id), call, doing=SAVING_DATA, scope="data",
             success=done, failure=failed, reload=self._reload_hint,
         )  # fmt: skip
         return patch

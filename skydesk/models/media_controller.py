@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 100
 LABELS_MAX, LABEL_MAX = 50, 64  # CONTRACT.md §4 (adopted): the sandbox refuses more
+TOTAL_BYTES_MAX = 2 * 1024**3  # CONTRACT.md §3 Media (adopted): the largest totalBytes
 
 _ITEM = "media item"
 LOADING_MEDIA = Doing("loading the media", "The media list could not be loaded", subject=_ITEM)
@@ -227,6 +228,10 @@ class MediaController(QObject):
             return None
         app, sid = where
         size = os.stat(path).st_size
+        if size > TOTAL_BYTES_MAX:
+            too_big = FieldError("file", f"{path.name} is larger than 2 GiB, the most a media item may hold")
+            self.problem.emit(_field_problem([too_big]))
+            return None
         transfer = self._track(Transfer("upload", path.name, path=path, parent=self))
         transfer.report(0, size)
         extra = {k: v for k, v in fields.items() if k in ("title", "description", "labels", "properties")}

@@ -14,10 +14,12 @@ from skydesk.models.auth import AuthController, ClientFactory
 from skydesk.models.browser import SessionBrowserController
 from skydesk.models.content import ContentControllers
 from skydesk.models.detail import SessionDetailController
+from skydesk.models.export import ExportController
 from skydesk.models.labels import UserLabels
 from skydesk.models.live import EventBridge, LiveController
 from skydesk.models.media_services import build_media
 from skydesk.models.operations import Operations, UnexpectedReporter
+from skydesk.models.profiles import ProfilesController
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,8 @@ class AppServices(QObject):
         self.labels = UserLabels(self.auth, parent=self)
         self.browser = SessionBrowserController(self.auth, self.ops, settings, self.labels, parent=self)
         self.detail = SessionDetailController(self.ops, self.labels, parent=self)
+        self.export = ExportController(self.ops, parent=self)
+        self.profiles = ProfilesController(settings, self.credentials, self.tasks, parent=self)
         self.bridge = EventBridge(self)  # main thread, before any stream exists
         self.live = LiveController(self.auth, settings, self.bridge, parent=self)
         # After the controllers above: the content controllers follow the detail and the bridge.

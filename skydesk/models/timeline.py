@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
+from skydesk.models.detail import session_target
 from skydesk.models.event_summary import Summarizer, custom_event_problems
 from skydesk.models.problems import Doing, Problem
 
@@ -31,6 +32,7 @@ class TimelineModel(QAbstractTableModel):
         super().__init__(parent)
         self._events: list[SessionEvent] = []  # newest first
         self._summaries: list[str] = []
+        self._summarizer = Summarizer()
         self.user_label: Callable[[str], str] = lambda user_id: user_id
 
     def events(self) -> list[SessionEvent]:
@@ -52,12 +54,9 @@ class TimelineModel(QAbstractTableModel):
             return 0
         self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
         self._events[:0] = fresh
-        self._summarize()
+        # Only the new ones: the summarizer goes on from the newest event it has seen (a storm stays linear).
+        self._summaries[:0] = reversed(self._summarizer.summaries(reversed(fresh)))
         self.endInsertRows()
-        if len(self._events) > len(fresh):  # an older row's summary may now know the value before it
-            self.dataChanged.emit(
-                self.index(len(fresh), COL_SUMMARY), self.index(self.rowCount() - 1, COL_SUMMARY)
-            )
         return len(fresh)
 
     def add_older(self, events: Sequence[SessionEvent]) -> None:
@@ -81,8 +80,8 @@ class TimelineModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, COL_SUMMARY))
 
     def _summarize(self) -> None:
-        summarizer = Summarizer(self.user_label)
-        self._summaries = list(reversed(summarizer.summaries(reversed(self._events))))
+        self._summarizer = Summarizer(self.user_label)
+        self._summaries = list(reversed(self._summarizer.summaries(reversed(self._events))))
 
     def event_at(self, row: int) -> SessionEvent | None:
         """The event in ``row``."""
@@ -247,7 +246,7 @@ class TimelineController(QObject):
                 self.reload()  # shows it even if the live echo is late or the stream is down
 
         self._ops.write(
-            f"session:{session_id}", call, doing=POSTING_EVENT, scope="timeline",
+            session_target(session_id), call, doing=POSTING_EVENT, scope="timeline",
             success=done, failure=self.post_failed.emit,
         )  # fmt: skip
         return True

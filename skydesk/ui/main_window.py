@@ -31,6 +31,7 @@ from skydesk.ui.progress import ProgressPage
 from skydesk.ui.signin import ReauthDialog, SignInPage
 from skydesk.ui.status import StatusWidgets
 from skydesk.ui.workspace import SessionWorkspace
+from skydesk.ui.workstation import WorkstationHooks
 
 if TYPE_CHECKING:
     from skydesk.api import Application
@@ -67,9 +68,9 @@ class MainWindow(QMainWindow):
         self._setup_ui()
         self._setup_actions()
         self._connect()
-        self.content_views = ContentViews(
-            self
-        )  # data editor, timeline, Event log (before the layout restores)
+        self.workstation = WorkstationHooks(self)  # profiles, export, themes, shortcuts, View menu, title
+        # The data editor, timeline and Event log (before the layout restores).
+        self.content_views = ContentViews(self)
         self.restore_layout()
 
     # ------------------------------------------------------------------ construction
@@ -183,7 +184,8 @@ class MainWindow(QMainWindow):
     def show_sign_in(self, profile_name: str | None = None, message: str | None = None) -> None:
         """Show the sign-in page: ``profile_name``, else the command line's profile, else the last one."""
         shown = self._given_profile if profile_name is None else None
-        name = profile_name or self.settings.last_profile
+        startup = self.settings.startup_profile()
+        name = profile_name or (startup.name if startup is not None else None)
         self.sign_in_page.set_profiles(self.settings.profiles, name, shown)
         self.pages.setCurrentIndex(PAGE_SIGN_IN)
         self.sign_in_page.show_error(message)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QImage, QPainter, QPixmap, QWheelEvent
+from PySide6.QtGui import QImage, QPainter, QPixmap, QResizeEvent, QWheelEvent
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtSvgWidgets import QGraphicsSvgItem
 from PySide6.QtWidgets import (
@@ -44,6 +44,7 @@ class AnnotatedImageView(QGraphicsView):
         self.annotation_items: list[QGraphicsSvgItem] = []
         self._renderers: list[QSvgRenderer] = []  # items only borrow their renderer: keep it alive
         self._annotations_visible = True
+        self._fitting = True  # follow the view's size until the user zooms
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
@@ -87,18 +88,27 @@ class AnnotatedImageView(QGraphicsView):
 
     def zoom_by(self, factor: float) -> None:
         """Zoom in (>1) or out (<1), within sensible bounds."""
+        self._fitting = False
         target = min(ZOOM_MAX, max(ZOOM_MIN, self.zoom * factor))
         self.scale(target / self.zoom, target / self.zoom)
 
     def fit(self) -> None:
-        """The whole image in view."""
+        """The whole image in view (and kept so as the window is resized, until the user zooms)."""
+        self._fitting = True
         if self._image_item is not None:
             self.resetTransform()
             self.fitInView(self._scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
 
     def actual_size(self) -> None:
         """One image pixel per screen pixel."""
+        self._fitting = False
         self.resetTransform()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Keep a fitted image fitted."""
+        super().resizeEvent(event)
+        if self._fitting:
+            self.fit()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         """Wheel zooms around the pointer."""

@@ -70,10 +70,9 @@ class ThemeManager(QObject):
         self._app = app
         self._mode = SYSTEM
         self._dark = False
-        style = QStyleFactory.create("Fusion")
-        if style is not None:  # the same widgets on every desktop; both palettes were checked on it
-            app.setStyle(style)
-        self._light = app.style().standardPalette()
+        # Light keeps the desktop's own style; dark uses Fusion, whose drawing the dark palette was checked on
+        # (native styles such as Windows' ignore a palette in places).
+        self._native = app.style().name()
         hints = QGuiApplication.styleHints()
         if hints is not None:
             hints.colorSchemeChanged.connect(self._on_color_scheme_changed)
@@ -93,11 +92,27 @@ class ThemeManager(QObject):
         self._mode = mode if mode in THEMES else SYSTEM
         dark = self._mode == DARK or (self._mode == SYSTEM and system_prefers_dark())
         self._dark = dark
-        self._app.setPalette(dark_palette() if dark else self._light)
+        wanted = "fusion" if dark else self._native
+        if self._app.style().name().lower() != wanted.lower():
+            style = QStyleFactory.create(wanted)
+            if style is not None:
+                self._app.setStyle(style)
+        self._app.setPalette(dark_palette() if dark else self._app.style().standardPalette())
 
     def _on_color_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
         if self._mode == SYSTEM:
             self.apply(SYSTEM)
+
+
+def theme_manager() -> ThemeManager:
+    """The application's one ThemeManager (made on first use)."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    manager = app.findChild(ThemeManager, "skydeskThemes")
+    if manager is None:
+        manager = ThemeManager(app)
+        manager.setObjectName("skydeskThemes")
+    return manager
 
 
 class TintedIconEngine(QIconEngine):

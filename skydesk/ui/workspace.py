@@ -125,7 +125,9 @@ class SessionWorkspace(QWidget):
         if self.new_session_dialog is not None:
             self.new_session_dialog.raise_()
             return self.new_session_dialog
-        dialog = NewSessionDialog(application, self)
+        # The property keys this application's loaded sessions use, offered as rows to fill in.
+        keys = {k for s in self.browser.model.sessions() for k in s.properties}
+        dialog = NewSessionDialog(application, self, property_keys=sorted(keys))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.create_requested.connect(self._on_new_session_create_requested)
         dialog.finished.connect(self._on_new_session_finished)
@@ -179,7 +181,7 @@ class SessionWorkspace(QWidget):
             self.participants.show_message(None)
 
     def _on_detail_pane_save_requested(self, edits: dict[str, Any]) -> None:
-        self.detail.save(edits)
+        self.detail.save(edits, self.detail_pane.edit_base.session)
 
     def _on_detail_saved(self, fields: list[str]) -> None:
         self.detail_pane.show_saved(fields)

@@ -14,14 +14,19 @@ def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> d
     return qasync_loop_factories()
 
 
-@pytest.fixture
-async def dispatch(sandbox: Any) -> Any:
-    """An SDK client signed in as the dispatcher (reads every session), for arranging and checking."""
+async def _client(sandbox: Any, username: str) -> Any:
     from skydesk.api import SkylightClient
 
     info = sandbox.info
-    client = SkylightClient(info.api_url, ca_file=info.ca_file, device_id="tests-media")
-    await client.login(info.realm, "dispatch", info.user("dispatch").password)
+    client = SkylightClient(info.api_url, ca_file=info.ca_file, device_id=f"tests-media-{username}")
+    await client.login(info.realm, username, info.user(username).password)
+    return client
+
+
+@pytest.fixture
+async def dispatch(sandbox: Any) -> Any:
+    """An SDK client signed in as the dispatcher (reads every session), for arranging and checking."""
+    client = await _client(sandbox, "dispatch")
     yield client
     await client.aclose()
 
@@ -63,11 +68,7 @@ async def services(tmp_path: Any, sandbox: Any) -> Any:
 @pytest.fixture
 async def tech(sandbox: Any) -> Any:
     """An SDK client signed in as the technician, who arranges test sessions and checks the server."""
-    from skydesk.api import SkylightClient
-
-    info = sandbox.info
-    client = SkylightClient(info.api_url, ca_file=info.ca_file, device_id="tests-media-tech")
-    await client.login(info.realm, "tech", info.user("tech").password)
+    client = await _client(sandbox, "tech")
     yield client
     await client.aclose()
 

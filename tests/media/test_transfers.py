@@ -88,6 +88,11 @@ async def test_limits_are_checked_before_sending(
     assert "64" in dialog.labels_message.text()
     dialog.buttons.accepted.emit()
     assert dialog.result() == 0 and not services.media.transfers  # nothing was sent
+    huge = tmp_path / "huge.mp4"
+    with huge.open("wb") as handle:
+        handle.truncate(2 * 1024**3 + 1)  # sparse: takes no disk space
+    assert services.media.upload(huge, "video/mp4", {}) is None
+    assert tab.banner.isVisibleTo(tab) and "2 GiB" in tab.banner.text()
     assert (await tech.list_session_media(app_id, sid)).items == []
 
 
@@ -120,7 +125,17 @@ async def test_cancelled_upload_is_shown_incomplete_then_resumed_to_one_whole_it
     assert tab.buttons["resume"].isEnabled() and not tab.buttons["download"].isEnabled()
     assert tab.buttons["download"].toolTip() == "The upload of this item is not complete."
 
+    # As after a restart of the app: the file is not known any more, so Resume asks for it.
+    services.media._sources.clear()
+    asked: list[bool] = []
+
+    def pick(then: Any) -> None:
+        asked.append(True)
+        then(source)
+
+    tab.choose_upload = pick
     tab.buttons["resume"].trigger()
+    assert asked == [True]
     resumed = services.media.transfers[-1]
     await wait_until(lambda: resumed.state == DONE, 60, what=f"resumed ({resumed.summary()})")
     items = (await tech.list_session_media(app_id, sid, archived="include")).items
@@ -209,3 +224,29 @@ async def test_actions_are_disabled_with_a_reason_on_a_closed_session(
     services.media.open(app_id, sid, closed=False)
     services.media.set_role_permission(False, "Your role (Viewer) does not include media:write.")
     assert not tab.buttons["edit"].isEnabled() and "media:write" in tab.buttons["edit"].toolTip()
+
+
+async def test_resume_with_another_file_is_refused_and_said(
+    services: Any, tech: Any, app_id: str, sandbox: Any, tmp_path: Path, qtbot: Any
+) -> None:
+    from skydesk.models.media_transfers import FAILED
+
+    sid = await new_session(tech, app_id)
+    half = await tech.create_session_media(
+        app_id, sid, filename="half.bin", content_type="application/octet-stream", total_bytes=10
+    )
+    service = sandbox.service
+    service.upload_content(
+        service.actor_by_username("tech"), app_id, sid, half.media_id, b"12345", "bytes 0-4/10"
+    )
+    tab = await _open_tab(services, app_id, sid, qtbot)
+    window_problems: list[Any] = []
+    services.ops.problem_raised.connect(window_problems.append)
+    tab.table.selectRow(0)
+    tab.choose_upload = lambda then: then(_random_file(tmp_path / "other.bin", 7))
+    tab.buttons["resume"].trigger()
+    transfer = services.media.transfers[-1]
+    await wait_until(lambda: transfer.state == FAILED, 20, what=transfer.summary())
+    assert "exactly 10 bytes" in transfer.summary()
+    assert window_problems and window_problems[-1].scope == "media"  # the presenter puts it on the tab
+    assert (await tech.get_session_media(app_id, sid, half.media_id)).uploaded_bytes == 5  # untouched
