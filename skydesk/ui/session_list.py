@@ -271,6 +271,11 @@ class SessionListPane(QWidget):
             text = "Loading…"
         elif model.state == "error" and not loaded:
             text = "Sessions not loaded"
+        elif model.unfiltered_total is not None:
+            every = model.unfiltered_total
+            text = f"{total} of {every} sessions (filtered)"
+            if loaded < total:
+                text = f"{loaded} of {total} matching sessions loaded ({every} in all)"
         elif loaded >= total:
             text = f"{total} {noun}"
         else:
