@@ -181,7 +181,7 @@ class SessionWorkspace(QWidget):
             self.participants.show_message(None)
 
     def _on_detail_pane_save_requested(self, edits: dict[str, Any]) -> None:
-        self.detail.save(edits)
+        self.detail.save(edits, self.detail_pane.edit_base.session)
 
     def _on_detail_saved(self, fields: list[str]) -> None:
         self.detail_pane.show_saved(fields)

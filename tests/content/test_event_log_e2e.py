@@ -135,3 +135,19 @@ async def test_storm_is_bounded_and_the_window_stays_responsive(make_window: Any
     assert newest.event.data == {"readings": {"n": STORM - 1}}, "the newest kept, in order"
     assert watchdog.max_gap < MAX_GAP_S, watchdog.report()
     await opened.other.aclose()
+
+
+async def test_detail_pane_marks_fields_changed_by_someone_else(make_window: Any, sandbox: Any) -> None:
+    opened = await open_fresh_session(make_window, sandbox, {})
+    pane, marks = opened.window.workspace.detail_pane, opened.views.changed_fields
+    # (not the name: the list is filtered by it, and a renamed session would leave the list)
+    await opened.other.update_session_description(opened.app_id, opened.session_id, "Valve replaced")
+    await wait_until(lambda: pane.description.text() == "Valve replaced", 15, what="the live change")
+    assert marks.marked == {"description"}
+    assert "background-color" in pane.description.editor.styleSheet()
+    assert pane.description.editor.accessibleDescription().startswith("Changed by ")
+    assert pane.name.editor.styleSheet() == ""
+    opened.window.services.detail.show(None, None)  # another selection (here: none) clears the marks
+    await wait_until(lambda: not marks.marked, 5, what="marks cleared")
+    assert pane.description.editor.styleSheet() == ""
+    await opened.other.aclose()
