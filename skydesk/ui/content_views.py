@@ -38,6 +38,10 @@ class ContentViews(QObject):
         scroll.setWidget(self.timeline)
         pane.add_section("Timeline", scroll)
         window.presenter.register("data", self.data_editor)
+        editing = content.data_editor
+        window.workspace.guard.others.append(
+            (lambda: "session data" if editing.is_dirty() else "", editing.revert)
+        )
         window.presenter.register("timeline", self.timeline)
 
         self.dock = EventLogDock(content.event_log, window)
