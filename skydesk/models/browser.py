@@ -183,9 +183,13 @@ class SessionBrowserController(QObject):
             else:
                 self.model.append_page(rows, total, next_cursor is not None)
             self._set_stale(False)
+            self.model.fetch_finished()
 
         def failed(problem: Problem) -> None:
-            if generation == self._generation and problem.kind != "sign_in":
+            if generation != self._generation:
+                return
+            self.model.fetch_finished()
+            if problem.kind != "sign_in":
                 self._set_stale(True)
                 if not self.model.sessions():
                     self.model.set_error(problem.message)

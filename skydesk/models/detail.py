@@ -67,8 +67,13 @@ class SaveConflict:
 
 
 def session_target(session_id: str) -> str:
-    """The operation target (busy count, write queue) of one session."""
+    """The operation target (busy count, write queue) of the writes to one session."""
     return f"session:{session_id}"
+
+
+def session_load_target(session_id: str) -> str:
+    """The busy target of loading one session (kept apart: a load never disables Save)."""
+    return f"{session_target(session_id)}/load"
 
 
 class SessionDetailController(QObject):
@@ -165,7 +170,7 @@ class SessionDetailController(QObject):
 
         self._ops.read(
             "detail.session", call, doing=LOADING_SESSION, scope="detail",
-            target=f"{session_target(session_id)}/load", success=loaded, failure=failed,
+            target=session_load_target(session_id), success=loaded, failure=failed,
         )  # fmt: skip
 
     def _set_session(self, session: Session | None) -> None:
