@@ -166,7 +166,6 @@ class FilterBar(QWidget):
         top.addWidget(form_label("S&tatus:", self.status))
         top.addWidget(self.status, 0)
         top.addWidget(self.more, 0)
-        top.addWidget(self.clear, 0)
 
         grid = QGridLayout(self.advanced)
         grid.setContentsMargins(0, 0, 0, 0)

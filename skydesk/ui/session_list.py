@@ -93,6 +93,7 @@ class SessionListPane(QWidget):
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
         bottom.addWidget(self.count_label)
+        bottom.addWidget(self.filter_bar.clear)  # beside the count it explains, not widening the bar
         bottom.addStretch(1)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
