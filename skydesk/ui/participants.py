@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from skydesk.models.participants import IsGuestRole, KindRole, ParticipantIdRole, ParticipantListModel
 from skydesk.models.problems import Problem
-from skydesk.ui.common import confirm, form_label, name_widget, set_error_text, standard_icon
+from skydesk.ui.common import confirm, fit_title, form_label, name_widget, set_error_text, standard_icon
 from skydesk.ui.errors import ProblemBanner
 from skydesk.ui.icons import participant_icon
 
@@ -86,6 +86,7 @@ class AddParticipantDialog(QDialog):
 
     def _setup_ui(self) -> None:
         self.setWindowTitle("Add participant")
+        fit_title(self)  # the title was cut to "Add p… cipant" in a dialog sized to its form
         self.id_edit.setPlaceholderText("user or group id")
         self.type_combo.addItem("User", "user")
         self.type_combo.addItem("Group", "group")
