@@ -129,6 +129,7 @@ class HttpCore:
                 )
             # Only for a local sandbox started with --no-tls: passwords and tokens would be readable.
             log.warning("%s is plain HTTP: passwords and tokens travel unencrypted", self.host)
+        self.ca_file = ca_file  # kept so the event stream can trust the same CA (skydesk.events)
         self.device_id = device_id or default_device_id()
         self.retry_policy = retry or RetryPolicy()
         self._http = httpx.AsyncClient(
@@ -142,7 +143,10 @@ class HttpCore:
         self._auth = TokenManager(self._post_public, self.host)
 
     async def aclose(self) -> None:
-        """Stop a token refresh still in flight and close the connection pool."""
+        """Stop a token refresh still in flight and close the connection pool.
+
+        Reference: none (closes the connection pool).
+        """
         await self._auth.aclose()
         await self._http.aclose()
 

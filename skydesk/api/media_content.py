@@ -130,6 +130,8 @@ class MediaContentMixin(MediaMixin):
         ``resume`` an interrupted upload is finished: the server is asked how many bytes it holds and
         only the rest is sent (``source`` must be the same content, exactly ``totalBytes`` long; a
         complete item is returned as it is). Cancel by cancelling the task. Returns the metadata.
+
+        Reference: REST ``PUT /applications/{app}/sessions/{id}/media/{mid}/content`` (adopted).
         """
         path = _content_path(application_id, session_id, media_id)
         with _Source(source) as src:
@@ -240,6 +242,8 @@ class MediaContentMixin(MediaMixin):
         Returns the number of bytes written. When ``dest`` is a path the bytes go to a temporary file
         beside it that is renamed at the end, so a failed or cancelled download leaves no partial file.
         Pass the media's ``total_bytes`` to have any other number of arriving bytes reported as an error.
+
+        Reference: REST ``GET /applications/{app}/sessions/{id}/media/{mid}/content`` (adopted).
         """
         path = _content_path(application_id, session_id, media_id)
         if isinstance(dest, os.PathLike | str):

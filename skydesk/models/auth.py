@@ -88,6 +88,7 @@ class AuthController(QObject):
     signed_out = Signal()
     reauth_required = Signal(str)
     reauthenticated = Signal()
+    keyring_problem = Signal(str)  # "Remember me" could not store the sign-in (keyring locked or gone)
 
     def __init__(
         self,
@@ -108,6 +109,7 @@ class AuthController(QObject):
         self._remember = False
         self._reauth_pending = False
         self._retries: list[Callable[[], None]] = []
+        self._keyring_failed = False  # the last keyring write failed (said once, see _store_token)
         self._keyring_calls: set[asyncio.Future[Any]] = set()
 
     # ------------------------------------------------------------------ state
@@ -260,11 +262,18 @@ class AuthController(QObject):
             return
         token, username = client.refresh_token, self._username
 
-        def save() -> None:
-            self._credentials.save_refresh_token(profile, username, token)
+        def save() -> bool:
+            return self._credentials.save_refresh_token(profile, username, token)
 
         # A closure, not positional arguments: executors (qasync's at DEBUG) log the arguments they get.
-        await self._in_keyring(save)
+        stored = await self._in_keyring(save)
+        if not stored and self._remember and not self._keyring_failed:
+            # Said once until it works again (every token refresh tries); nothing is written anywhere else.
+            self.keyring_problem.emit(
+                "Your sign-in could not be saved in the keyring (it is locked or not running), "
+                "so skydesk will ask for your password next time."
+            )
+        self._keyring_failed = not stored
 
     def _in_keyring(self, call: Callable[[], T]) -> Awaitable[T]:
         """Run a keyring call on a worker thread; it can take seconds (a D-Bus round trip, an unlock prompt).

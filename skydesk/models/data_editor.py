@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from skydesk.api.merge import merge_patch
 from skydesk.events.types import SessionDataUpdated
 from skydesk.models.data_edit_model import DataEditModel
+from skydesk.models.detail import session_target
 from skydesk.models.json_doc import (
     Clash,
     ThreeWay,
@@ -219,7 +220,7 @@ class DataEditorController(QObject):
             self.state_changed.emit()
 
         self._ops.write(
-            f"session:{session_id}", call, doing=SAVING_DATA, scope="data",
+            session_target(session_id), call, doing=SAVING_DATA, scope="data",
             success=done, failure=failed, reload=self._reload_hint,
         )  # fmt: skip
         return patch

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
+from skydesk.models.detail import session_target
 from skydesk.models.event_summary import Summarizer, custom_event_problems
 from skydesk.models.problems import Doing, Problem
 
@@ -245,7 +246,7 @@ class TimelineController(QObject):
                 self.reload()  # shows it even if the live echo is late or the stream is down
 
         self._ops.write(
-            f"session:{session_id}", call, doing=POSTING_EVENT, scope="timeline",
+            session_target(session_id), call, doing=POSTING_EVENT, scope="timeline",
             success=done, failure=self.post_failed.emit,
         )  # fmt: skip
         return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         self.workspace = SessionWorkspace(services.browser, services.detail, self.presenter)
         self.media_tab = attach_media_tab(self.workspace, services.media, self.presenter)
         self.workspace.detail_pane.user_label = services.labels.label
+        self.workspace.participants.is_me = services.labels.is_me
         self.app_combo = QComboBox()
         self.reauth_dialog: ReauthDialog | None = None
         self._allow_close = False
@@ -68,6 +69,8 @@ class MainWindow(QMainWindow):
         self._setup_ui()
         self._setup_actions()
         self._connect()
+        if self.settings.load_problem:  # a corrupt settings file was set aside: say so once, at start
+            QTimer.singleShot(0, self._say_settings_were_reset)
         self.workstation = WorkstationHooks(self)  # profiles, export, themes, shortcuts, View menu, title
         # The data editor, timeline and Event log (before the layout restores).
         self.content_views = ContentViews(self)
@@ -167,6 +170,7 @@ class MainWindow(QMainWindow):
         auth.signed_out.connect(self._on_auth_signed_out)
         auth.reauth_required.connect(self._on_auth_reauth_required)
         auth.reauthenticated.connect(self._on_auth_reauthenticated)
+        auth.keyring_problem.connect(self._on_auth_keyring_problem)
         browser.applications_loaded.connect(self._on_browser_applications_loaded)
         browser.busy.connect(self._on_browser_busy)
         browser.stale_changed.connect(self._on_browser_busy)
@@ -317,6 +321,12 @@ class MainWindow(QMainWindow):
         else:
             self.sign_in_page.show_error(message)
         self.status.set_api_state("error", message)
+
+    def _say_settings_were_reset(self) -> None:
+        self.presenter.expected("Settings could not be read", self.settings.load_problem or "")
+
+    def _on_auth_keyring_problem(self, message: str) -> None:
+        self.presenter.expected("Sign-in not remembered", message)
 
     def _on_auth_signed_out(self) -> None:
         self._close_reauth_dialog()

@@ -81,3 +81,25 @@ async def test_clash_keep_mine_and_reload_theirs(make_window: Any, sandbox: Any)
         "notes": "mine",
     }
     await opened.other.aclose()
+
+
+async def test_leaving_a_session_with_a_data_edit_asks_first(make_window: Any, sandbox: Any) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    opened = await open_fresh_session(make_window, sandbox, DATA)
+    window, ctl, editor = opened.window, opened.content.data_editor, opened.views.data_editor
+    await type_into(editor.tree, ctl.model.index_of(("notes",)).siblingAtColumn(COL_VALUE), "unsaved")
+    guard = window.workspace.guard
+    # Leaving (here: signing out) asks; Cancel keeps the edit, Discard drops it and goes on.
+    window.sign_out_action.trigger()
+    box = await wait_until(lambda: guard.box, 5, what="the unsaved-changes question")
+    assert "session data" in box.text() and box.button(QMessageBox.StandardButton.Save) is None
+    QTest.mouseClick(box.button(QMessageBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+    await wait_until(lambda: guard.box is None, 5, what="the question to close")
+    assert window.services.auth.is_signed_in and ctl.edit()["notes"] == "unsaved"
+    window.sign_out_action.trigger()
+    box = await wait_until(lambda: guard.box, 5, what="the question again")
+    QTest.mouseClick(box.button(QMessageBox.StandardButton.Discard), Qt.MouseButton.LeftButton)
+    await wait_until(lambda: not window.services.auth.is_signed_in, 10, what="signed out")
+    assert not ctl.is_dirty()
+    await opened.other.aclose()

@@ -7,9 +7,9 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
+from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QApplication, QComboBox, QLineEdit
 
-from skydesk.models.data_edit_model import COL_VALUE, KeyErrorRole
+from skydesk.models.data_edit_model import COL_TYPE, COL_VALUE, KeyErrorRole
 from tests.content.helpers import newest_data_event, open_fresh_session
 from tests.support.qt import wait_until
 
@@ -180,4 +180,27 @@ async def test_copy_find_and_long_text(make_window: Any, sandbox: Any) -> None:
     dialog.editor.setPlainText("Line one\nLine two")
     dialog._on_ok()
     assert ctl.edit()["notes"] == "Line one\nLine two"
+    await opened.other.aclose()
+
+
+async def test_retype_a_value_and_save_it_typed(make_window: Any, sandbox: Any) -> None:
+    opened = await open_fresh_session(make_window, sandbox, {"readings": {"count": "12", "ok": "yes"}})
+    editor, ctl = opened.views.data_editor, opened.content.data_editor
+    model, tree = ctl.model, editor.tree
+    cell = model.index_of(("readings", "count")).siblingAtColumn(COL_TYPE)
+    tree.setCurrentIndex(cell)
+    QTest.keyClick(tree, Qt.Key.Key_F2)
+    combo = tree.indexWidget(cell)
+    assert isinstance(combo, QComboBox) and combo.accessibleName() == "Value type"
+    combo.setCurrentText("number")
+    tree.commitData(combo)
+    tree.closeEditor(combo, QAbstractItemDelegate.EndEditHint.NoHint)
+    model.set_type(model.index_of(("readings", "ok")), "boolean")
+    model.add(model.index_of(("readings",)), "parts", [])
+    assert ctl.patch() == {"readings": {"count": 12, "ok": False, "parts": []}}
+    QTest.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(editor.review.send_button, Qt.MouseButton.LeftButton)
+    await wait_until(lambda: not ctl.saving and not ctl.is_dirty(), 15, what="the save")
+    server = await opened.other.get_session_data(opened.app_id, opened.session_id)
+    assert server == {"readings": {"count": 12, "ok": False, "parts": []}}
     await opened.other.aclose()

@@ -83,3 +83,16 @@ def test_connection_state_and_reconnect(qtbot: Any) -> None:
     assert "connection refused" in dock.connection_label.text()
     QTest.mouseClick(dock.reconnect_button, Qt.MouseButton.LeftButton)
     assert asked == [True]
+
+
+def test_the_bound_is_a_setting_in_the_dock(qtbot: Any) -> None:
+    ctl = EventLogController(limit=300)
+    dock = EventLogDock(ctl)
+    qtbot.addWidget(dock)
+    ctl.add_events([event_from_json(event("session_created")) for _ in range(250)])
+    chosen: list[int] = []
+    dock.limit_changed.connect(chosen.append)
+    dock.limit_spin.setValue(100)
+    dock.limit_spin.editingFinished.emit()
+    assert ctl.log.limit == 100 and chosen == [100]
+    assert dock.table.model().rowCount() == 100 and "150 older events dropped" in dock.counts_label.text()

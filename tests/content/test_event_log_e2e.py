@@ -55,10 +55,19 @@ async def test_filter_diff_and_export(make_window: Any, sandbox: Any, tmp_path: 
     dock.session_combo.setCurrentIndex(dock.session_combo.findData(opened.session_id))
     dock.type_combo.setCurrentIndex(dock.type_combo.findData("session_data_updated"))
     assert model.rowCount() == 3
+    QTest.mouseClick(dock.pause_button, Qt.MouseButton.LeftButton)
+    await opened.other.patch_session_data(opened.app_id, opened.session_id, {"note": f"{word} paused"})
+    await wait_until(lambda: opened.content.event_log.held == 1, 15, what="the event, held while paused")
+    assert model.rowCount() == 3 and "1 new events not shown" in dock.counts_label.text()
+    QTest.mouseClick(dock.pause_button, Qt.MouseButton.LeftButton)
+    assert model.rowCount() == 4, "resumed: caught up"
     out = tmp_path / "log.jsonl"
-    assert dock.export_to(out) == 3
+    assert dock.export_to(out) == 4
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [line["data"]["note"] for line in lines] == [f"{word} {i}" for i in range(3)], "oldest first"
+    notes = [f"{word} {i}" for i in range(3)] + [f"{word} paused"]
+    assert [line["data"]["note"] for line in lines] == notes, "oldest first"
+    QTest.mouseClick(dock.clear_button, Qt.MouseButton.LeftButton)
+    assert model.rowCount() == 0 and len(log) == 0
     await opened.other.aclose()
 
 
@@ -123,6 +132,11 @@ async def test_storm_is_bounded_and_the_window_stays_responsive(make_window: Any
 
     publisher = threading.Thread(target=publish, name="storm")
     publisher.start()
+    await wait_until(lambda: ctl.rate > 0, 30, what="the events-per-second counter")
+    assert (
+        opened.views.dock.rate_label.text().endswith("events/s")
+        and opened.views.dock.rate_label.text() != "0 events/s"
+    )
     await wait_until(lambda: ctl.log.received - start >= STORM, 180, interval=0.2, what="the storm")
     watchdog.stop()
     publisher.join()
@@ -134,4 +148,20 @@ async def test_storm_is_bounded_and_the_window_stays_responsive(make_window: Any
     newest = opened.views.dock.table.model().index(0, 0).data(Qt.ItemDataRole.UserRole + 1)
     assert newest.event.data == {"readings": {"n": STORM - 1}}, "the newest kept, in order"
     assert watchdog.max_gap < MAX_GAP_S, watchdog.report()
+    await opened.other.aclose()
+
+
+async def test_detail_pane_marks_fields_changed_by_someone_else(make_window: Any, sandbox: Any) -> None:
+    opened = await open_fresh_session(make_window, sandbox, {})
+    pane, marks = opened.window.workspace.detail_pane, opened.views.changed_fields
+    # (not the name: the list is filtered by it, and a renamed session would leave the list)
+    await opened.other.update_session_description(opened.app_id, opened.session_id, "Valve replaced")
+    await wait_until(lambda: pane.description.text() == "Valve replaced", 15, what="the live change")
+    assert marks.marked == {"description"}
+    assert "background-color" in pane.description.editor.styleSheet()
+    assert pane.description.editor.accessibleDescription().startswith("Changed by ")
+    assert pane.name.editor.styleSheet() == ""
+    opened.window.services.detail.show(None, None)  # another selection (here: none) clears the marks
+    await wait_until(lambda: not marks.marked, 5, what="marks cleared")
+    assert pane.description.editor.styleSheet() == ""
     await opened.other.aclose()
