@@ -83,7 +83,7 @@ __all__ = [
 
 #: ``_id`` (and ``-_id``) is creation order, the reference's own example and the media list's default.
 SESSION_SORT_FIELDS = ("name", "createdAt", "modifiedAt", "_id")
-MEDIA_SORT_FIELDS = ("filename", "createdAt", "modifiedAt", "_id")
+MEDIA_SORT_FIELDS = ("filename", "name", "createdAt", "modifiedAt", "_id")  # name: filename
 MEDIA_ARCHIVED_VALUES = ("include", "exclude", "only")
 
 

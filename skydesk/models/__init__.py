@@ -1,4 +1,4 @@
 """skydesk.models."""
 
-# Before any signal is emitted: PySide6 6.12.0's emit loses a reference to True on every call.
-from skydesk.models import _signal_refcount as _signal_refcount
+# First of all: PySide6 6.12.0 loses references to None and True on every void call and emit.
+from skydesk.models import _pyside_refcounts as _pyside_refcounts

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from skydesk.api.limits import LIST_VALUES_MAX  # per comma list; keeps SQL parameter counts bounded
+
 from .errors import BadRequest, FieldProblem
 from .paging import ListQuery
 from .validation import STATUSES
@@ -25,7 +27,6 @@ MEDIA_SORTS = {
 EVENT_SORTS = {"createdAt": "e.created_at"}
 APPLICATION_SORTS = {"name": "casefold(a.name)", "createdAt": "a.created_at"}  # few rows: no index
 ARCHIVED = ("include", "exclude", "only")
-LIST_VALUES_MAX = 100  # per comma-separated filter; keeps SQL parameter counts bounded
 _DATE_BOUNDS = (
     ("createdFrom", "created_at", ">="),
     ("createdTo", "created_at", "<="),

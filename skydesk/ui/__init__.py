@@ -1,4 +1,4 @@
 """skydesk.ui."""
 
-# Widgets emit signals too; make sure the PySide6 emit fix is in place whichever package loads first.
-from skydesk.models import _signal_refcount as _signal_refcount
+# Widgets call PySide6 too; make sure its refcount fix is in place whichever package loads first.
+from skydesk.models import _pyside_refcounts as _pyside_refcounts

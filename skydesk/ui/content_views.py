@@ -53,13 +53,19 @@ class ContentViews(QObject):
         toggle.setShortcut(QKeySequence("Ctrl+Shift+E"))
         window.addAction(toggle)
         bar = window.menuBar()
-        help_menu = next((a for a in bar.actions() if a.text() == "&Help"), None)
-        view_menu = QMenu("&View", bar)
-        view_menu.addAction(toggle)
-        if help_menu is not None:
-            bar.insertMenu(help_menu, view_menu)
+        # One View menu: join the one already there (View > Columns, Theme), else make it.
+        existing = next((a.menu() for a in bar.actions() if a.text() == "&View"), None)
+        if isinstance(existing, QMenu):
+            view_menu = existing
+            view_menu.addSeparator()
         else:
-            bar.addMenu(view_menu)
+            help_menu = next((a for a in bar.actions() if a.text() == "&Help"), None)
+            view_menu = QMenu("&View", bar)
+            if help_menu is not None:
+                bar.insertMenu(help_menu, view_menu)
+            else:
+                bar.addMenu(view_menu)
+        view_menu.addAction(toggle)
         self.view_menu = view_menu
         self.toggle_action = toggle
         self.dock.limit_changed.connect(self._on_dock_limit_changed)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from skydesk.core.settings import ConnectionProfile
-from skydesk.ui.common import form_label, name_widget, set_error_text
+from skydesk.ui.common import fit_title, form_label, name_widget, set_error_text
 from skydesk.ui.connection_form import ConnectionFields, align_labels
 
 NEW_PROFILE = "New profile…"
@@ -362,6 +362,7 @@ class ReauthDialog(QDialog):
         column.addWidget(self.progress)
         column.addWidget(self.buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 30)
+        fit_title(self)
         self.sign_in_button.clicked.connect(self._on_sign_in_clicked)
         self.sign_out_button.clicked.connect(self._on_sign_out_clicked)
         self.password.returnPressed.connect(self._on_sign_in_clicked)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QLabel, QMenu, QStyle, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMenu, QStyle, QWidget
 
 from skydesk.core.settings import ConnectionProfile
 from skydesk.ui.common import confirm, name_widget, standard_icon
@@ -56,6 +56,7 @@ class WorkstationHooks(QObject):
         self.export_dialog: ExportDialog | None = None
         self.shortcuts_dialog: ShortcutsDialog | None = None
         self.revert_box: QMessageBox | None = None
+        self.session_file_dialog: QFileDialog | None = None
         self.color_tag = QLabel()
         self._switch_to: str | None = None
         self._focus_before_save: QWidget | None = None
@@ -261,8 +262,17 @@ class WorkstationHooks(QObject):
         if not self._workspace_shown() or session is None:
             self.window.presenter.transient("Open a session first.")
             return
-        target = Path.home() / f"session-{session.session_id}.json"
-        self.services.export.export_session(target, session.application_id, session.session_id)
+        suggested = Path.home() / f"session-{session.session_id}.json"
+        dialog = QFileDialog(self.window, "Export this session", str(suggested), "JSON files (*.json)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("json")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        app_id, session_id = session.application_id, session.session_id
+        dialog.fileSelected.connect(
+            lambda path: self.services.export.export_session(Path(path), app_id, session_id)
+        )
+        self.session_file_dialog = dialog
+        dialog.open()  # not exec(): the loop keeps running (see ui/common.confirm)
 
     def open_profiles(self) -> ProfilesDialog:
         """The Profiles dialog (from the sign-in page or File > Connection profiles…)."""

@@ -157,7 +157,12 @@ LIMITS: list[tuple[Limit, list[Any]]] = [
     (
         Limit("media sort", lambda c, a, s, v: c.list_session_media(a, s, sort=v), "GET", "s/media",
               lambda v: None, lambda v: {"sort": v}),
-        ["filename", "-createdAt", "_id", "-_id", "-", "title"],
+        ["filename", "name", "-createdAt", "_id", "-_id", "-", "title"],
+    ),
+    (
+        Limit("comma-list filter", lambda c, a, s, v: c.list_sessions(a, participants=v), "GET", "",
+              lambda v: None, lambda v: {"participants": ",".join(v)}),
+        [[f"u{i}" for i in range(lim.LIST_VALUES_MAX)], [f"u{i}" for i in range(lim.LIST_VALUES_MAX + 1)]],
     ),
 ]  # fmt: skip
 

@@ -89,7 +89,7 @@ def test_data_key_check_survives_deep_nesting() -> None:
         (lambda c: c.list_sessions(APP, status="paused"), "status"),
         (lambda c: c.list_session_events(APP, "s", limit=0), "limit"),
         (lambda c: c.list_session_media(APP, "s", archived="all"), "archived"),
-        (lambda c: c.list_session_media(APP, "s", sort="name"), "sort"),
+        (lambda c: c.list_session_media(APP, "s", sort="title"), "sort"),
         (
             lambda c: c.create_session_media(APP, "s", filename="", content_type="a/b", total_bytes=1),
             "filename",

@@ -77,7 +77,11 @@ async def test_cursor_paging_of_a_long_timeline(make_window: Any, sandbox: Any) 
     for i in range(PAGE_SIZE + 5):
         await opened.other.create_session_event(opened.app_id, opened.session_id, "step", {"i": i})
     ctl, tab = opened.content.timeline, opened.views.timeline
-    ctl.reload()  # the events above arrived live as well; a fresh read starts from the newest page
+    log = opened.content.event_log.log
+    # They arrive live too; once all have, a fresh open reads only the newest page (nothing more comes in).
+    await wait_until(
+        lambda: sum(e.event.session_id == opened.session_id for e in log) >= PAGE_SIZE + 5, 30, what="live"
+    )
     ctl.open(None, None)
     ctl.open(opened.app_id, opened.session_id)
     await wait_until(lambda: ctl.model.rowCount() == PAGE_SIZE, 15, what="the first page")

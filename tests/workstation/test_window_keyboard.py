@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QMessageBox, QWidget
 
 from skydesk.models.browser import LIST_TARGET
-from skydesk.models.detail import session_target
+from skydesk.models.detail import session_load_target
 from skydesk.ui.main_window import PAGE_WORKSPACE
 from tests.gui.helpers import signed_in_window, wait_loaded
 from tests.support.qt import wait_until
@@ -121,7 +121,7 @@ async def test_every_shortcut_does_its_job(make_window: Any, sandbox: Any) -> No
     ops.busy_changed.connect(lambda target, count: count and started.add(target))
     QTest.keySequence(window, QKeySequence("F5"))
     await wait_until(lambda: not ops.busy(LIST_TARGET), 15, what="the reload")
-    assert {LIST_TARGET, session_target(pane.session.session_id)} <= started
+    assert {LIST_TARGET, session_load_target(pane.session.session_id)} <= started
 
     QTest.keySequence(window, QKeySequence("Ctrl+N"))  # a new session
     dialog = await wait_until(lambda: workspace.new_session_dialog, 5, what="the New session dialog")
