@@ -100,7 +100,7 @@ async def test_ten_broker_restarts_at_50_events_per_second_leave_the_list_equal_
             connected_before = states.count("connected")
             sb.restart_broker(down_for=0.3)
             await wait_until(
-                lambda: states.count("connected") > connected_before,
+                lambda before=connected_before: states.count("connected") > before,
                 40,
                 what=f"the reconnect after restart {restart + 1}",
             )
