@@ -85,6 +85,7 @@ class SessionDetailController(QObject):
     busy = Signal(bool)  # writes to the open session are on their way (Save stays disabled)
     session_created = Signal(object)  # Session
     session_changed = Signal(object)  # Session this controller changed (for the list)
+    left_session = Signal(object)  # Session: the user removed themself and can no longer see it
     data_changed = Signal(dict)  # the open session's data document, loaded or changed live
 
     def __init__(
@@ -92,6 +93,7 @@ class SessionDetailController(QObject):
     ) -> None:
         super().__init__(parent)
         self._ops = ops
+        self._labels = labels
         self.participants_model = ParticipantListModel(self)
         if labels is not None:
             self.participants_model.label_for = labels.label
@@ -101,6 +103,7 @@ class SessionDetailController(QObject):
         self._session: Session | None = None
         self._data: dict[str, Any] = {}
         self._stale = False
+        self._leaving: Session | None = None  # the session the user removed themself from, until re-read
         #: field -> value the user asked to save and that is not saved yet (kept across re-auth)
         self.pending_edits: dict[str, Any] = {}
         ops.busy_changed.connect(self._on_ops_busy_changed)
@@ -165,12 +168,22 @@ class SessionDetailController(QObject):
                 self._set_session(result[0])  # (a load sent before a save may answer after it)
             self._set_data(result[1])
 
+        leaving = (
+            self._leaving if self._leaving is not None and self._leaving.session_id == session_id else None
+        )
+        self._leaving = None
+
         def failed(problem: Problem) -> None:
+            if leaving is not None and problem.kind in ("gone", "forbidden"):
+                self.show(None, None)
+                self.left_session.emit(leaving)
+                return
             self._stale = problem.kind != "sign_in"
 
         self._ops.read(
             "detail.session", call, doing=LOADING_SESSION, scope="detail",
             target=session_load_target(session_id), success=loaded, failure=failed,
+            quiet=leaving is not None,  # losing access after leaving is expected: no "not found" banner
         )  # fmt: skip
 
     def _set_session(self, session: Session | None) -> None:
@@ -221,7 +234,13 @@ class SessionDetailController(QObject):
         )  # fmt: skip
 
     def remove_participant(self, participant_id: str) -> None:
-        """Remove a participant (the UI asked for confirmation), then read the session again."""
+        """Remove a participant (the UI asked for confirmation), then read the session again.
+
+        When the user removed themself and may no longer read the session, ``left_session`` says so
+        and the pane is cleared, instead of a "not found" problem.
+        """
+        leaving = self._session if self._labels is not None and self._labels.is_me(participant_id) else None
+        self._leaving = leaving
         self._write(
             ["participants"], REMOVING_PARTICIPANT, "participants",
             lambda c, a, s: c.remove_participant(a, s, participant_id),

@@ -27,10 +27,14 @@ class UserLabels(QObject):
 
     def label(self, user_id: str) -> str:
         """The label for ``user_id``; the signed-in user is "<name> (you)"."""
-        client = self._auth.client
-        if client is not None and user_id and user_id == client.user_id:
+        if self.is_me(user_id):
             return f"{self._names.get(user_id) or self._auth.username} (you)"
         return self._names.get(user_id) or user_id
+
+    def is_me(self, user_id: str) -> bool:
+        """Whether ``user_id`` is the signed-in user."""
+        client = self._auth.client
+        return client is not None and bool(user_id) and user_id == client.user_id
 
     def set_names(self, names: Mapping[str, str]) -> None:
         """Add or replace known display names (user id -> name)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from PySide6.QtCore import QObject
 
@@ -72,6 +73,10 @@ class AppServices(QObject):
         self.bridge.state_changed.connect(self._on_bridge_state_changed)
         self.ops.api_recovered.connect(self._on_ops_api_recovered)
         self.detail.session_changed.connect(self.browser.apply_session)
+        self.detail.left_session.connect(self._on_detail_left_session)
+
+    def _on_detail_left_session(self, session: Any) -> None:
+        self.browser.model.forget(session.session_id)
 
     def _on_task_error(self, name: str, exc: BaseException) -> None:
         # A task that failed outside the operation layer: the same crash path (log + dialog).

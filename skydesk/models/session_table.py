@@ -56,6 +56,7 @@ class SessionTableModel(QAbstractTableModel):
         self._state = STATE_NONE
         self._error = ""
         self._total = 0
+        self._unfiltered_total: int | None = None
         self._has_more = False
         self._fetching = False
         self._loading_more = False  # fixed when loading starts, so rows inserted above never change it
@@ -178,6 +179,17 @@ class SessionTableModel(QAbstractTableModel):
         return self._total
 
     @property
+    def unfiltered_total(self) -> int | None:
+        """How many sessions the application has without the filters (None: not known, or no filter)."""
+        return self._unfiltered_total if self._filters.is_filtered else None
+
+    def set_unfiltered_total(self, total: int | None) -> None:
+        """Record the application's count without filters (for "7 of 30 sessions (filtered)")."""
+        if total != self._unfiltered_total:
+            self._unfiltered_total = total
+            self.totalChanged.emit(self._total)
+
+    @property
     def state(self) -> str:
         """'none', 'loading', 'error' or 'empty'."""
         return self._state
@@ -269,6 +281,13 @@ class SessionTableModel(QAbstractTableModel):
         self._error = ""
         self.endResetModel()
         self.append_page(sessions, total, has_more)
+
+    def forget(self, session_id: str) -> None:
+        """Drop a row the user can no longer see (they left the session)."""
+        row = self._rows.get(session_id)
+        if row is not None:
+            self._remove_row(row)
+            self._set_total(max(0, self._total - 1))
 
     def relabel(self) -> None:
         """Repaint the rows (participant labels changed)."""

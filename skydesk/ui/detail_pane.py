@@ -33,6 +33,7 @@ from skydesk.ui.properties_editor import PropertiesEditor
 if TYPE_CHECKING:
     from skydesk.api import Session
 
+PLACEHOLDER = "Select a session to see its details."
 CLOSED_NOTICE = "Closed: this session can no longer be changed."
 NOT_LISTED_NOTICE = "Not in the current list (filtered out or not loaded); the list keeps its place."
 EMPTY_NAME_HINT = "The name is empty; Save will ask before saving a session without a name."
@@ -56,7 +57,7 @@ class SessionDetailPane(QWidget):
         self.edit_base = EditBaseline()
         self.listed = True
         self.stack = QStackedWidget()
-        self.placeholder = QLabel("Select a session to see its details.")
+        self.placeholder = QLabel(PLACEHOLDER)
         self.banner = ProblemBanner("Detail message")
         self.notice = ProblemBanner("Session notice")
         self.conflicts = {f: ConflictNotice(f"Conflict on the {f}") for f in EDIT_FIELDS}
@@ -85,6 +86,7 @@ class SessionDetailPane(QWidget):
         self.setAccessibleName("Session details")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setEnabled(False)
+        self.placeholder.setWordWrap(True)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -174,6 +176,7 @@ class SessionDetailPane(QWidget):
         if session is None:
             self.session = None
             self.edit_base.start(None)
+            self.placeholder.setText(PLACEHOLDER)
             self.stack.setCurrentIndex(0)
             self._update_buttons()
             return
@@ -210,6 +213,11 @@ class SessionDetailPane(QWidget):
         self._show_notice()
         self.stack.setCurrentIndex(1)
         self._update_buttons()
+
+    def show_gone(self, sentence: str) -> None:
+        """Clear the pane with a plain sentence saying why (the user removed themself, ...)."""
+        self.show_session(None)
+        self.placeholder.setText(sentence)
 
     def set_listed(self, listed: bool) -> None:
         """Whether the shown session is a row of the current list (else the pane says so)."""

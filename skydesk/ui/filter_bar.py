@@ -122,6 +122,7 @@ class FilterBar(QWidget):
         self.search = QLineEdit()
         self.status = QComboBox()
         self.more = QToolButton()
+        self.clear = QToolButton()
         self.participant = QLineEdit()
         self.created_by = QLineEdit()
         self.property_filter = QLineEdit()
@@ -142,6 +143,9 @@ class FilterBar(QWidget):
         for words, value in STATUS_CHOICES:
             self.status.addItem(words, value)
         self.more.setText("More filters")
+        self.clear.setText("Clear filters")
+        self.clear.setToolTip("Show every session again (the sort stays)")
+        name_widget(self.clear, "Clear filters")
         self.more.setCheckable(True)
         self.more.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.more.setArrowType(Qt.ArrowType.RightArrow)
@@ -191,6 +195,8 @@ class FilterBar(QWidget):
         self.created.changed.connect(self._on_debounce_timeout)
         self.modified.changed.connect(self._on_debounce_timeout)
         self.more.toggled.connect(self._on_more_toggled)
+        self.clear.clicked.connect(self._on_clear_clicked)
+        self._show_counts()
 
     # ------------------------------------------------------------------ state
 
@@ -243,6 +249,7 @@ class FilterBar(QWidget):
         )
         self.more.setChecked(advanced_used)
         self._validate_property()
+        self._show_counts()
 
     @property
     def sort(self) -> str | None:
@@ -259,6 +266,19 @@ class FilterBar(QWidget):
     def _on_text_changed(self, _text: str) -> None:
         self._validate_property()
         self._debounce.start()
+
+    def _on_clear_clicked(self) -> None:
+        self.set_filters(self.filters().cleared())
+        self._emit(force=True)
+
+    def _show_counts(self) -> None:
+        """ "More filters (1)" and an enabled "Clear filters" while filters are in effect."""
+        shown = self.filters()
+        count = shown.advanced_count
+        text = f"More filters ({count})" if count else "More filters"
+        self.more.setText(text)
+        name_widget(self.more, text)
+        self.clear.setEnabled(shown.is_filtered)
 
     def _on_status_changed(self, _index: int) -> None:
         self._emit()
@@ -281,6 +301,7 @@ class FilterBar(QWidget):
 
     def _emit(self, force: bool = False) -> None:
         self._debounce.stop()
+        self._show_counts()
         if not self._validate_property():
             return  # keep the last valid query; the inline message says what to fix
         filters = self.filters()

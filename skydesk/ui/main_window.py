@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         self.workspace = SessionWorkspace(services.browser, services.detail, self.presenter)
         self.media_tab = attach_media_tab(self.workspace, services.media, self.presenter)
         self.workspace.detail_pane.user_label = services.labels.label
+        self.workspace.participants.is_me = services.labels.is_me
         self.app_combo = QComboBox()
         self.reauth_dialog: ReauthDialog | None = None
         self._allow_close = False

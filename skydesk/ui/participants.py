@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -141,6 +142,7 @@ class ParticipantsPane(QWidget):
         self.dialog: AddParticipantDialog | None = None
         self.confirm_box: Any = None
         self._editable = False
+        self.is_me: Callable[[str], bool] = lambda _pid: False  # the window sets it (labels.is_me)
         self._setup_ui()
 
     def _setup_ui(self) -> None:
@@ -226,13 +228,15 @@ class ParticipantsPane(QWidget):
         if not pid or not self._editable:
             return
         label = str(self.list_view.currentIndex().data(Qt.ItemDataRole.DisplayRole) or pid)
-        self.confirm_box = confirm(
-            self,
-            "Remove participant",
-            f"Remove {label} from this session?",
-            "Remove",
-            lambda: self._on_remove_confirmed(pid),
-        )
+        if self.is_me(pid):
+            title, button = "Remove yourself", "Remove myself"
+            text = (
+                "Remove yourself from this session?\n\nYou may lose access to it: unless one of your roles "
+                "lets you see every session, it leaves your list and you cannot open it again."
+            )
+        else:
+            title, button, text = "Remove participant", "Remove", f"Remove {label} from this session?"
+        self.confirm_box = confirm(self, title, text, button, lambda: self._on_remove_confirmed(pid))
 
     def _on_remove_confirmed(self, pid: str) -> None:
         self.show_message(None)

@@ -93,6 +93,7 @@ class SessionListPane(QWidget):
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
         bottom.addWidget(self.count_label)
+        bottom.addWidget(self.filter_bar.clear)  # beside the count it explains, not widening the bar
         bottom.addStretch(1)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
@@ -271,6 +272,11 @@ class SessionListPane(QWidget):
             text = "Loading…"
         elif model.state == "error" and not loaded:
             text = "Sessions not loaded"
+        elif model.unfiltered_total is not None:
+            every = model.unfiltered_total
+            text = f"{total} of {every} sessions (filtered)"
+            if loaded < total:
+                text = f"{loaded} of {total} matching sessions loaded ({every} in all)"
         elif loaded >= total:
             text = f"{total} {noun}"
         else:

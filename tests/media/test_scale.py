@@ -21,7 +21,7 @@ async def test_500_items_scroll_with_thumbnails_for_the_rows_seen(
     tab.show()
     services.media.open(app_id, sid)
     model = services.media.model
-    await wait_until(lambda: model.rowCount() == 100, 20, what="first page")
+    await wait_until(lambda: model.rowCount() == 100, 60, what="first page")
     bar = tab.table.verticalScrollBar()
     steps: list[float] = []
     # Scroll a screenful at a time to the end; the view asks for the next pages as it nears the bottom.
@@ -30,7 +30,7 @@ async def test_500_items_scroll_with_thumbnails_for_the_rows_seen(
         started = time.perf_counter()
         tab.table.viewport().repaint()
         steps.append(time.perf_counter() - started)
-        await wait_until(lambda: not model._fetching, 20, what="next page")
+        await wait_until(lambda: not model._fetching, 60, what="next page")
     assert model.rowCount() == 500 and [m.media_id for m in model.items] == ids
     await wait_until(lambda: services.thumbnails.pending == 0, 60, what="thumbnails settled")
     fetched = sum(1 for i in ids if sandbox.service.content_downloads[i])
