@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mqtt-port", metavar="PORT", type=int, help="MQTT broker port (default 8883)")
     parser.add_argument("--realm", metavar="REALM", help="Skylight realm")
     parser.add_argument("--ca-file", metavar="PEM", help="CA certificate to trust for API and MQTT")
+    parser.add_argument(
+        "--theme",
+        choices=("light", "dark", "system"),
+        help="colour theme (default: as last chosen in View > Theme)",
+    )
     parser.add_argument("--verbose", action="store_true", help="debug-level logging")
     parser.add_argument(
         "--demo", action="store_true", help="start the embedded sandbox and sign in as a demo technician"
@@ -167,6 +172,8 @@ async def _run(app: QApplication, args: argparse.Namespace) -> int:
 
     loop = asyncio.get_running_loop()
     settings = Settings.load(_settings_path(args))
+    if args.theme:
+        settings.theme = args.theme
     # Finding the keyring asks D-Bus which services run (and may wait for one to start): not on this thread.
     credentials = await loop.run_in_executor(None, CredentialStore)
     services = AppServices(settings, credentials)
@@ -200,7 +207,7 @@ async def _run(app: QApplication, args: argparse.Namespace) -> int:
                 profile, username, password = _demo_sign_in(sandbox.info)
                 window.sign_in(profile, username, password)
         else:
-            saved = settings.profile(args.profile or settings.last_profile)
+            saved = settings.profile(args.profile) if args.profile else settings.startup_profile()
             window.start(profile_from_args(args, saved))
         if args.quit_after_load or args.screenshot:
             if exit_code == 0:

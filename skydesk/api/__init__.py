@@ -29,6 +29,7 @@ from skydesk.api.errors import (
 )
 from skydesk.api.merge import merge_patch
 from skydesk.api.models import Annotation, Application, Media, Page, Participant, Role, Session, SessionEvent
+from skydesk.api.sync import SyncSkylightClient
 
 __all__ = [
     "NO_RETRY",
@@ -54,6 +55,7 @@ __all__ = [
     "SignInRequired",
     "SkydeskError",
     "SkylightClient",
+    "SyncSkylightClient",
     "Timeout",
     "TransportError",
     "User",

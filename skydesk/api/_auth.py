@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ REFRESH_PATH = "/v1/authentication/token/refresh"
 REFRESH_MARGIN_MAX = 30.0
 REFRESH_MARGIN_FRACTION = 0.1
 JWT_GRANULARITY = 1.0
+_TTL_MAX = 10 * 365 * 24 * 3600.0  # ten years: longer token lifetimes are a broken answer
 
 PostJson = Callable[[str, dict[str, Any]], Awaitable[Any]]
 
@@ -44,7 +46,7 @@ def _claims(token: str) -> dict[str, Any]:
     """
     try:
         claims = jwt.decode(token, options={"verify_signature": False, "verify_exp": False})
-    except jwt.PyJWTError:
+    except (jwt.PyJWTError, ValueError, RecursionError):  # garbage, or claims nested too deeply
         return {}
     return claims if isinstance(claims, dict) else {}
 
@@ -77,7 +79,14 @@ def _number(body: dict[str, Any], key: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise BadResponse(f"The server sent a malformed sign-in answer: '{key}' is not a number.")
+    if not 0 <= value <= _TTL_MAX:  # also false for NaN, which Python's JSON parser accepts
+        raise BadResponse(f"The server sent a malformed sign-in answer: '{key}' is out of range.")
     return float(value)
+
+
+def _ttl(seconds: float) -> float:
+    """A lifetime worked out from token claims, kept to what time arithmetic can handle."""
+    return min(max(seconds, 0.0), _TTL_MAX) if math.isfinite(seconds) else 60.0
 
 
 def _usable(ttl: float) -> float:
@@ -88,7 +97,10 @@ def _usable(ttl: float) -> float:
 
 def _when(epoch: object) -> datetime | None:
     if isinstance(epoch, int | float) and not isinstance(epoch, bool):
-        return datetime.fromtimestamp(epoch, UTC)
+        try:
+            return datetime.fromtimestamp(epoch, UTC)
+        except (OverflowError, ValueError, OSError):  # a claim far outside any calendar
+            return None
     return None
 
 
@@ -251,16 +263,16 @@ class TokenManager:
             # Fall back to the token's own lifetime; exp - iat is immune to clock skew, exp - now is not.
             iat = claims.get("iat")
             if isinstance(exp, int | float) and isinstance(iat, int | float):
-                ttl = float(exp - iat)
+                ttl = _ttl(float(exp) - float(iat))
             elif isinstance(exp, int | float):
-                ttl = float(exp) - now
+                ttl = _ttl(float(exp) - now)
             else:
                 ttl = 60.0
         refresh_ttl = _number(body, "refresh_expires_in")
         refresh_claims = _claims(refresh)
         refresh_exp = refresh_claims.get("exp")
         if refresh_ttl is None and isinstance(refresh_exp, int | float):
-            refresh_ttl = float(refresh_exp) - now
+            refresh_ttl = _ttl(float(refresh_exp) - now)
         # Deadlines count from when the request was sent, so network time eats into the margin, not past it.
         self._tokens = _Tokens(
             access_token=access,

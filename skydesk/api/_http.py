@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import ipaddress
 import json
 import logging
 import ssl
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from skydesk.api._auth import TokenManager
+from skydesk.api._json import loads
 from skydesk.api._retry import IDEMPOTENT_METHODS, RETRY_STATUSES, RetryPolicy
 from skydesk.api.errors import (
     BadResponse,
@@ -60,6 +62,17 @@ def normalise_api_url(url: str) -> str:
 def _host_of(api_url: str) -> str:
     parts = urlsplit(api_url)
     return parts.netloc.rsplit("@", 1)[-1]  # never show credentials embedded in a URL
+
+
+def _is_loopback(api_url: str) -> bool:
+    """Whether the URL's host is this machine (localhost, 127.0.0.0/8 or ::1): nothing crosses a network."""
+    host = urlsplit(api_url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def default_device_id() -> str:
@@ -104,12 +117,19 @@ class HttpCore:
         device_id: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
+        allow_plain_http: bool = False,
     ) -> None:
         self.api_url = normalise_api_url(api_url)
         self.host = _host_of(self.api_url)
         if self.api_url.startswith("http://"):
+            if not (allow_plain_http or transport is not None or _is_loopback(self.api_url)):
+                raise ValueError(
+                    f"{self.host} is plain http://: passwords and tokens would travel unencrypted. "
+                    "Use https://, or allow plain HTTP for this connection explicitly."
+                )
             # Only for a local sandbox started with --no-tls: passwords and tokens would be readable.
             log.warning("%s is plain HTTP: passwords and tokens travel unencrypted", self.host)
+        self.ca_file = ca_file  # kept so the event stream can trust the same CA (skydesk.events)
         self.device_id = device_id or default_device_id()
         self.retry_policy = retry or RetryPolicy()
         self._http = httpx.AsyncClient(
@@ -123,7 +143,10 @@ class HttpCore:
         self._auth = TokenManager(self._post_public, self.host)
 
     async def aclose(self) -> None:
-        """Stop a token refresh still in flight and close the connection pool."""
+        """Stop a token refresh still in flight and close the connection pool.
+
+        Reference: none (closes the connection pool).
+        """
         await self._auth.aclose()
         await self._http.aclose()
 
@@ -147,7 +170,7 @@ class HttpCore:
         if not response.content:
             return None
         try:
-            return json.loads(response.content)
+            return loads(response.content)
         except ValueError:
             raise BadResponse(
                 f"{self.host} sent a reply to {method} {path} that is not valid JSON.", host=self.host
@@ -163,6 +186,11 @@ class HttpCore:
             said = exc.message
             said = said.replace("The server", self.host, 1) if said.startswith("The server") else said
             raise BadResponse(said if self.host in said else f"{self.host}: {said}", host=self.host) from None
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError, RecursionError):
+            # The readers name bad fields themselves; this net catches a shape they did not foresee,
+            # so no answer, however odd, escapes as anything but the SDK's own error.
+            log.warning("unexpected shape of a reply from %s", self.host, exc_info=True)
+            raise BadResponse(f"{self.host} sent a reply of an unexpected shape.", host=self.host) from None
 
     async def _request(
         self,

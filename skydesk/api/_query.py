@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from skydesk.api.errors import FieldError
+from skydesk.api.limits import LIST_VALUES_MAX
 from skydesk.api.validation import check, raise_if, validate_limit, validate_sort
 
 APPS = "/v1/application/applications"
@@ -58,6 +59,8 @@ class Query:
         bad = [v for v in items if not isinstance(v, str) or not v or "," in v]
         if bad:
             self.errors.append(FieldError(key, f"values must be non-empty text without commas: {bad[0]!r}"))
+        elif len(items) > LIST_VALUES_MAX:
+            self.errors.append(FieldError(key, f"at most {LIST_VALUES_MAX} values, not {len(items)}"))
         elif items:
             self.params[key] = ",".join(items)
         return self

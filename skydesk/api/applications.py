@@ -20,7 +20,10 @@ class ApplicationsMixin(HttpCore):
     """``get_applications``, ``get_application``, ``get_roles``."""
 
     async def get_applications(self) -> list[Application]:
-        """Every application the user may read (``application:read``), across all pages."""
+        """Every application the user may read (``application:read``), across all pages.
+
+        Reference: SDK ``GetApplications``; REST ``GET /v1/application/applications`` (adopted path).
+        """
         found: list[Application] = []
         cursor: str | None = None
         seen: set[str] = set()
@@ -35,11 +38,17 @@ class ApplicationsMixin(HttpCore):
             seen.add(cursor)
 
     async def get_application(self, application_id: str) -> Application:
-        """One application by id."""
+        """One application by id.
+
+        Reference: SDK ``GetApplication``; REST ``GET /applications/{app}`` (adopted path).
+        """
         return self._parse(Application.from_json, await self._json("GET", app_path(application_id)))
 
     async def get_roles(self, application_id: str) -> list[Role]:
-        """The roles of an application (needs ``role:read``)."""
+        """The roles of an application (needs ``role:read``).
+
+        Reference: SDK ``GetRoles``; REST ``GET /applications/{app}/roles`` (adopted path).
+        """
         body = await self._json("GET", app_path(application_id, "roles"))
         if isinstance(body, dict) and "data" in body:  # tolerate a paged answer too
             body = body["data"]

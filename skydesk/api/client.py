@@ -21,12 +21,17 @@ class SkylightClient(SessionsMixin, SessionDataMixin, MediaContentMixin, Directo
     this class adds sign-in and the public state.
 
     Use it as ``async with SkylightClient(url) as client:``, or call :meth:`aclose` when done.
+    :class:`~skydesk.api.sync.SyncSkylightClient` offers the same methods without ``async``.
+
+    Each method's docstring ends with ``Reference:``, naming the Integration SDK method it implements
+    and the REST operation it calls (paths after ``/v1/application``, as in CONTRACT.md §3).
 
     ``SkylightClient(api_url, *, ca_file=None, timeout=15.0, device_id=None, transport=None,
-    retry=None)``: ``api_url`` may lack the scheme (https is assumed) or end in slashes; certificates
-    are always verified, against ``ca_file`` (a private CA) or else the system store; ``device_id`` is sent
-    with every change (a stable per-machine id by default); ``retry`` bounds the resending of
-    idempotent requests (see :class:`RetryPolicy`).
+    retry=None, allow_plain_http=False)``: ``api_url`` may lack the scheme (https is assumed) or end in
+    slashes; certificates are always verified, against ``ca_file`` (a private CA) or else the system store;
+    ``device_id`` is sent with every change (a stable per-machine id by default); ``retry`` bounds the
+    resending of idempotent requests (see :class:`RetryPolicy`). A plain ``http://`` URL is refused
+    (ValueError) unless it points at this machine or ``allow_plain_http`` is True.
     """
 
     def __repr__(self) -> str:
@@ -43,29 +48,46 @@ class SkylightClient(SessionsMixin, SessionDataMixin, MediaContentMixin, Directo
 
     # ------------------------------------------------------------------ auth
     async def login(self, realm: str, username: str, password: str) -> None:
-        """Sign in with a user name and password."""
+        """Sign in with a user name and password.
+
+        Reference: REST ``POST /v1/authentication/login/realms/{realm}``.
+        """
         await self._auth.login(realm, username, password)
 
     async def restore(self, realm: str, refresh_token: str) -> None:
-        """Resume a sign-in from a stored refresh token; raises SignInRequired if it is no longer valid."""
+        """Resume a sign-in from a stored refresh token; raises SignInRequired if it is no longer valid.
+
+        Reference: REST ``POST /v1/authentication/token/refresh`` (with a stored refresh token).
+        """
         await self._auth.restore(realm, refresh_token)
 
     async def refresh(self) -> None:
-        """Renew the access token now (concurrent calls share one request)."""
+        """Renew the access token now (concurrent calls share one request).
+
+        Reference: REST ``POST /v1/authentication/token/refresh``.
+        """
         await self._auth.refresh()
 
     async def logout(self) -> None:
-        """Forget the tokens locally (the API has no server-side sign-out)."""
+        """Forget the tokens locally (the API has no server-side sign-out).
+
+        Reference: none (the API has no sign-out; the tokens are forgotten).
+        """
         self._auth.forget(keep_identity=False)
 
     async def access_token(self, *, force_refresh: bool = False) -> str:
-        """A currently valid access token, e.g. as the MQTT password."""
+        """A currently valid access token, e.g. as the MQTT password.
+
+        Reference: none (skydesk addition: a valid token, e.g. as the MQTT password).
+        """
         return await self._auth.valid_token(force_refresh=force_refresh)
 
     def add_token_listener(self, callback: Callable[[], None]) -> None:
         """Call ``callback()`` whenever the tokens change: login, refresh, logout, sign-in required.
 
         Read :attr:`refresh_token` inside it to keep the keyring current (None means delete it).
+
+        Reference: none (skydesk addition).
         """
         self._auth.add_listener(callback)
 

@@ -99,22 +99,33 @@ class DirectoryMixin(HttpCore):
 
         ``ids`` keeps only those users (unknown ids are left out), looked up 100 per request;
         ``limit`` stops after that many users. Walks every page otherwise.
+
+        Reference: REST ``GET /v1/authentication/users`` (adopted from the older SDK).
         """
         return await self._directory(USERS, User.from_json, "users", search, ids, limit)
 
     async def get_user(self, user_id: str) -> User:
-        """One user by id; NotFound when the realm has no such user."""
+        """One user by id; NotFound when the realm has no such user.
+
+        Reference: REST ``GET /v1/authentication/users/{userId}`` (adopted from the older SDK).
+        """
         body = await self._json("GET", f"{USERS}/{segment(user_id, 'user_id')}")
         return self._parse(User.from_json, body)
 
     async def get_groups(
         self, search: str | None = None, *, ids: Sequence[str] | None = None, limit: int | None = None
     ) -> list[Group]:
-        """Groups whose name holds ``search`` (any case), or all; ``ids`` and ``limit`` as for users."""
+        """Groups whose name holds ``search`` (any case), or all; ``ids`` and ``limit`` as for users.
+
+        Reference: REST ``GET /v1/authentication/groups`` (adopted from the older SDK).
+        """
         return await self._directory(GROUPS, Group.from_json, "groups", search, ids, limit)
 
     async def get_group(self, group_id: str) -> Group:
-        """One group by id, with its members; NotFound when the realm has no such group."""
+        """One group by id, with its members; NotFound when the realm has no such group.
+
+        Reference: REST ``GET /v1/authentication/groups/{groupId}`` (adopted from the older SDK).
+        """
         body = await self._json("GET", f"{GROUPS}/{segment(group_id, 'group_id')}")
         return self._parse(Group.from_json, body)
 

@@ -25,7 +25,7 @@ Messages are written for a person and never contain a token: server-supplied tex
 
 from __future__ import annotations
 
-import json
+import math
 import re
 import ssl
 from dataclasses import dataclass
@@ -34,6 +34,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
+
+from skydesk.api._json import loads
 
 __all__ = [
     "ApiError",
@@ -249,7 +251,14 @@ def _details(body: Any) -> list[FieldError]:
     if isinstance(raw, list):
         for item in raw:
             if isinstance(item, dict):
-                out.append(FieldError(str(item.get("field", "")), redact(str(item.get("message", "")))))
+                # Only text is taken: str() of an odd value (say, nested a thousand levels) could fail.
+                field, message = item.get("field"), item.get("message")
+                out.append(
+                    FieldError(
+                        field[:_MAX_SERVER_TEXT] if isinstance(field, str) else "",
+                        redact(message[:_MAX_SERVER_TEXT]) if isinstance(message, str) else "is invalid",
+                    )
+                )
     return out
 
 
@@ -259,9 +268,11 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -279,7 +290,7 @@ def from_response(response: httpx.Response, *, host: str) -> ApiError:
     except httpx.ResponseNotRead:  # the error body was lost with the connection
         content = b""
     try:
-        body: Any = json.loads(content) if content else None
+        body: Any = loads(content) if content else None
     except ValueError:
         body = None
     said = _server_text(body)

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from skydesk.api._http import HttpCore
+from skydesk.api._paging import walk
 from skydesk.api._query import Query, segment, session_path
 from skydesk.api.errors import FieldError
 from skydesk.api.models import Media, Page
 from skydesk.api.validation import (
     MEDIA_SORT_FIELDS,
     check,
+    property_strings,
     raise_if,
     validate_archived,
+    validate_content_type,
+    validate_labels,
     validate_media_description,
     validate_media_filename,
     validate_media_title,
     validate_properties,
+    validate_total_bytes,
 )
 
 MEDIA_FIELDS = ("filename", "title", "description", "labels", "properties", "archived")
@@ -36,15 +41,15 @@ def media_body(fields: Mapping[str, Any]) -> dict[str, Any]:
         elif key == "description":
             errors += check("description", validate_media_description(value))
         elif key == "labels":
-            if isinstance(value, str) or not isinstance(value, Sequence):
-                errors.append(FieldError("labels", "Labels must be a list of text"))
-            elif not all(isinstance(x, str) and x for x in value):
-                errors.append(FieldError("labels", "Every label must be non-empty text"))
-            else:
-                value = list(value)
+            problems = validate_labels(
+                list(value) if isinstance(value, Sequence) and not isinstance(value, str) else value
+            )
+            errors += problems
+            value = value if problems else list(value)
         elif key == "properties":
-            errors += validate_properties(value)
-            value = dict(value) if isinstance(value, Mapping) else value
+            problems = validate_properties(value)
+            errors += problems
+            value = value if problems else property_strings(value)  # strings, as for sessions
         elif key == "archived":
             if not isinstance(value, bool):
                 errors.append(FieldError("archived", "must be true or false"))
@@ -87,7 +92,10 @@ class MediaMixin(HttpCore):
         next_cursor: str | None = None,
         prev_cursor: str | None = None,
     ) -> Page[Media]:
-        """One page of the session's media metadata matching every given filter."""
+        """One page of the session's media metadata matching every given filter.
+
+        Reference: REST ``GET /applications/{app}/sessions/{id}/media``.
+        """
         q = Query()
         q.errors += check("archived", validate_archived(archived))
         q.text("archived", archived).ids("contentType", content_type)
@@ -97,6 +105,23 @@ class MediaMixin(HttpCore):
         params = q.done()
         body = await self._json("GET", _media_path(application_id, session_id), params=params)
         return self._parse(Page.from_json, body, item=Media.from_json, where="list of media")
+
+    async def iter_session_media(
+        self, application_id: str, session_id: str, *, page_size: int = 200, **filters: Any
+    ) -> AsyncIterator[Media]:
+        """Every matching media item, page after page as the caller iterates (``async for``).
+
+        ``filters`` are those of :meth:`list_session_media` (archived, content_type, labels, sort, ...).
+        Reference: REST ``GET /applications/{app}/sessions/{id}/media``, all pages.
+        """
+
+        def fetch(cursor: str | None) -> Awaitable[Page[Media]]:
+            return self.list_session_media(
+                application_id, session_id, **filters, limit=page_size, next_cursor=cursor
+            )
+
+        async for media in walk(fetch, self.host):
+            yield media
 
     async def create_session_media(
         self,
@@ -111,7 +136,10 @@ class MediaMixin(HttpCore):
         labels: Sequence[str] | None = None,
         properties: Mapping[str, Any] | None = None,
     ) -> Media:
-        """Create the metadata of a media item; upload its bytes with ``upload_media_content``."""
+        """Create the metadata of a media item; upload its bytes with ``upload_media_content``.
+
+        Reference: REST ``POST /applications/{app}/sessions/{id}/media``.
+        """
         fields: dict[str, Any] = {"filename": filename}
         for key, value in (("title", title), ("description", description)):
             if value is not None:
@@ -122,17 +150,18 @@ class MediaMixin(HttpCore):
             fields["properties"] = properties
         body = media_body(fields)
         errors: list[FieldError] = []
-        if not isinstance(content_type, str) or "/" not in content_type:
-            errors.append(FieldError("content_type", "must be a MIME type such as image/jpeg"))
-        if isinstance(total_bytes, bool) or not isinstance(total_bytes, int) or total_bytes < 0:
-            errors.append(FieldError("total_bytes", "must be the size in bytes (0 or more)"))
+        errors += check("content_type", validate_content_type(content_type))
+        errors += check("total_bytes", validate_total_bytes(total_bytes))
         raise_if(errors)
         body.update(contentType=content_type, totalBytes=total_bytes)
         created = await self._json("POST", _media_path(application_id, session_id), json_body=body)
         return self._parse(Media.from_json, created)
 
     async def get_session_media(self, application_id: str, session_id: str, media_id: str) -> Media:
-        """One media item's metadata."""
+        """One media item's metadata.
+
+        Reference: REST ``GET /applications/{app}/sessions/{id}/media/{mid}`` (adopted).
+        """
         return self._parse(
             Media.from_json, await self._json("GET", _media_path(application_id, session_id, media_id))
         )
@@ -140,7 +169,10 @@ class MediaMixin(HttpCore):
     async def update_session_media(
         self, application_id: str, session_id: str, media_id: str, **fields: Any
     ) -> Media:
-        """Change metadata fields: filename, title, description, labels, properties, archived."""
+        """Change metadata fields: filename, title, description, labels, properties, archived.
+
+        Reference: REST ``PATCH /applications/{app}/sessions/{id}/media/{mid}`` (adopted).
+        """
         body = media_body(fields)
         if not body:
             raise_if([FieldError("fields", "Nothing to change")])
@@ -148,9 +180,15 @@ class MediaMixin(HttpCore):
         return self._parse(Media.from_json, await self._json("PATCH", path, json_body=body))
 
     async def archive_session_media(self, application_id: str, session_id: str, media_id: str) -> Media:
-        """Archive a media item (hidden from lists unless ``archived`` is include or only)."""
+        """Archive a media item (hidden from lists unless ``archived`` is include or only).
+
+        Reference: REST ``PATCH /applications/{app}/sessions/{id}/media/{mid}`` with ``archived: true``.
+        """
         return await self.update_session_media(application_id, session_id, media_id, archived=True)
 
     async def delete_session_media(self, application_id: str, session_id: str, media_id: str) -> None:
-        """Delete a media item and its bytes."""
+        """Delete a media item and its bytes.
+
+        Reference: REST ``DELETE /applications/{app}/sessions/{id}/media/{mid}`` (adopted).
+        """
         await self._json("DELETE", _media_path(application_id, session_id, media_id))

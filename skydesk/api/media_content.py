@@ -19,6 +19,7 @@ from typing import IO, Any, BinaryIO
 
 import httpx
 
+from skydesk.api._json import loads
 from skydesk.api._query import segment, session_path
 from skydesk.api.errors import BadResponse, FieldError, TransportError, from_transport_error
 from skydesk.api.media import MediaMixin
@@ -129,6 +130,8 @@ class MediaContentMixin(MediaMixin):
         ``resume`` an interrupted upload is finished: the server is asked how many bytes it holds and
         only the rest is sent (``source`` must be the same content, exactly ``totalBytes`` long; a
         complete item is returned as it is). Cancel by cancelling the task. Returns the metadata.
+
+        Reference: REST ``PUT /applications/{app}/sessions/{id}/media/{mid}/content`` (adopted).
         """
         path = _content_path(application_id, session_id, media_id)
         with _Source(source) as src:
@@ -211,7 +214,7 @@ class MediaContentMixin(MediaMixin):
 
     def _parse_media(self, response: httpx.Response) -> Media:
         try:
-            return self._parse(Media.from_json, response.json())
+            return self._parse(Media.from_json, loads(response.content))
         except ValueError:
             raise BadResponse(
                 f"{self.host} sent a reply to an upload that is not JSON.", host=self.host
@@ -239,6 +242,8 @@ class MediaContentMixin(MediaMixin):
         Returns the number of bytes written. When ``dest`` is a path the bytes go to a temporary file
         beside it that is renamed at the end, so a failed or cancelled download leaves no partial file.
         Pass the media's ``total_bytes`` to have any other number of arriving bytes reported as an error.
+
+        Reference: REST ``GET /applications/{app}/sessions/{id}/media/{mid}/content`` (adopted).
         """
         path = _content_path(application_id, session_id, media_id)
         if isinstance(dest, os.PathLike | str):
@@ -262,7 +267,7 @@ class MediaContentMixin(MediaMixin):
             length = response.headers.get("content-length")
             # With a Content-Encoding the length counts encoded bytes, not the ones we write.
             encoded = response.headers.get("content-encoding", "identity") != "identity"
-            total = int(length) if length and length.isdigit() and not encoded else -1
+            total = int(length) if length and length.isascii() and length.isdigit() and not encoded else -1
             if expected is not None and total >= 0 and total != expected:
                 raise BadResponse(
                     f"{self.host} announced {total} bytes for media of {expected} bytes.", host=self.host

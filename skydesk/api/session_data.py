@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from typing import Any
 
 from skydesk.api._http import HttpCore
+from skydesk.api._paging import walk
 from skydesk.api._query import Query, segment, session_path
 from skydesk.api.errors import BadResponse, FieldError
 from skydesk.api.models import Page, Participant, SessionEvent
@@ -14,6 +15,7 @@ from skydesk.api.validation import (
     raise_if,
     validate_data_keys,
     validate_event_type,
+    validate_participant_id,
     validate_participant_type,
     validate_version,
 )
@@ -26,7 +28,10 @@ class SessionDataMixin(HttpCore):
 
     # ------------------------------------------------------------------ data
     async def get_session_data(self, application_id: str, session_id: str) -> dict[str, Any]:
-        """The session's current data document (its structure is the developer's)."""
+        """The session's current data document (its structure is the developer's).
+
+        Reference: SDK ``GetSessionData``; REST ``GET /applications/{app}/sessions/{id}/data``.
+        """
         body = await self._json("GET", session_path(application_id, session_id, "data"))
         if body is None:
             return {}
@@ -43,6 +48,8 @@ class SessionDataMixin(HttpCore):
         """Merge ``data`` into the session data (nested objects merge, arrays replace, null deletes).
 
         Returns the event id. Without ``version`` the session's own version is sent.
+
+        Reference: SDK ``PatchSessionData``; REST ``PATCH /applications/{app}/sessions/{id}/data``.
         """
         if not isinstance(data, Mapping):
             raise_if([FieldError("data", "Session data must be an object")])
@@ -70,7 +77,10 @@ class SessionDataMixin(HttpCore):
 
     # ------------------------------------------------------------------ participants
     async def get_participants(self, application_id: str, session_id: str) -> list[Participant]:
-        """The session's participants."""
+        """The session's participants.
+
+        Reference: REST ``GET /applications/{app}/sessions/{id}/participants``.
+        """
         body = await self._json("GET", session_path(application_id, session_id, "participants"))
         if isinstance(body, dict) and isinstance(body.get("data"), list):
             body = body["data"]
@@ -81,10 +91,11 @@ class SessionDataMixin(HttpCore):
     async def add_participant(
         self, application_id: str, session_id: str, id: str, type: str = "user", *, is_guest: bool = False
     ) -> None:
-        """Add a user or group to the session."""
-        errors = check("type", validate_participant_type(type))
-        if not isinstance(id, str) or not id:
-            errors.append(FieldError("id", "A participant needs an id"))
+        """Add a user or group to the session.
+
+        Reference: SDK ``AddParticipant``; REST ``POST /applications/{app}/sessions/{id}/participants``.
+        """
+        errors = check("type", validate_participant_type(type)) + check("id", validate_participant_id(id))
         raise_if(errors)
         await self._json(
             "POST",
@@ -93,21 +104,28 @@ class SessionDataMixin(HttpCore):
         )
 
     async def remove_participant(self, application_id: str, session_id: str, participant_id: str) -> None:
-        """Remove a user or group from the session."""
+        """Remove a user or group from the session.
+
+        Reference: REST ``DELETE /applications/{app}/sessions/{id}/participants/{pid}``.
+        """
         pid = segment(participant_id, "participant_id")
         await self._json("DELETE", session_path(application_id, session_id, "participants", pid))
 
     # ------------------------------------------------------------------ events
     async def create_session_event(
-        self, application_id: str, session_id: str, event_type: str, data: Mapping[str, Any]
+        self, application_id: str, session_id: str, event_type: str, data: Mapping[str, Any] | None = None
     ) -> str:
-        """Record a custom session event; returns its event id."""
+        """Record a custom session event (``data`` None means none); returns its event id.
+
+        Reference: REST ``POST /applications/{app}/sessions/{id}/events`` (adopted).
+        """
         errors = check("event_type", validate_event_type(event_type))
+        data = {} if data is None else data
         if not isinstance(data, Mapping):
             errors.append(FieldError("data", "Event data must be an object"))
         else:
-            # The key rule is documented for session data only; custom events need only be JSON.
-            errors += validate_data_keys(data, keys=False)
+            # The sandbox applies the session data key rule to custom event data too (CONTRACT §3).
+            errors += validate_data_keys(data)
         raise_if(errors)
         body = await self._json(
             "POST",
@@ -126,7 +144,26 @@ class SessionDataMixin(HttpCore):
         prev_cursor: str | None = None,
         sort: str | None = None,
     ) -> Page[SessionEvent]:
-        """One page of the session's timeline; ``sort="-createdAt"`` gives the newest first."""
+        """One page of the session's timeline; ``sort="-createdAt"`` gives the newest first.
+
+        Reference: REST ``GET /applications/{app}/sessions/{id}/events`` (adopted).
+        """
         params = Query().limit(limit).sort(sort, EVENT_SORT_FIELDS).cursors(next_cursor, prev_cursor).done()
         body = await self._json("GET", session_path(application_id, session_id, "events"), params=params)
         return self._parse(Page.from_json, body, item=SessionEvent.from_json, where="list of session events")
+
+    async def iter_session_events(
+        self, application_id: str, session_id: str, *, sort: str | None = None, page_size: int = 200
+    ) -> AsyncIterator[SessionEvent]:
+        """The session's whole timeline, page after page as the caller iterates (``async for``).
+
+        Reference: REST ``GET /applications/{app}/sessions/{id}/events`` (adopted), all pages.
+        """
+
+        def fetch(cursor: str | None) -> Awaitable[Page[SessionEvent]]:
+            return self.list_session_events(
+                application_id, session_id, limit=page_size, next_cursor=cursor, sort=sort
+            )
+
+        async for event in walk(fetch, self.host):
+            yield event

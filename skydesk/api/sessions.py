@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from skydesk.api._paging import walk
 from skydesk.api._query import Query, app_path, session_path
 from skydesk.api.applications import ApplicationsMixin
-from skydesk.api.errors import BadResponse, FieldError, ValidationError
+from skydesk.api.errors import FieldError, ValidationError
 from skydesk.api.models import Application, Page, Participant, Session
 from skydesk.api.validation import (
     SESSION_SORT_FIELDS,
     check,
+    property_strings,
     raise_if,
     validate_description,
     validate_name,
+    validate_participant_id,
     validate_participant_type,
     validate_properties,
     validate_status,
@@ -43,8 +46,7 @@ def _participants_json(value: object, errors: list[FieldError]) -> list[dict[str
         else:
             errors.append(FieldError(f"participants.{i}", "must be a Participant"))
             continue
-        if not isinstance(p["id"], str) or not p["id"]:
-            errors.append(FieldError(f"participants.{i}.id", "A participant needs an id"))
+        errors.extend(check(f"participants.{i}.id", validate_participant_id(p["id"])))
         errors.extend(check(f"participants.{i}.type", validate_participant_type(p["type"])))
         if not isinstance(p["isGuest"], bool):
             errors.append(FieldError(f"participants.{i}.isGuest", "must be true or false"))
@@ -67,8 +69,10 @@ def session_patch_body(patch: Mapping[str, Any]) -> dict[str, Any]:
             errors += check("status", validate_status(value))
         elif key == "properties":
             if value is not None:
-                errors += validate_properties(value)
-                value = dict(value) if isinstance(value, Mapping) else value
+                problems = validate_properties(value)
+                errors += problems
+                # Property values are strings (SDK reference): numbers and booleans are written out.
+                value = property_strings(value) if not problems else value
         elif key == "participants":
             value = _participants_json(value, errors)
         else:
@@ -80,19 +84,6 @@ def session_patch_body(patch: Mapping[str, Any]) -> dict[str, Any]:
         errors.append(FieldError("patch", "Nothing to change"))
     raise_if(errors)
     return body
-
-
-def _property_strings(properties: Mapping[str, Any]) -> dict[str, str]:
-    """Properties as strings, as the SDK documents them: booleans as true/false, numbers as written."""
-    out: dict[str, str] = {}
-    for key, value in properties.items():
-        if isinstance(value, bool):
-            out[key] = "true" if value else "false"
-        elif isinstance(value, str | int | float):
-            out[key] = str(value)
-        else:
-            raise_if([FieldError(f"properties.{key}", "A property value must be text")])
-    return out
 
 
 class SessionsMixin(ApplicationsMixin):
@@ -117,7 +108,10 @@ class SessionsMixin(ApplicationsMixin):
         next_cursor: str | None = None,
         prev_cursor: str | None = None,
     ) -> Page[Session]:
-        """One page of sessions matching every given filter (dates inclusive), with its cursors."""
+        """One page of sessions matching every given filter (dates inclusive), with its cursors.
+
+        Reference: REST ``GET /applications/{app}/sessions``.
+        """
         q = Query()
         if status is not None:
             q.errors += check("status", validate_status(status))
@@ -145,11 +139,13 @@ class SessionsMixin(ApplicationsMixin):
         sort: str | None = None,
         page_size: int = 200,
     ) -> AsyncIterator[Session]:
-        """Every matching session, fetching page after page as the caller iterates."""
-        cursor: str | None = None
-        seen: set[str] = set()
-        while True:
-            page = await self.list_sessions(
+        """Every matching session, fetching page after page as the caller iterates (``async for``).
+
+        Reference: REST ``GET /applications/{app}/sessions``, all pages.
+        """
+
+        def fetch(cursor: str | None) -> Awaitable[Page[Session]]:
+            return self.list_sessions(
                 application_id,
                 status=status,
                 name=name,
@@ -165,21 +161,22 @@ class SessionsMixin(ApplicationsMixin):
                 limit=page_size,
                 next_cursor=cursor,
             )
-            for session in page.items:
-                yield session
-            cursor = page.next_cursor
-            if not cursor or not page.items:
-                return
-            if cursor in seen:  # a server bug must not turn into an endless loop
-                raise BadResponse(f"{self.host} returned the same page cursor twice.", host=self.host)
-            seen.add(cursor)
+
+        async for session in walk(fetch, self.host):
+            yield session
 
     async def get_sessions(self, application_id: str) -> list[Session]:
-        """Every open session the user may see in an application, across all pages."""
+        """Every open session the user may see in an application, across all pages.
+
+        Reference: SDK ``GetSessions``; REST ``GET /applications/{app}/sessions?status=open``, all pages.
+        """
         return [s async for s in self.iter_sessions(application_id, status="open")]
 
     async def get_session(self, application_id: str, session_id: str) -> Session:
-        """One session by id."""
+        """One session by id.
+
+        Reference: SDK ``GetSession``; REST ``GET /applications/{app}/sessions/{id}``.
+        """
         return self._parse(
             Session.from_json, await self._json("GET", session_path(application_id, session_id))
         )
@@ -197,6 +194,8 @@ class SessionsMixin(ApplicationsMixin):
         """Create an open session; the signed-in user is added as a participant if not listed.
 
         Without ``version`` the application's published version is used, else its draft version.
+
+        Reference: SDK ``CreateSession``; REST ``POST /applications/{app}/sessions``.
         """
         fields: dict[str, Any] = {"name": name, "description": description}
         if properties is not None:
@@ -218,6 +217,8 @@ class SessionsMixin(ApplicationsMixin):
         """Change several fields at once (API names: name, description, properties, participants, ...).
 
         ``properties`` replaces the whole dictionary.
+
+        Reference: SDK ``PatchSession``; REST ``PATCH /applications/{app}/sessions/{id}``.
         """
         body = session_patch_body(patch)
         updated = await self._json("PATCH", session_path(application_id, session_id), json_body=body)
@@ -226,24 +227,33 @@ class SessionsMixin(ApplicationsMixin):
     async def update_session_properties(
         self, application_id: str, session_id: str, properties: Mapping[str, str]
     ) -> Session:
-        """Replace the session's properties; values are sent as strings."""
-        raise_if(validate_properties(properties))
-        return await self.patch_session(
-            application_id, session_id, {"properties": _property_strings(properties)}
-        )
+        """Replace the session's properties; values are sent as strings.
+
+        Reference: SDK ``UpdateSessionProperties``; REST ``PATCH /applications/{app}/sessions/{id}``.
+        """
+        return await self.patch_session(application_id, session_id, {"properties": properties})
 
     async def update_session_name(self, application_id: str, session_id: str, name: str) -> Session:
-        """Rename a session."""
+        """Rename a session.
+
+        Reference: SDK ``UpdateSessionName``; REST ``PATCH /applications/{app}/sessions/{id}``.
+        """
         return await self.patch_session(application_id, session_id, {"name": name})
 
     async def update_session_description(
         self, application_id: str, session_id: str, description: str = ""
     ) -> Session:
-        """Change a session's description (empty by default)."""
+        """Change a session's description (empty by default).
+
+        Reference: SDK ``UpdateSessionDescription``; REST ``PATCH /applications/{app}/sessions/{id}``.
+        """
         return await self.patch_session(application_id, session_id, {"description": description})
 
     async def close_session(self, application_id: str, session_id: str) -> Session:
-        """Close a session (its status becomes ``closed``; further changes answer 409)."""
+        """Close a session (its status becomes ``closed``; further changes answer 409).
+
+        Reference: SDK ``CloseSession``; REST ``PATCH /applications/{app}/sessions/{id}``.
+        """
         return await self.patch_session(application_id, session_id, {"status": "closed"})
 
 

@@ -8,10 +8,37 @@ single value return an error message or ``None``; helpers for structures return 
 from __future__ import annotations
 
 import json
-import re
+import math
 from collections.abc import Iterable, Mapping
 
 from skydesk.api.errors import FieldError, ValidationError
+from skydesk.api.limits import (
+    CONTENT_TYPE_MAX,
+    CONTENT_TYPE_RE,
+    DATA_DEPTH_MAX,
+    DATA_KEY_MAX,
+    DATA_KEY_RE,
+    DESCRIPTION_MAX,
+    EVENT_TYPE_MAX,
+    EVENT_TYPE_RE,
+    LIMIT_MAX,
+    LIMIT_MIN,
+    MEDIA_BYTES_MAX,
+    MEDIA_DESCRIPTION_MAX,
+    MEDIA_FILENAME_MAX,
+    MEDIA_LABEL_MAX,
+    MEDIA_LABELS_MAX,
+    MEDIA_TITLE_MAX,
+    NAME_MAX,
+    PARTICIPANT_ID_MAX,
+    PARTICIPANT_TYPES,
+    PROPERTIES_MAX,
+    PROPERTY_KEY_MAX,
+    PROPERTY_VALUE_MAX,
+    SESSION_STATUSES,
+    VERSION_MAX,
+    VERSION_MIN,
+)
 
 __all__ = [
     "DATA_KEY_MAX",
@@ -31,41 +58,33 @@ __all__ = [
     "SESSION_SORT_FIELDS",
     "SESSION_STATUSES",
     "check",
+    "property_strings",
+    "property_text",
     "raise_if",
     "validate_archived",
+    "validate_content_type",
     "validate_data_keys",
     "validate_description",
     "validate_event_type",
+    "validate_labels",
     "validate_limit",
     "validate_media_description",
     "validate_media_filename",
     "validate_media_title",
     "validate_name",
+    "validate_participant_id",
     "validate_participant_type",
     "validate_properties",
     "validate_sort",
     "validate_status",
+    "validate_total_bytes",
     "validate_version",
 ]
 
-NAME_MAX = 255
-DESCRIPTION_MAX = 1000
-PROPERTIES_MAX = 50
-DATA_KEY_MAX = 64
-#: Session data keys: letters, digits, "-" and "_", 1 to 64 characters, at every depth.
-DATA_KEY_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-LIMIT_MIN = 1
-LIMIT_MAX = 200
-MEDIA_FILENAME_MAX = 255
-MEDIA_TITLE_MAX = 255
-MEDIA_DESCRIPTION_MAX = 255
-EVENT_TYPE_MAX = 255
-PARTICIPANT_TYPES = ("user", "group")
-SESSION_STATUSES = ("open", "closed")
-SESSION_SORT_FIELDS = ("name", "createdAt", "modifiedAt")
-MEDIA_SORT_FIELDS = ("filename", "createdAt", "modifiedAt")
+#: ``_id`` (and ``-_id``) is creation order, the reference's own example and the media list's default.
+SESSION_SORT_FIELDS = ("name", "createdAt", "modifiedAt", "_id")
+MEDIA_SORT_FIELDS = ("filename", "name", "createdAt", "modifiedAt", "_id")  # name: filename
 MEDIA_ARCHIVED_VALUES = ("include", "exclude", "only")
-_PROPERTY_VALUE_TYPES = (str, int, float, bool)
 
 
 def _text(value: object, what: str, maximum: int, *, minimum: int = 0) -> str | None:
@@ -89,12 +108,21 @@ def validate_description(description: object) -> str | None:
 
 
 def validate_version(version: object) -> str | None:
-    """Check an application version number (an integer, at least 1)."""
+    """Check an application version number (an integer from 1 to 2^31-1)."""
     if isinstance(version, bool) or not isinstance(version, int):
         return "The version must be a whole number"
-    if version < 1:
-        return f"The version must be at least 1, not {version}"
+    if version < VERSION_MIN:
+        return f"The version must be at least {VERSION_MIN}, not {version}"
+    if version > VERSION_MAX:
+        return f"The version must be at most {VERSION_MAX}, not {version}"
     return None
+
+
+def validate_participant_id(pid: object) -> str | None:
+    """Check a participant id (non-blank text, at most 255 characters)."""
+    if not isinstance(pid, str) or not pid.strip():
+        return "A participant needs an id"
+    return _text(pid, "The participant id", PARTICIPANT_ID_MAX)
 
 
 def validate_participant_type(kind: object) -> str | None:
@@ -135,8 +163,43 @@ def validate_archived(archived: object) -> str | None:
 
 
 def validate_event_type(event_type: object) -> str | None:
-    """Check a custom session event type (non-empty text, at most 255 characters)."""
-    return _text(event_type, "The event type", EVENT_TYPE_MAX, minimum=1)
+    """Check a custom session event type (1-64 letters, digits or any of ``. _ : -``)."""
+    if isinstance(event_type, str) and EVENT_TYPE_RE.fullmatch(event_type):
+        return None
+    return f"The event type must be 1-{EVENT_TYPE_MAX} letters, digits or any of . _ : -, not {event_type!r}"[
+        :300
+    ]
+
+
+def validate_content_type(content_type: object) -> str | None:
+    """Check a media content type: ``type/subtype`` as RFC 6838 defines it (at most 255 characters)."""
+    if (
+        isinstance(content_type, str)
+        and len(content_type) <= CONTENT_TYPE_MAX
+        and CONTENT_TYPE_RE.fullmatch(content_type)
+    ):
+        return None
+    return "The content type must be a media type such as image/jpeg (RFC 6838 type/subtype)"
+
+
+def validate_total_bytes(total: object) -> str | None:
+    """Check a media size in bytes (0 to 2 GiB)."""
+    if isinstance(total, bool) or not isinstance(total, int) or not 0 <= total <= MEDIA_BYTES_MAX:
+        return f"The size must be a whole number of bytes from 0 to {MEDIA_BYTES_MAX}"
+    return None
+
+
+def validate_labels(labels: object, *, field: str = "labels") -> list[FieldError]:
+    """Check media labels: at most 50, each 1-64 characters without commas."""
+    if isinstance(labels, str | bytes) or not isinstance(labels, list | tuple):
+        return [FieldError(field, "Labels must be a list of text")]
+    if len(labels) > MEDIA_LABELS_MAX:
+        return [FieldError(field, f"There are {len(labels)} labels; the limit is {MEDIA_LABELS_MAX}")]
+    return [
+        FieldError(f"{field}.{i}", f"Every label must be 1-{MEDIA_LABEL_MAX} characters without commas")
+        for i, label in enumerate(labels)
+        if not isinstance(label, str) or not 1 <= len(label) <= MEDIA_LABEL_MAX or "," in label
+    ]
 
 
 def validate_media_filename(filename: object) -> str | None:
@@ -154,8 +217,21 @@ def validate_media_description(description: object) -> str | None:
     return _text(description, "The description", MEDIA_DESCRIPTION_MAX)
 
 
+def property_text(value: object) -> str | None:
+    """A property value in the form the SDK sends (CONTRACT §4): text as is, ``true``/``false``,
+    numbers as Python writes them; None for anything else (including NaN and infinity)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+        return str(value)
+    return None
+
+
 def validate_properties(properties: object, *, field: str = "properties") -> list[FieldError]:
-    """Check a properties dictionary: at most 50 text keys, values text, numbers or booleans."""
+    """Check a properties dictionary: at most 50 keys of 1-64 characters, values text (at most 1000
+    characters once written as text), numbers or booleans; the SDK sends every value as text."""
     if not isinstance(properties, Mapping):
         return [FieldError(field, "Properties must be a dictionary of names to values")]
     errors: list[FieldError] = []
@@ -164,25 +240,45 @@ def validate_properties(properties: object, *, field: str = "properties") -> lis
             FieldError(field, f"There are {len(properties)} properties; the limit is {PROPERTIES_MAX}")
         )
     for key, value in properties.items():
-        if not isinstance(key, str) or not key:
-            errors.append(FieldError(field, f"Property name {key!r} must be non-empty text"))
-        elif not isinstance(value, _PROPERTY_VALUE_TYPES):
+        if not isinstance(key, str) or not 1 <= len(key) <= PROPERTY_KEY_MAX:
+            errors.append(
+                FieldError(field, f"Property name {key!r} must be 1-{PROPERTY_KEY_MAX} characters"[:300])
+            )
+            continue
+        written = property_text(value)
+        if written is None:
             errors.append(
                 FieldError(f"{field}.{key}", "A property value must be text, a number or true/false")
             )
+        elif len(written) > PROPERTY_VALUE_MAX:
+            errors.append(
+                FieldError(
+                    f"{field}.{key}", f"A property value may have at most {PROPERTY_VALUE_MAX} characters"
+                )
+            )
     return errors
+
+
+def property_strings(properties: Mapping[str, object]) -> dict[str, str]:
+    """Every property value as the text the SDK sends (checked first with :func:`validate_properties`)."""
+    raise_if(validate_properties(properties))
+    return {key: str(property_text(value)) for key, value in properties.items()}
 
 
 def validate_data_keys(obj: object, *, field: str = "data", keys: bool = True) -> list[FieldError]:
     """Check every key of session data at every depth, reporting paths like ``data.steps.0.bad key``.
 
-    Also rejects values that cannot be sent as JSON; with ``keys=False`` only that is checked.
+    Also rejects values nested deeper than 32 levels and values that cannot be sent as JSON; with
+    ``keys=False`` only those are checked.
     """
     errors: list[FieldError] = []
     # Iterative walk: deeply nested data must not hit the recursion limit.
-    stack: list[tuple[str, object]] = [(field, obj)]
+    stack: list[tuple[str, object, int]] = [(field, obj, 0)]
     while stack:
-        path, value = stack.pop()
+        path, value, depth = stack.pop()
+        if depth > DATA_DEPTH_MAX:
+            errors.append(FieldError(path[:300], f"Data may be nested at most {DATA_DEPTH_MAX} levels deep"))
+            continue
         if isinstance(value, Mapping):
             for key, child in value.items():
                 child_path = f"{path}.{key}"
@@ -195,9 +291,9 @@ def validate_data_keys(obj: object, *, field: str = "data", keys: bool = True) -
                             f"Key {key!r} must be 1-{DATA_KEY_MAX} letters, digits, '-' or '_'",
                         )
                     )
-                stack.append((child_path, child))
+                stack.append((child_path, child, depth + 1))
         elif isinstance(value, list | tuple):
-            stack.extend((f"{path}.{i}", child) for i, child in enumerate(value))
+            stack.extend((f"{path}.{i}", child, depth + 1) for i, child in enumerate(value))
         elif value is not None and not isinstance(value, str | int | float | bool):
             errors.append(FieldError(path, f"A value of type {type(value).__name__} cannot be sent as JSON"))
         elif isinstance(value, float) and not _finite(value):

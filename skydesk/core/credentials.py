@@ -17,6 +17,10 @@ log = logging.getLogger(__name__)
 # weakly "encrypted" files in the home directory (STACK-NOTES: the silent plaintext fallback trap).
 _INSECURE_MODULE_PREFIXES = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")
 _INSECURE_NAME_HINTS = ("plaintext", "unencrypted")
+# keyring wraps only some failures in KeyringError: with the D-Bus session gone, the Secret Service backend
+# raises the socket's OSError (FileNotFoundError), and D-Bus error replies come through as their own types.
+# Any of them means "the keyring cannot be used now"; only the type name is logged, never the message.
+_KEYRING_FAILURES = (Exception,)
 
 
 def _is_secure(backend: Any) -> bool:
@@ -85,7 +89,7 @@ class CredentialStore:
             return False
         try:
             self._backend.set_password(self.service, _account(profile, username), token)
-        except keyring.errors.KeyringError as exc:
+        except _KEYRING_FAILURES as exc:
             log.warning("Could not store the sign-in in %s: %s", self.backend_name, type(exc).__name__)
             return False
         return True
@@ -96,7 +100,7 @@ class CredentialStore:
             return None
         try:
             return self._backend.get_password(self.service, _account(profile, username))
-        except keyring.errors.KeyringError as exc:
+        except _KEYRING_FAILURES as exc:
             log.warning("Could not read the sign-in from %s: %s", self.backend_name, type(exc).__name__)
             return None
 
@@ -108,7 +112,7 @@ class CredentialStore:
             self._backend.delete_password(self.service, _account(profile, username))
         except keyring.errors.PasswordDeleteError:
             pass  # nothing was stored
-        except keyring.errors.KeyringError as exc:
+        except _KEYRING_FAILURES as exc:
             log.warning("Could not forget the sign-in in %s: %s", self.backend_name, type(exc).__name__)
 
     def __repr__(self) -> str:

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from skydesk.core.paths import config_dir
+from skydesk.core.settings_merge import locked, merge
 
 log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "settings.json"
 SCHEMA_VERSION = 1
+_NOT_SAVED = ("path", "load_problem", "_base")
 EVENT_LOG_LIMIT = 10_000
 
 
@@ -34,6 +36,8 @@ class ConnectionProfile:
     ca_file: str | None = None
     username: str = ""
     color: str = ""  # an optional "#rrggbb" tag shown in the toolbar, so production is never mistaken
+    # Plain http:// to a host other than this machine is refused unless this is set on purpose (by hand).
+    allow_plain_http: bool = False
 
     def same_server(self, other: ConnectionProfile) -> bool:
         """Whether both reach the same realm on the same hosts, trusting the same CA (a token may follow)."""
@@ -61,6 +65,7 @@ class ConnectionProfile:
             ca_file=str(ca_file) if ca_file else None,
             username=str(data.get("username", "")),
             color=_color(data.get("color")),
+            allow_plain_http=data.get("allow_plain_http") is True,
         )
 
 
@@ -85,31 +90,40 @@ class Settings:
     device_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     event_log_limit: int = EVENT_LOG_LIMIT  # live events the Event log keeps (older ones drop)
     path: Path = field(default_factory=lambda: config_dir() / SETTINGS_FILE, repr=False, compare=False)
+    # Why the file could not be used at start (shown to the user once), or None.
+    load_problem: str | None = field(default=None, repr=False, compare=False)
+    # The JSON last read or written: what another instance's changes are told apart from ours by.
+    _base: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> Settings:
         """Read settings from `path` (default config_dir()/settings.json).
 
         A missing file gives defaults (and a new device id). A corrupt file gives defaults too, with a
-        warning, and the original is kept next to it as `.bak` so nothing the user had is destroyed.
+        warning and `load_problem` set, and the original is kept next to it (`.bak`, or `.bak.2`, ... when
+        an older backup is there) so nothing the user had is destroyed.
         """
         target = Path(path) if path is not None else config_dir() / SETTINGS_FILE
         if not target.exists():
-            return cls(path=target)
+            return cls(path=target)._based_on_itself()
         try:
             raw = json.loads(target.read_text(encoding="utf-8"))
-            return cls._from_json(raw, target)
+            settings = cls._from_json(raw, target)
         except (OSError, ValueError, TypeError) as exc:
-            backup = target.with_name(target.name + ".bak")
-            with contextlib.suppress(OSError):
-                shutil.copy2(target, backup)
+            backup = _backup(target)
             log.warning(
                 "Settings file %s is unreadable (%s); using defaults, original kept as %s",
                 target,
                 exc,
-                backup.name,
+                backup,
             )
-            return cls(path=target)
+            kept = f"the original is kept as {backup}" if backup else "it could not be copied"
+            problem = (
+                f"Your settings could not be read ({exc}), so skydesk started with default settings; {kept}."
+            )
+            return cls(path=target, load_problem=problem)._based_on_itself()
+        settings._base = _plain(raw)  # a copy: the settings' dicts must not be the base's
+        return settings
 
     @classmethod
     def _from_json(cls, raw: Any, path: Path) -> Settings:
@@ -150,26 +164,42 @@ class Settings:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form written to disk."""
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "path"}
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_SAVED}
         data["profiles"] = [asdict(p) for p in self.profiles]
         data["version"] = SCHEMA_VERSION
         return data
 
     def save(self) -> None:
-        """Write atomically: a temp file in the same directory, fsync, then rename over the old file."""
+        """Write atomically: a temp file in the same directory, fsync, then rename over the old file.
+
+        Another skydesk on the same file may have saved since this one read it: under a file lock, its
+        changes are merged in (ours win where both changed a value) and this object takes the result.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(self.to_json(), indent=2, sort_keys=True, default=str)
-        fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=self.path.parent)
+        with locked(self.path):
+            data = _plain(self.to_json())  # plain JSON, comparable with the file
+            theirs = _read_object(self.path)
+            if theirs is not None and theirs != self._base:
+                data = self._adopt(merge(self._base or {}, data, theirs), data)
+            _write_atomic(self.path, json.dumps(data, indent=2, sort_keys=True))
+            self._base = _plain(data)
+
+    def _based_on_itself(self) -> Settings:
+        """Fresh defaults: only what changes from here on is this instance's to merge."""
+        self._base = _plain(self.to_json())
+        return self
+
+    def _adopt(self, merged: dict[str, Any], ours: dict[str, Any]) -> dict[str, Any]:
+        """Take the merged settings into this object; returns what to write (ours, if they do not load)."""
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+            fresh = Settings._from_json(merged, self.path)
+        except (ValueError, TypeError) as exc:
+            log.warning("Settings saved by another skydesk could not be merged (%s); keeping these", exc)
+            return ours
+        for f in fields(self):
+            if f.name not in _NOT_SAVED:
+                setattr(self, f.name, getattr(fresh, f.name))
+        return merged
 
     def profile(self, name: str | None) -> ConnectionProfile | None:
         """The profile called `name`, or None."""
@@ -186,6 +216,47 @@ class Settings:
     def upsert_profile(self, profile: ConnectionProfile) -> None:
         """Add `profile`, replacing one with the same name."""
         self.profiles = [p for p in self.profiles if p.name != profile.name] + [profile]
+
+
+def _plain(value: Any) -> Any:
+    """A deep copy in plain JSON types (paths become text)."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def _read_object(path: Path) -> dict[str, Any] | None:
+    """The JSON object in ``path``, or None when it is missing or unreadable (then ours replaces it)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return raw if isinstance(raw, dict) else None
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _backup(target: Path) -> str | None:
+    """Copy an unreadable settings file aside, never over an earlier backup; the copy's name, or None."""
+    for n in range(1, 100):
+        backup = target.with_name(target.name + (".bak" if n == 1 else f".bak.{n}"))
+        if not backup.exists():
+            try:
+                shutil.copy2(target, backup)
+            except OSError:
+                return None
+            return backup.name
+    return None
 
 
 def _people_labels(raw: Any) -> dict[str, dict[str, str]]:

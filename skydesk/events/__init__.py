@@ -15,6 +15,7 @@ Example::
     await asyncio.to_thread(stream.stop)
 """
 
+from .client_stream import event_stream, mqtt_host_for
 from .stream import EventStream
 from .tokens import TokenProvider, stable_client_suffix, token_provider_for
 from .types import (
@@ -42,6 +43,8 @@ __all__ = [
     "StreamState",
     "TokenProvider",
     "UnknownSessionEvent",
+    "event_stream",
+    "mqtt_host_for",
     "parse_event",
     "stable_client_suffix",
     "token_provider_for",

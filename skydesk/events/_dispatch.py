@@ -63,7 +63,10 @@ class Dispatcher:
         self._typed = {**self._typed, event_cls: [*self._typed.get(event_cls, []), callback]}
 
     def add_sink(self, sink: Sink) -> None:
-        """Call ``sink`` for every new event and every resync notice."""
+        """Call ``sink`` for every new event and every resync notice.
+
+        Reference: none (skydesk addition: every event to one callable).
+        """
         self._sinks = [*self._sinks, sink]
 
     def add_resync(self, callback: Callable[[Resync], None]) -> None:
@@ -132,46 +135,70 @@ class CallbackRegistry:
     _dispatcher: Dispatcher
 
     def on_session_created(self, cb: Callable[[SessionCreated], None]) -> Callable[[SessionCreated], None]:
-        """Register ``cb`` for session_created events (usable as a decorator)."""
+        """Register ``cb`` for session_created events (usable as a decorator).
+
+        Reference: SDK event ``SessionCreated`` (``session_created``).
+        """
         self._dispatcher.add_typed(SessionCreated, cb)
         return cb
 
     def on_session_updated(self, cb: Callable[[SessionUpdated], None]) -> Callable[[SessionUpdated], None]:
-        """Register ``cb`` for session_updated events."""
+        """Register ``cb`` for session_updated events.
+
+        Reference: SDK event ``SessionUpdated`` (``session_updated``).
+        """
         self._dispatcher.add_typed(SessionUpdated, cb)
         return cb
 
     def on_session_properties_updated(
         self, cb: Callable[[SessionPropertiesUpdated], None]
     ) -> Callable[[SessionPropertiesUpdated], None]:
-        """Register ``cb`` for session_properties_updated events."""
+        """Register ``cb`` for session_properties_updated events.
+
+        Reference: SDK event ``SessionPropertiesUpdated`` (``session_properties_updated``).
+        """
         self._dispatcher.add_typed(SessionPropertiesUpdated, cb)
         return cb
 
     def on_session_data_updated(
         self, cb: Callable[[SessionDataUpdated], None]
     ) -> Callable[[SessionDataUpdated], None]:
-        """Register ``cb`` for session_data_updated events."""
+        """Register ``cb`` for session_data_updated events.
+
+        Reference: SDK event ``SessionDataUpdated`` (``session_data_updated``).
+        """
         self._dispatcher.add_typed(SessionDataUpdated, cb)
         return cb
 
     def on_session_event_created(
         self, cb: Callable[[SessionEventCreated], None]
     ) -> Callable[[SessionEventCreated], None]:
-        """Register ``cb`` for custom session events."""
+        """Register ``cb`` for custom session events.
+
+        Reference: SDK event ``SessionEventCreated`` (``session_event_created``).
+        """
         self._dispatcher.add_typed(SessionEventCreated, cb)
         return cb
 
     def on_session_closed(self, cb: Callable[[SessionClosed], None]) -> Callable[[SessionClosed], None]:
-        """Register ``cb`` for session_closed events."""
+        """Register ``cb`` for session_closed events.
+
+        Reference: SDK event ``SessionClosed`` (``session_closed``).
+        """
         self._dispatcher.add_typed(SessionClosed, cb)
         return cb
 
     def on_resync(self, cb: Callable[[Resync], None]) -> Callable[[Resync], None]:
-        """Register ``cb`` for resync notices (events may have been missed: re-fetch)."""
+        """Register ``cb`` for resync notices (events may have been missed: re-fetch).
+
+        Reference: none (skydesk addition: events may have been missed).
+        """
         self._dispatcher.add_resync(cb)
         return cb
 
     def add_sink(self, sink: Sink) -> None:
-        """Add another receiver of every event and resync notice."""
+        """Add another receiver of every event and resync notice.
+
+        Reference: none (skydesk addition: every event to one callable).
+        """
         self._dispatcher.add_sink(sink)

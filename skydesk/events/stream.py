@@ -18,12 +18,13 @@ what it queued and nothing is missed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Self
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import MQTTErrorCode
@@ -31,6 +32,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from skydesk.api.errors import SignInRequired
+from skydesk.api.limits import MQTT_CLIENT_SUFFIX_RE
 
 from ._connection import Attempt, describe, is_auth_refusal, make_client
 from ._dispatch import CallbackRegistry, Dispatcher, Sink
@@ -46,7 +48,6 @@ _TICK = 0.25  # how often the worker looks at stop/reconnect requests and the wa
 _STABLE_AFTER = 10.0  # a connection that lasted this long resets the backoff
 _MAX_REFUSALS = 3  # refused CONNECTs in a row, each with a freshly refreshed token -> AUTH_FAILED
 _ID_PART = re.compile(r"^[^/+#\s]+$")
-_SUFFIX = re.compile(r"^[0-9]{8}$")
 
 StateCallback = Callable[[StreamState, str], None]
 
@@ -74,10 +75,10 @@ class EventStream(CallbackRegistry):
         if not 0 < port < 65536:
             raise ValueError(f"port must be 1-65535, not {port}")
         for name, value in (("realm", realm), ("user_id", user_id)):
-            if not _ID_PART.match(value):
+            if not _ID_PART.fullmatch(value):
                 raise ValueError(f"{name} must be non-empty without '/', '+', '#' or spaces: {value!r}")
-        if not _SUFFIX.match(client_suffix):
-            raise ValueError("client_suffix must be exactly 8 digits (see stable_client_suffix)")
+        if not isinstance(client_suffix, str) or not MQTT_CLIENT_SUFFIX_RE.fullmatch(client_suffix):
+            raise ValueError("client_suffix must be exactly 8 ASCII digits 0-9 (see stable_client_suffix)")
         if keepalive < 2:
             raise ValueError("keepalive must be at least 2 seconds")
         self._host = host
@@ -113,6 +114,7 @@ class EventStream(CallbackRegistry):
         self._attempt = Attempt()
         self._watchdog = Watchdog(keepalive)
         self._ever_connected = False
+        self._is_connected = threading.Event()  # set while the state is CONNECTED
         self._subscribed = False  # a SUBACK was received by this stream
 
     # ------------------------------------------------------------------ public API
@@ -137,7 +139,10 @@ class EventStream(CallbackRegistry):
         }
 
     def start(self) -> None:
-        """Start connecting on the stream's own thread; returns at once."""
+        """Start connecting on the stream's own thread; returns at once.
+
+        Reference: the Integration API's MQTT section (connect and subscribe over TLS 1.2).
+        """
         with self._lock:
             if self._stop_requested.is_set():
                 raise RuntimeError("a stopped EventStream cannot be started again; create a new one")
@@ -146,9 +151,42 @@ class EventStream(CallbackRegistry):
             self._thread = threading.Thread(target=self._run, name="skydesk-events", daemon=True)
             self._thread.start()
 
+    def wait_connected(self, timeout: float | None = None) -> bool:
+        """Block until the state is CONNECTED (True), or ``timeout`` seconds pass (False).
+
+        Reference: none (skydesk addition).
+        """
+        return self._is_connected.wait(timeout)
+
+    async def connected(self, within: float | None = None) -> None:
+        """Wait, without blocking the loop, until CONNECTED; TimeoutError after ``within`` seconds.
+
+        Reference: none (skydesk addition).
+        """
+        if not await asyncio.to_thread(self._is_connected.wait, within):
+            raise TimeoutError(f"the event stream to {self._where} did not connect within {within} s")
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> Self:
+        self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        # stop() joins the worker, which may be waiting for a token from this very loop: off-loop.
+        await asyncio.to_thread(self.stop)
+
     def reconnect(self) -> None:
         """Connect again now: leaves AUTH_FAILED (after a new sign-in), skips a backoff wait,
-        or replaces the current connection."""
+        or replaces the current connection.
+
+        Reference: none (skydesk addition).
+        """
         self._reconnect_requested.set()
         self._wake.set()
 
@@ -157,6 +195,8 @@ class EventStream(CallbackRegistry):
 
         Blocks for up to ``timeout`` seconds. From an asyncio loop whose client backs the token
         provider, call it through ``asyncio.to_thread`` so a token fetch in flight can finish.
+
+        Reference: none (skydesk addition: disconnect).
         """
         with self._lock:
             first = not self._stop_requested.is_set()
@@ -384,6 +424,10 @@ class EventStream(CallbackRegistry):
             return
         self._last_report = (state, detail)
         self._state = state
+        if state is StreamState.CONNECTED:
+            self._is_connected.set()
+        else:
+            self._is_connected.clear()
         log.info("event stream %s: %s", state.value, detail)
         if self._on_state is not None:
             try:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from skydesk.api import SessionEvent
+from skydesk.api._json import loads
 from skydesk.api.errors import BadResponse
 
 __all__ = [
@@ -102,8 +102,8 @@ _FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Session
 def parse_event(payload: bytes | bytearray | str) -> SessionEvent:
     """Parse one MQTT payload into its typed event; raises ``BadResponse`` naming what is wrong."""
     try:
-        doc: Any = json.loads(payload)
-    except (ValueError, UnicodeDecodeError) as exc:
+        doc: Any = loads(payload)
+    except ValueError as exc:  # bad JSON or UTF-8, or nested too deeply to read
         raise BadResponse(f"event payload is not valid JSON ({type(exc).__name__})") from None
     return event_from_json(doc)
 

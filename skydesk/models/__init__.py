@@ -1,1 +1,4 @@
 """skydesk.models."""
+
+# First of all: PySide6 6.12.0 loses references to None and True on every void call and emit.
+from skydesk.models import _pyside_refcounts as _pyside_refcounts

@@ -41,7 +41,12 @@ ClientFactory = Callable[[ConnectionProfile, str], "SkylightClient"]
 def _default_client_factory(profile: ConnectionProfile, device_id: str) -> SkylightClient:
     from skydesk.api import SkylightClient
 
-    return SkylightClient(profile.api_url, ca_file=profile.ca_file or None, device_id=device_id)
+    return SkylightClient(
+        profile.api_url,
+        ca_file=profile.ca_file or None,
+        device_id=device_id,
+        allow_plain_http=profile.allow_plain_http,
+    )
 
 
 def describe_sign_in_error(exc: BaseException, profile: ConnectionProfile) -> str:
@@ -83,6 +88,7 @@ class AuthController(QObject):
     signed_out = Signal()
     reauth_required = Signal(str)
     reauthenticated = Signal()
+    keyring_problem = Signal(str)  # "Remember me" could not store the sign-in (keyring locked or gone)
 
     def __init__(
         self,
@@ -103,6 +109,7 @@ class AuthController(QObject):
         self._remember = False
         self._reauth_pending = False
         self._retries: list[Callable[[], None]] = []
+        self._keyring_failed = False  # the last keyring write failed (said once, see _store_token)
         self._keyring_calls: set[asyncio.Future[Any]] = set()
 
     # ------------------------------------------------------------------ state
@@ -255,11 +262,18 @@ class AuthController(QObject):
             return
         token, username = client.refresh_token, self._username
 
-        def save() -> None:
-            self._credentials.save_refresh_token(profile, username, token)
+        def save() -> bool:
+            return self._credentials.save_refresh_token(profile, username, token)
 
         # A closure, not positional arguments: executors (qasync's at DEBUG) log the arguments they get.
-        await self._in_keyring(save)
+        stored = await self._in_keyring(save)
+        if not stored and self._remember and not self._keyring_failed:
+            # Said once until it works again (every token refresh tries); nothing is written anywhere else.
+            self.keyring_problem.emit(
+                "Your sign-in could not be saved in the keyring (it is locked or not running), "
+                "so skydesk will ask for your password next time."
+            )
+        self._keyring_failed = not stored
 
     def _in_keyring(self, call: Callable[[], T]) -> Awaitable[T]:
         """Run a keyring call on a worker thread; it can take seconds (a D-Bus round trip, an unlock prompt).
@@ -288,23 +302,29 @@ class AuthController(QObject):
             )
 
     # ------------------------------------------------------------------ sign out
-    def sign_out(self) -> None:
-        """Forget the remembered sign-in, log out and close the client."""
-        self._tasks.run("auth.sign_out", self._sign_out())
+    def sign_out(self, forget: bool = True) -> None:
+        """Forget the remembered sign-in, log out and close the client.
 
-    async def _sign_out(self) -> None:
+        ``forget=False`` (switching to another profile) only closes the client: a remembered sign-in stays
+        in the keyring and valid on the server, for the next time this profile is chosen.
+        """
+        self._tasks.run("auth.sign_out", self._sign_out(forget))
+
+    async def _sign_out(self, forget: bool = True) -> None:
         client, profile = self._client, self._profile
         self._client = None
         self._remember = False
         self._reauth_pending = False
         self._retries.clear()
-        remembered = self._settings.remembered.pop(profile.name, "") if profile is not None else ""
-        if profile is not None and remembered:
+        remembered = self._settings.remembered.get(profile.name, "") if profile is not None else ""
+        if forget and profile is not None and remembered:
+            self._settings.remembered.pop(profile.name, None)
             self._save_settings()
             await self._in_keyring(lambda: self._credentials.forget(profile, remembered))
         if client is not None:
             try:
-                await client.logout()
+                if forget or not remembered:
+                    await client.logout()
             except ApiError as exc:
                 log.info("Logout request failed (%s); tokens are forgotten locally anyway", exc)
             finally:

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 PAGE_KEY = "browser.page"
 APPS_KEY = "browser.applications"
+UNFILTERED_KEY = "browser.unfiltered_total"
 LIST_TARGET = "list"
 
 
@@ -187,9 +188,15 @@ class SessionBrowserController(QObject):
             else:
                 self.model.append_page(rows, total, next_cursor is not None)
             self._set_stale(False)
+            self.model.fetch_finished()
+            if cursor is None:  # a first page (or a refresh): the count without filters may have moved
+                self._load_unfiltered_total(app_id)
 
         def failed(problem: Problem) -> None:
-            if generation == self._generation and problem.kind != "sign_in":
+            if generation != self._generation:
+                return
+            self.model.fetch_finished()
+            if problem.kind != "sign_in":
                 self._set_stale(True)
                 if not self.model.sessions():
                     self.model.set_error(problem.message)
@@ -199,6 +206,15 @@ class SessionBrowserController(QObject):
             success=loaded, failure=failed,
         )  # fmt: skip
         task.add_done_callback(functools.partial(self._on_page_done, generation))
+
+    def _load_unfiltered_total(self, app_id: str) -> None:
+        if not self._filters.is_filtered:
+            self.model.set_unfiltered_total(None)
+            return
+        self._ops.read(
+            UNFILTERED_KEY, lambda c: c.list_sessions(app_id, limit=1), doing=LOADING_LIST, scope="list",
+            target=LIST_TARGET, success=lambda page: self.model.set_unfiltered_total(page.total), quiet=True,
+        )  # fmt: skip
 
     def _on_page_done(self, generation: int, _task: object = None) -> None:
         # Always clear the fetchMore guard, whether the page arrived, failed or was cancelled;

@@ -10,8 +10,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from skydesk.models.json_doc import Path, format_path, key_error
-from skydesk.models.json_tree import json_summary, json_type
+from skydesk.models.json_doc import Path, format_path, json_summary, json_type, key_error
 
 Index = QModelIndex | QPersistentModelIndex
 COL_KEY, COL_VALUE, COL_TYPE = range(3)

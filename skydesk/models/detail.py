@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -17,7 +18,7 @@ from skydesk.events.types import (
     SessionPropertiesUpdated,
     SessionUpdated,
 )
-from skydesk.models.json_tree import JsonTreeModel
+from skydesk.models.edits import changed_fields
 from skydesk.models.labels import UserLabels
 from skydesk.models.operations import Operations
 from skydesk.models.participants import ParticipantListModel
@@ -30,6 +31,7 @@ from skydesk.models.problems import (
     SAVING_CHANGES,
     Doing,
     Problem,
+    Severity,
 )
 
 if TYPE_CHECKING:
@@ -44,9 +46,34 @@ EDITABLE = ("name", "description", "properties")
 RELOAD_AFTER = frozenset({"closed", "maybe_saved", "gone"})
 
 
+@dataclass(frozen=True)
+class SaveConflict:
+    """A save that was not sent: someone else changed ``fields`` of ``session`` since the edit began."""
+
+    session: Session
+    fields: list[str]
+
+    def problem(self) -> Problem:
+        """The words for it (the conflict notices next to the fields say who and what)."""
+        listed = ", ".join(self.fields)
+        return Problem(
+            f"The changes were not saved: someone else changed the {listed} meanwhile. "
+            "Choose “Use theirs” or “Keep mine”, then save again.",
+            Severity.WARNING,
+            kind="edit_conflict",
+            doing=SAVING_CHANGES.what,
+            scope="detail",
+        )
+
+
 def session_target(session_id: str) -> str:
-    """The operation target (busy count, write queue) of one session."""
+    """The operation target (busy count, write queue) of the writes to one session."""
     return f"session:{session_id}"
+
+
+def session_load_target(session_id: str) -> str:
+    """The busy target of loading one session (kept apart: a load never disables Save)."""
+    return f"{session_target(session_id)}/load"
 
 
 class SessionDetailController(QObject):
@@ -55,25 +82,28 @@ class SessionDetailController(QObject):
     session_loaded = Signal(object)  # Session | None
     saved = Signal(list)  # the fields one write changed ("name", "description", "properties", "status", ...)
     save_failed = Signal(list, object)  # those fields, the Problem (the presenter shows it)
-    busy = Signal(bool)  # writes or a load of the open session are on their way
+    busy = Signal(bool)  # writes to the open session are on their way (Save stays disabled)
     session_created = Signal(object)  # Session
     session_changed = Signal(object)  # Session this controller changed (for the list)
+    left_session = Signal(object)  # Session: the user removed themself and can no longer see it
+    data_changed = Signal(dict)  # the open session's data document, loaded or changed live
 
     def __init__(
         self, ops: Operations, labels: UserLabels | None = None, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
         self._ops = ops
+        self._labels = labels
         self.participants_model = ParticipantListModel(self)
         if labels is not None:
             self.participants_model.label_for = labels.label
             labels.changed.connect(self.participants_model.relabel)
-        self.data_model = JsonTreeModel(self)
         self._app_id: str | None = None
         self._session_id: str | None = None
         self._session: Session | None = None
         self._data: dict[str, Any] = {}
         self._stale = False
+        self._leaving: Session | None = None  # the session the user removed themself from, until re-read
         #: field -> value the user asked to save and that is not saved yet (kept across re-auth)
         self.pending_edits: dict[str, Any] = {}
         ops.busy_changed.connect(self._on_ops_busy_changed)
@@ -130,17 +160,30 @@ class SessionDetailController(QObject):
             return session, data
 
         def loaded(result: tuple[Session, dict[str, Any]]) -> None:
-            if (app_id, session_id) == (self._app_id, self._session_id):
-                self._stale = False
-                self._set_session(result[0])
-                self._set_data(result[1])
+            if (app_id, session_id) != (self._app_id, self._session_id):
+                return
+            self._stale = False
+            shown = self._session
+            if shown is None or shown.session_id != session_id or result[0].modified_at >= shown.modified_at:
+                self._set_session(result[0])  # (a load sent before a save may answer after it)
+            self._set_data(result[1])
+
+        leaving = (
+            self._leaving if self._leaving is not None and self._leaving.session_id == session_id else None
+        )
+        self._leaving = None
 
         def failed(problem: Problem) -> None:
+            if leaving is not None and problem.kind in ("gone", "forbidden"):
+                self.show(None, None)
+                self.left_session.emit(leaving)
+                return
             self._stale = problem.kind != "sign_in"
 
         self._ops.read(
             "detail.session", call, doing=LOADING_SESSION, scope="detail",
-            target=session_target(session_id), success=loaded, failure=failed,
+            target=session_load_target(session_id), success=loaded, failure=failed,
+            quiet=leaving is not None,  # losing access after leaving is expected: no "not found" banner
         )  # fmt: skip
 
     def _set_session(self, session: Session | None) -> None:
@@ -151,18 +194,33 @@ class SessionDetailController(QObject):
 
     def _set_data(self, data: dict[str, Any]) -> None:
         self._data = dict(data)
-        self.data_model.set_document(self._data)
+        self.data_changed.emit(dict(self._data))
 
     # ------------------------------------------------------------------ edits
-    def save(self, edits: Mapping[str, Any]) -> None:
-        """Send every changed field (name, description, properties) in one PATCH."""
+    def save(self, edits: Mapping[str, Any], base: Session | None = None) -> None:
+        """Send every changed field (name, description, properties) in one PATCH.
+
+        ``base`` is the state the edit started from: if the server's session has moved on since and one
+        of the edited fields differs, nothing is sent; the newer session is shown (the pane then asks
+        "Use theirs" / "Keep mine") and ``save_failed`` reports a problem of kind "edit_conflict".
+        """
         patch: dict[str, Any] = {k: v for k, v in edits.items() if k in EDITABLE}
         if "properties" in patch:
             patch["properties"] = {str(k): str(v) for k, v in patch["properties"].items()}
         if not patch:
             return
         self.pending_edits.update(patch)
-        self._write(list(patch), SAVING_CHANGES, "detail", lambda c, a, s: c.patch_session(a, s, patch))
+
+        async def send(c: SkylightClient, app_id: str, session_id: str) -> Session | SaveConflict:
+            if base is not None:
+                current = await c.get_session(app_id, session_id)
+                if current.modified_at != base.modified_at:
+                    clash = changed_fields(base, current, tuple(patch))
+                    if clash:
+                        return SaveConflict(current, sorted(clash))
+            return await c.patch_session(app_id, session_id, patch)
+
+        self._write(list(patch), SAVING_CHANGES, "detail", send)
 
     def close_session(self) -> None:
         """Close the open session (the UI asked for confirmation)."""
@@ -176,7 +234,13 @@ class SessionDetailController(QObject):
         )  # fmt: skip
 
     def remove_participant(self, participant_id: str) -> None:
-        """Remove a participant (the UI asked for confirmation), then read the session again."""
+        """Remove a participant (the UI asked for confirmation), then read the session again.
+
+        When the user removed themself and may no longer read the session, ``left_session`` says so
+        and the pane is cleared, instead of a "not found" problem.
+        """
+        leaving = self._session if self._labels is not None and self._labels.is_me(participant_id) else None
+        self._leaving = leaving
         self._write(
             ["participants"], REMOVING_PARTICIPANT, "participants",
             lambda c, a, s: c.remove_participant(a, s, participant_id),
@@ -187,9 +251,15 @@ class SessionDetailController(QObject):
         if app_id is None or session_id is None:
             return
 
-        def done(result: Session | None) -> None:
+        def done(result: Session | SaveConflict | None) -> None:
             for field in fields:
                 self.pending_edits.pop(field, None)
+            if isinstance(result, SaveConflict):
+                if session_id == self._session_id:
+                    self._set_session(result.session)  # the pane shows the conflict next to the field
+                self.session_changed.emit(result.session)
+                self.save_failed.emit(fields, result.problem())
+                return
             if result is None:  # participants: the answer has no session; read it
                 if session_id == self._session_id:
                     self.reload()

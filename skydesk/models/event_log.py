@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from skydesk.api.merge import merge_patch
 from skydesk.core.settings import EVENT_LOG_LIMIT
+from skydesk.events.types import SessionDataUpdated
 from skydesk.models.json_doc import format_path, get_at, merge_diff, patch_leaves, short_json
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ class EventLog:
         if isinstance(raw_session, dict):
             session_after = raw_session
             self._sessions[sid] = raw_session
-        if event.event_type == "session_data_updated" and event.data is not None:
+        if isinstance(event, SessionDataUpdated) and event.data is not None:
             data_after = merge_patch(data_before or {}, event.data)
             self._data[sid] = data_after
         if session_after is session_before and data_after is data_before:

@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from skydesk.api.errors import BadResponse
 from skydesk.api.merge import merge_patch
+from skydesk.api.models import SessionEvent
 from skydesk.api.validation import validate_data_keys, validate_event_type
+from skydesk.events.types import (
+    SessionClosed,
+    SessionCreated,
+    SessionDataUpdated,
+    SessionEventCreated,
+    SessionPropertiesUpdated,
+    SessionUpdated,
+    event_from_json,
+)
 from skydesk.models.json_doc import describe_patch, short_json
-
-if TYPE_CHECKING:
-    from skydesk.api import SessionEvent
 
 # CONTRACT.md "Custom events" (and the sandbox): 1-64 of A-Z a-z 0-9 . _ : -. The SDK's own check is looser
 # (any 1-255 characters), so a type it accepts could still be refused; this is the rule the server applies.
@@ -50,37 +58,47 @@ class Summarizer:
     def summary(self, event: SessionEvent) -> str:
         """The line for ``event`` (call in the order the events happened)."""
         sid, raw = event.session_id, event.raw
-        kind = event.event_type
+        event = typed(event)
         before = self._sessions.get(sid)
         session = raw.get("session") if isinstance(raw.get("session"), dict) else None
         if session is not None:
             self._sessions[sid] = session
-        if kind == "session_data_updated" and isinstance(event.data, dict):
+        if isinstance(event, SessionDataUpdated) and isinstance(event.data, dict):
             known = self._data.get(sid)
             self._data[sid] = merge_patch(known or {}, event.data)
             return describe_patch(event.data, known if known is not None else {})
-        if kind == "session_event_created":
+        if isinstance(event, SessionEventCreated):
             custom = raw.get("customEventType") or "custom"
             data = event.data or {}
             return f"{custom}: {short_json(data, 60)}" if data else str(custom)
-        if kind == "session_created":
+        if isinstance(event, SessionCreated):
             name = (session or {}).get("name", "")
             return f"created “{name}”" if name else "created the session"
-        if kind == "session_closed":
+        if isinstance(event, SessionClosed):
             return "closed the session"
-        if session is not None and kind in ("session_updated", "session_properties_updated"):
-            return _session_change(before, session, kind, self.label)
-        return kind.replace("_", " ")
+        if session is not None and isinstance(event, SessionUpdated | SessionPropertiesUpdated):
+            return _session_change(before, session, isinstance(event, SessionPropertiesUpdated), self.label)
+        return event.event_type.replace("_", " ")
 
     def summaries(self, events: Iterable[SessionEvent]) -> list[str]:
         """One line per event, for events given oldest first."""
         return [self.summary(e) for e in events]
 
 
+def typed(event: SessionEvent) -> SessionEvent:
+    """The typed event (SessionDataUpdated, ...) for a plain one, as the timeline's REST pages give them."""
+    if type(event) is not SessionEvent:
+        return event
+    try:
+        return event_from_json(event.raw)
+    except BadResponse:  # a malformed timeline entry is shown as it is
+        return event
+
+
 def _session_change(
-    before: dict[str, Any] | None, after: dict[str, Any], kind: str, label: Callable[[str], str]
+    before: dict[str, Any] | None, after: dict[str, Any], properties: bool, label: Callable[[str], str]
 ) -> str:
-    if kind == "session_properties_updated":
+    if properties:
         new = after.get("properties") or {}
         old = (before or {}).get("properties") or {}
         parts = [

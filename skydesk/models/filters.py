@@ -73,6 +73,28 @@ class SessionFilters:
         """A copy with another sort order."""
         return replace(self, sort=sort)
 
+    @property
+    def advanced_count(self) -> int:
+        """How many of the "More filters" are in effect (participant, creator, properties, two dates)."""
+        return sum(
+            (
+                bool(_split_ids(self.participant)),
+                bool(_split_ids(self.created_by)),
+                bool(self.properties),
+                self.created_from is not None or self.created_to is not None,
+                self.modified_from is not None or self.modified_to is not None,
+            )
+        )
+
+    @property
+    def is_filtered(self) -> bool:
+        """Whether any filter (not the sort) narrows the list."""
+        return bool(self.status or self.name.strip() or self.advanced_count)
+
+    def cleared(self) -> SessionFilters:
+        """No filters, the same sort."""
+        return SessionFilters(sort=self.sort)
+
     def to_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for `SkylightClient.list_sessions` (only the filters that are set)."""
         kwargs: dict[str, Any] = {}

@@ -18,6 +18,39 @@ Path = tuple[str | int, ...]
 MISSING: Any = object()  # "no such key", distinct from a JSON null
 
 
+# ---------------------------------------------------------------------------------------------- values
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a Python value decoded from JSON."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list | tuple):
+        return "array"
+    return type(value).__name__
+
+
+def json_summary(value: Any) -> str:
+    """One-line text for the Value column."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return f"{{{len(value)} key{'s' if len(value) != 1 else ''}}}"
+    if isinstance(value, list | tuple):
+        return f"[{len(value)} item{'s' if len(value) != 1 else ''}]"
+    return str(value)
+
+
 # ---------------------------------------------------------------------------------------------- paths
 
 

@@ -32,14 +32,18 @@ class UserLabels(QObject):
         """The label for ``user_id``; the signed-in user is "<name> (you)"."""
         name = self._names.get(user_id)
         shown = name or (self.fallback(user_id) if user_id else user_id)
-        client = self._auth.client
-        if client is not None and user_id and user_id == client.user_id:
+        if self.is_me(user_id):
             return f"{name or self._auth.username} (you)"
         return shown
 
     def refresh(self) -> None:
         """Repaint every label (the fallback's answers changed, e.g. a local label was set)."""
         self.changed.emit()
+
+    def is_me(self, user_id: str) -> bool:
+        """Whether ``user_id`` is the signed-in user."""
+        client = self._auth.client
+        return client is not None and bool(user_id) and user_id == client.user_id
 
     def set_names(self, names: Mapping[str, str]) -> None:
         """Add or replace known display names (user id -> name)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from PySide6.QtCore import QObject
 
@@ -12,12 +13,16 @@ from skydesk.core.settings import Settings
 from skydesk.core.tasks import TaskRegistry
 from skydesk.models.auth import AuthController, ClientFactory
 from skydesk.models.browser import SessionBrowserController
+from skydesk.models.content import ContentControllers
 from skydesk.models.detail import SessionDetailController
+from skydesk.models.export import ExportController
 from skydesk.models.labels import UserLabels
 from skydesk.models.live import EventBridge, LiveController
+from skydesk.models.media_services import build_media
 from skydesk.models.operations import Operations, UnexpectedReporter
 from skydesk.models.people import PeopleDirectory
 from skydesk.models.permissions import Permissions
+from skydesk.models.profiles import ProfilesController
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +61,13 @@ class AppServices(QObject):
         self.browser = SessionBrowserController(self.auth, self.ops, settings, self.labels, parent=self)
         self.detail = SessionDetailController(self.ops, self.labels, parent=self)
         self.detail.participants_model.detail_for = self.people.subtitle
+        self.export = ExportController(self.ops, parent=self)
+        self.profiles = ProfilesController(settings, self.credentials, self.tasks, parent=self)
         self.bridge = EventBridge(self)  # main thread, before any stream exists
         self.live = LiveController(self.auth, settings, self.bridge, parent=self)
+        # After the controllers above: the content controllers follow the detail and the bridge.
+        self.content = ContentControllers(self, parent=self)
+        self.thumbnails, self.media = build_media(self)  # the Media tab (issue 15)
         self._closing = False
         self._live_state = "stopped"
 
@@ -72,6 +82,10 @@ class AppServices(QObject):
         self.people.changed.connect(self._on_people_changed)
         self.browser.application_changed.connect(self._on_browser_application_changed)
         self.browser.applications_loaded.connect(self._on_browser_applications_loaded)
+        self.detail.left_session.connect(self._on_detail_left_session)
+
+    def _on_detail_left_session(self, session: Any) -> None:
+        self.browser.model.forget(session.session_id)
 
     def _on_task_error(self, name: str, exc: BaseException) -> None:
         # A task that failed outside the operation layer: the same crash path (log + dialog).

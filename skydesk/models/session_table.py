@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from skydesk.models.filters import SessionFilters
@@ -37,6 +37,7 @@ Index = QModelIndex | QPersistentModelIndex
 SessionIdRole = Qt.ItemDataRole.UserRole + 1
 SessionRole = Qt.ItemDataRole.UserRole + 2
 HighlightRole = Qt.ItemDataRole.UserRole + 3  # time.monotonic() of the last live change, or None
+UnreadRole = Qt.ItemDataRole.UserRole + 10  # True when someone else changed the row since the user looked
 StateRowRole = Qt.ItemDataRole.UserRole + 4  # True on the trailing loading/error/empty row
 
 STATE_NONE, STATE_LOADING, STATE_ERROR, STATE_EMPTY = "none", "loading", "error", "empty"
@@ -57,6 +58,7 @@ class SessionTableModel(QAbstractTableModel):
         self._state = STATE_NONE
         self._error = ""
         self._total = 0
+        self._unfiltered_total: int | None = None
         self._has_more = False
         self._fetching = False
         self._loading_more = False  # fixed when loading starts, so rows inserted above never change it
@@ -64,6 +66,7 @@ class SessionTableModel(QAbstractTableModel):
         self._filters = SessionFilters()
         self._highlights = RowHighlights(self)
         self._highlights.expired.connect(self._on_highlights_expired)
+        self.unread: Container[str] = ()  # session ids with an unread mark (models.content.UnreadMarks)
         self.participant_label: Callable[[str], str] = lambda pid: pid
 
     # ------------------------------------------------------------------ Qt model API
@@ -119,6 +122,8 @@ class SessionTableModel(QAbstractTableModel):
                 return self._highlights.since(session.session_id)
             if role == StateRowRole:
                 return False
+            if role in (UnreadRole, Qt.ItemDataRole.FontRole):
+                return _unread_value(session.session_id in self.unread, role)
             if role == Qt.ItemDataRole.BackgroundRole and session.session_id in self._highlights:
                 color = QColor(QApplication.palette().color(QPalette.ColorRole.Highlight))
                 color.setAlpha(60)
@@ -176,6 +181,17 @@ class SessionTableModel(QAbstractTableModel):
     def total(self) -> int:
         """The server's total count of sessions matching the filters."""
         return self._total
+
+    @property
+    def unfiltered_total(self) -> int | None:
+        """How many sessions the application has without the filters (None: not known, or no filter)."""
+        return self._unfiltered_total if self._filters.is_filtered else None
+
+    def set_unfiltered_total(self, total: int | None) -> None:
+        """Record the application's count without filters (for "7 of 30 sessions (filtered)")."""
+        if total != self._unfiltered_total:
+            self._unfiltered_total = total
+            self.totalChanged.emit(self._total)
 
     @property
     def state(self) -> str:
@@ -269,6 +285,13 @@ class SessionTableModel(QAbstractTableModel):
         self._error = ""
         self.endResetModel()
         self.append_page(sessions, total, has_more)
+
+    def forget(self, session_id: str) -> None:
+        """Drop a row the user can no longer see (they left the session)."""
+        row = self._rows.get(session_id)
+        if row is not None:
+            self._remove_row(row)
+            self._set_total(max(0, self._total - 1))
 
     def relabel(self) -> None:
         """Repaint the rows (participant labels changed)."""
@@ -393,6 +416,14 @@ class SessionTableModel(QAbstractTableModel):
     def _highlight(self, session_id: str) -> None:
         self._highlights.mark(session_id)
 
+    def refresh_unread(self, session_ids: list[str]) -> None:
+        """Repaint the rows whose unread mark appeared or went."""
+        for sid in session_ids:
+            row = self._rows.get(sid)
+            if row is not None:
+                roles = [UnreadRole, Qt.ItemDataRole.FontRole]
+                self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1), roles)
+
     def _on_highlights_expired(self, session_ids: list[str]) -> None:
         for sid in session_ids:
             row = self._rows.get(sid)
@@ -402,3 +433,13 @@ class SessionTableModel(QAbstractTableModel):
                     self.index(row, self.columnCount() - 1),
                     [HighlightRole, Qt.ItemDataRole.BackgroundRole],
                 )
+
+
+def _unread_value(unread: bool, role: int) -> Any:
+    if role == UnreadRole:
+        return unread
+    if not unread:
+        return None
+    font = QFont()
+    font.setBold(True)  # like an unread mail: bold until the user opens the session
+    return font

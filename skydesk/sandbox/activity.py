@@ -106,7 +106,8 @@ class ActivitySimulator:
         sid = session["sessionId"]
         roll = rng.random()
         if roll < 0.40:
-            svc.patch_session_data(actor, app, sid, {"data": self._data_patch()}, device)
+            body = {"data": self._data_patch(), "version": session["version"]}
+            svc.patch_session_data(actor, app, sid, body, device)
             return "data"
         if roll < 0.60:
             current = session["properties"].get("priority")
@@ -143,7 +144,11 @@ class ActivitySimulator:
         site = rng.choice(SITES)
         tech = self._service.actor_by_username("tech")
         team = rng.choice([{"id": tech.user_id, "type": "user"}, {"id": FIELD_TEAM_ID, "type": "group"}])
+        versions = self._service.get_application(actor, app)
+        published, draft = versions["publishedVersion"], versions["draftVersion"]
         body = {
+            # A required field, filled as the SDK fills it: the published version, else the draft.
+            "version": published if published >= 1 else max(draft, 1),
             "name": f"Check {ASSET_NAMES[kind]} {asset} at {site}",
             "description": "Raised by dispatch after an alarm",
             "participants": [team],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import threading
 from typing import Any
 
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
+_SHUTDOWN_GRACE = 3.0  # seconds amqtt's own shutdown gets before the connections are cut
 _LISTENER = "default"
 
 
@@ -64,6 +66,16 @@ class _SkylightBroker(Broker):  # type: ignore[misc]  # amqtt ships no type hint
     session marked "connected" so the messages queued for it were lost. A client whose token
     expired and who reconnects must lose nothing, so refusals are handled here, first.
     """
+
+    #: Offer exactly TLS 1.2 ("Use TLS 1.2 as the SSL protocol", the reference); set per instance.
+    tls12_only = True
+
+    def _create_ssl_context(self, listener: Any) -> ssl.SSLContext:
+        # amqtt's own context (its certificate loading and error messages), pinned to TLS 1.2.
+        context: ssl.SSLContext = Broker._create_ssl_context(listener)
+        if self.tls12_only:
+            context.minimum_version = context.maximum_version = ssl.TLSVersion.TLSv1_2
+        return context
 
     async def _delete_session(self, client_id: str) -> None:
         # Called by amqtt while it reads a clean-session CONNECT, i.e. before authentication.
@@ -133,6 +145,7 @@ class EmbeddedBroker:
         verify_access: VerifyAccess,
         certfile: str | None,
         keyfile: str | None,
+        tls12_only: bool = True,
     ) -> None:
         if (certfile is None) != (keyfile is None):
             raise ValueError("certfile and keyfile must be given together (or neither, for plain MQTT)")
@@ -142,6 +155,7 @@ class EmbeddedBroker:
         self._verify_access = verify_access
         self._certfile = certfile
         self._keyfile = keyfile
+        self.tls12_only = tls12_only
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -281,19 +295,29 @@ class EmbeddedBroker:
     async def _start_broker(self) -> Broker:
         # Built inside the loop: amqtt creates futures and queues bound to the running loop.
         broker = _SkylightBroker(self._config(), loop=asyncio.get_running_loop())
+        broker.tls12_only = self.tls12_only
         await broker.start()
         return broker
 
     @staticmethod
     async def _stop_broker(broker: Broker) -> None:
-        await broker.shutdown()
+        # Stop listening first: under load amqtt's shutdown can wait on busy clients and its broadcast
+        # queue past STOP_TIMEOUT, and a listener left open keeps the port, so a restart could not bind it.
+        for server in broker._servers.values():
+            server.instance.close()
+        try:
+            await asyncio.wait_for(broker.shutdown(), _SHUTDOWN_GRACE)
+        except TimeoutError:
+            log.info(
+                "MQTT broker shutdown took over %.0f s; cutting the remaining connections", _SHUTDOWN_GRACE
+            )
         # Connection handlers amqtt leaves behind (e.g. half-open TLS handshakes) would keep
         # sockets open; cancel them so the loop can close without "task destroyed" warnings.
         current = asyncio.current_task()
         leftovers = [t for t in asyncio.all_tasks() if t is not current]
         for task in leftovers:
             task.cancel()
-        await asyncio.gather(*leftovers, return_exceptions=True)
+        await asyncio.wait(leftovers, timeout=_SHUTDOWN_GRACE) if leftovers else None
 
     @staticmethod
     def _run_loop(loop: asyncio.AbstractEventLoop) -> None:

@@ -18,7 +18,8 @@ from amqtt.session import Session
 
 VerifyAccess = Callable[[str], dict[str, Any]]
 
-_CLIENT_SUFFIX = re.compile(r"-(\d{8})\Z")
+# ASCII digits only: \d would also take "١١١١١١١١" (Arabic-Indic digits) as the 8 digits.
+_CLIENT_SUFFIX = re.compile(r"-([0-9]{8})\Z", re.ASCII)
 
 
 def parse_client_id(client_id: str, realm: str) -> str | None:

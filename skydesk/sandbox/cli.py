@@ -86,6 +86,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-tls", action="store_true", help="plain HTTP and MQTT, for debugging only")
     p.add_argument("--fresh", action="store_true", help="wipe the database and seed it again")
+    p.add_argument(
+        "--lenient",
+        action="store_true",
+        help="let requests leave out the reference's required fields (version, participants, type); "
+        "off by default, so code that passes here also passes against Skylight",
+    )
+    p.add_argument(
+        "--mqtt-tls13",
+        action="store_true",
+        help="let the MQTT broker negotiate TLS 1.3 too (default: exactly TLS 1.2, as Skylight)",
+    )
     p.add_argument("--verbose", "-v", action="store_true", help="log what the sandbox does")
     add_fault_arguments(p)
     return p
@@ -145,6 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         refresh_ttl=args.refresh_ttl,
         tls=not args.no_tls,
         fresh=args.fresh,
+        lenient=args.lenient,
+        tls12_only=not args.mqtt_tls13,
         admin=args.admin,
         admin_port=args.admin_port,
     )

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from skydesk.api.limits import LIST_VALUES_MAX  # per comma list; keeps SQL parameter counts bounded
+
 from .errors import BadRequest, FieldProblem
 from .paging import ListQuery
 from .validation import STATUSES
@@ -25,7 +27,6 @@ MEDIA_SORTS = {
 EVENT_SORTS = {"createdAt": "e.created_at"}
 APPLICATION_SORTS = {"name": "casefold(a.name)", "createdAt": "a.created_at"}  # few rows: no index
 ARCHIVED = ("include", "exclude", "only")
-LIST_VALUES_MAX = 100  # per comma-separated filter; keeps SQL parameter counts bounded
 _DATE_BOUNDS = (
     ("createdFrom", "created_at", ">="),
     ("createdTo", "created_at", "<="),
@@ -47,7 +48,7 @@ def csv_values(params: Mapping[str, str], key: str) -> list[str]:
     return values
 
 
-_LEAP_SECOND = re.compile(r"(\d\d:\d\d:)60(\.\d+)?")
+_LEAP_SECOND = re.compile(r"(\d\d:\d\d:)60(\.\d+)?", re.ASCII)
 _EARLIEST, _LATEST = "0000-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z"
 
 

@@ -16,10 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from skydesk.api.limits import LIMIT_MAX, LIMIT_MIN
+
 from .errors import BadRequest, FieldProblem
 
 LIMIT_DEFAULT = 50
-LIMIT_MAX = 200
+#: The internal id: the reference's example request sorts by it and the media list defaults to it.
+CREATION_ORDER = "_id"
 _INT_BOUND = 2**62  # keeps forged cursor numbers inside SQLite's 64-bit integers
 
 
@@ -54,13 +57,13 @@ def page_request(params: Mapping[str, str], columns: Mapping[str, str]) -> PageR
         try:
             limit = int(raw_limit)
         except ValueError:
-            raise _bad("limit", f"must be an integer from 1 to {LIMIT_MAX}") from None
-        if not 1 <= limit <= LIMIT_MAX:
-            raise _bad("limit", f"must be an integer from 1 to {LIMIT_MAX}")
+            raise _bad("limit", f"must be an integer from {LIMIT_MIN} to {LIMIT_MAX}") from None
+        if not LIMIT_MIN <= limit <= LIMIT_MAX:
+            raise _bad("limit", f"must be an integer from {LIMIT_MIN} to {LIMIT_MAX}")
     raw_sort = params.get("sort") or ""
     name = raw_sort.removeprefix("-")
-    if raw_sort and name not in columns:
-        allowed = ", ".join(columns)
+    if raw_sort and name not in columns and name != CREATION_ORDER:
+        allowed = ", ".join([*columns, CREATION_ORDER])
         raise _bad("sort", f"must be one of {allowed}, optionally prefixed with '-'")
     sort = Sort(raw_sort, columns.get(name), raw_sort.startswith("-"))
     next_cursor = params.get("nextCursor") or None

@@ -17,7 +17,7 @@ from .rest_auth import router as auth_router
 from .rest_directory import router as directory_router
 from .rest_media import router as media_router
 from .rest_sessions import router as sessions_router
-from .schemas import REQUEST_MODELS, finish_components
+from .schemas import REQUEST_MODELS, finish_components, relax_required
 from .service import SandboxService
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     finish_components(schemas)
+    if app.state.service.lenient:
+        relax_required(schemas)
     schema["info"]["x-skydesk-contract"] = "skydesk/CONTRACT.md"
     app.openapi_schema = schema
     return schema

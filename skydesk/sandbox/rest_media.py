@@ -59,9 +59,9 @@ async def list_media(
     sort: Annotated[
         str | None,
         Query(
-            pattern=r"^(-?(filename|name|createdAt|modifiedAt))?$",
-            description="filename (alias name), createdAt or modifiedAt; prefix '-' for descending. "
-            "Default: creation order. " + NAME_ORDER_DOC.replace("Names", "Filenames"),
+            pattern=r"^(-?(filename|name|createdAt|modifiedAt|_id))?$",
+            description="filename (alias name), createdAt, modifiedAt or _id (creation order); prefix "
+            "'-' for descending. Default: _id. " + NAME_ORDER_DOC.replace("Names", "Filenames"),
         ),
     ] = None,
 ) -> JSONResponse:

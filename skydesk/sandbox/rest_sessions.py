@@ -32,6 +32,7 @@ from .schemas import (
     EventId,
     EventPage,
     Participant,
+    ParticipantAdd,
     Role,
     Session,
     SessionCreate,
@@ -46,9 +47,9 @@ SESSION = APP + "/sessions/{sessionId}"
 Sort = Annotated[
     str | None,
     Query(
-        pattern=r"^(-?(name|createdAt|modifiedAt))?$",
-        description="name, createdAt or modifiedAt; prefix '-' for descending. Default: creation order. "
-        + NAME_ORDER_DOC,
+        pattern=r"^(-?(name|createdAt|modifiedAt|_id))?$",
+        description="name, createdAt, modifiedAt or _id (creation order); prefix '-' for descending. "
+        "Default: creation order. " + NAME_ORDER_DOC,
     ),
 ]
 
@@ -183,13 +184,13 @@ async def list_participants(
     status_code=204,
     response_class=Response,
     responses={**ERRORS, **CONFLICT, **TOO_LARGE},
-    openapi_extra=body_ref(Participant),
+    openapi_extra=body_ref(ParticipantAdd),
     summary="Add a participant",
 )
 async def add_participant(
     applicationId: str, sessionId: str, request: Request, actor: CurrentActor
 ) -> Response:
-    """Add a user or group (type defaults to user)."""
+    """Add a user or group (``type`` is required)."""
     body, device = await json_body(request), device_of(request)
     await call(service_of(request).add_participant, actor, applicationId, sessionId, body, device)
     return Response(status_code=204)

@@ -47,6 +47,34 @@ def _no_null_defaults(schema: dict[str, Any]) -> None:
             del field["default"]
 
 
+#: The reference's required fields that the sandbox's ``--lenient`` mode lets default (adopted).
+LENIENT_DEFAULTS = {
+    "SessionCreate": {
+        "version": "the application's published version, else its draft version",
+        "participants": "none (the caller is still added)",
+    },
+    "DataPatch": {"version": "the session's version"},
+    "ParticipantAdd": {"type": "user"},
+}
+
+
+def relax_required(schemas: dict[str, Any]) -> None:
+    """For a ``--lenient`` sandbox: the fields it lets default are optional, marked adopted."""
+    for model, fields in LENIENT_DEFAULTS.items():
+        schema = schemas.get(model, {})
+        required = [name for name in schema.get("required", []) if name not in fields]
+        if required:
+            schema["required"] = required
+        else:
+            schema.pop("required", None)
+        for name, default in fields.items():
+            prop = schema.get("properties", {}).get(name, {})
+            prop.update(ADOPTED)
+            prop["description"] = (
+                f"Required by the reference; this --lenient sandbox defaults it to {default}"
+            )
+
+
 def finish_components(schemas: dict[str, Any]) -> None:
     """Add the session data schemas and point the marked fields at them."""
     schemas.update(SESSION_DATA_SCHEMAS)
@@ -113,6 +141,12 @@ class Participant(_Model):
     isGuest: bool = False
 
 
+class ParticipantAdd(Participant):
+    """A participant to add to a session; ``type`` is required (ref)."""
+
+    type: Literal["user", "group"]
+
+
 PropertyValue = (
     Annotated[str, Field(max_length=v.PROPERTY_VALUE_MAX)]
     | Annotated[int, Field(ge=-(2**53), le=2**53)]
@@ -123,14 +157,12 @@ Properties = dict[Annotated[str, Field(min_length=1, max_length=v.PROPERTY_KEY_M
 
 
 class SessionCreate(_Model):
-    """A session to create. version defaults to the app's published (else draft) version."""
+    """A session to create; version and participants are required (ref; the SDK fills them)."""
 
-    version: int | None = Field(None, ge=1, le=v.VERSION_MAX)
+    version: _Version
     name: str = Field("", max_length=v.NAME_MAX)
     description: str = Field("", max_length=v.DESCRIPTION_MAX)
-    participants: list[Participant] | None = Field(
-        default_factory=list, description="The caller is added automatically (adopted); null = none"
-    )
+    participants: list[Participant] = Field(description="The caller is added automatically (adopted)")
     status: Literal["open", "closed"] = "open"
     properties: Properties | None = Field(None, max_length=v.PROPERTIES_MAX)
 
@@ -219,7 +251,7 @@ class DataPatch(_Model):
     """A JSON Merge Patch (RFC 7386) of the session data; null deletes a key, arrays are replaced."""
 
     data: SessionDataField
-    version: int | None = Field(None, ge=1, le=v.VERSION_MAX, description="Defaults to the session's version")
+    version: _Version = Field(description="The application version the data follows")
 
 
 class EventId(_Model):
@@ -324,6 +356,7 @@ REQUEST_MODELS: list[type[BaseModel]] = [
     SessionCreate,
     SessionPatch,
     Participant,
+    ParticipantAdd,
     DataPatch,
     CustomEvent,
     MediaCreate,

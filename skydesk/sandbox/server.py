@@ -57,6 +57,8 @@ class SandboxConfig:
     tls: bool = True
     fresh: bool = False  # wipe the database and seed again
     realm: str = "demo"
+    lenient: bool = False  # --lenient: required fields may be left out (adopted)
+    tls12_only: bool = True  # the MQTT broker offers exactly TLS 1.2, as the reference says
     admin: bool = False  # the fault-control admin API (loopback only, own token); see controls.py
     admin_port: int = 0  # 0 = a free port
 
@@ -215,7 +217,7 @@ class Sandbox(FaultControls):
         if self._wipe_pending:
             _remove_database(db_path)
             self._wipe_pending = False
-        self._service = service = SandboxService(db_path, issuer, realm=cfg.realm)
+        self._service = service = SandboxService(db_path, issuer, realm=cfg.realm, lenient=cfg.lenient)
         service.seed(cfg.seed)
 
         self._broker = EmbeddedBroker(
@@ -225,6 +227,7 @@ class Sandbox(FaultControls):
             verify_access=issuer.verify_access,
             certfile=str(tls.cert_file) if tls else None,
             keyfile=str(tls.key_file) if tls else None,
+            tls12_only=cfg.tls12_only,
         )
         mqtt_port = self._broker.start()
         service.add_event_listener(self._publish_event)

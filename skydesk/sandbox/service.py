@@ -17,8 +17,11 @@ from .store import Store
 class SandboxService(DataOps, MediaOps, DirectoryOps):
     """Users, applications, sessions, data, timelines and media of one realm, stored in SQLite."""
 
-    def __init__(self, db_path: Path, issuer: TokenIssuer, *, realm: str = "demo") -> None:
+    def __init__(
+        self, db_path: Path, issuer: TokenIssuer, *, realm: str = "demo", lenient: bool = False
+    ) -> None:
         super().__init__(Store(db_path), issuer, realm)
+        self.lenient = lenient
 
     def __repr__(self) -> str:
         return f"SandboxService(db={str(self.store.db_path)!r}, realm={self.realm!r})"

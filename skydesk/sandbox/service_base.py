@@ -65,6 +65,9 @@ class ChangeSet:
 class ServiceBase:
     """State and helpers every resource module of :class:`SandboxService` builds on."""
 
+    #: ``--lenient``: let the reference's required fields default (adopted, off by default).
+    lenient: bool = False
+
     def __init__(self, store: Store, issuer: TokenIssuer, realm: str) -> None:
         self.store = store
         self.issuer = issuer

@@ -32,7 +32,7 @@ class DataOps(SessionOps):
         """Merge-patch the data (RFC 7386) and announce session_data_updated; returns the event id."""
         with self._change() as change:
             row = self._row_for_update(change, actor, application_id, session_id)
-            patch, version = data_patch_body(body)
+            patch, version = data_patch_body(body, lenient=self.lenient)
             current = change.conn.execute(
                 "SELECT data FROM session_data WHERE session_seq = ?", (row["seq"],)
             ).fetchone()

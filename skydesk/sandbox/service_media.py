@@ -6,23 +6,30 @@ import json
 import re
 import sqlite3
 import uuid
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import service_base as perm
+from .auth import TokenIssuer
 from .errors import BadRequest, Conflict, FieldProblem, Forbidden, NotFound
 from .filters import MEDIA_SORTS, media_list_query
 from .paging import page_request, paginate
 from .service_base import Actor
 from .service_sessions import SessionOps
-from .store import insert_sql, media_json, now_iso, prop_text, store_blocks
+from .store import Store, insert_sql, media_json, now_iso, prop_text, store_blocks
 from .validation import media_create_body, media_patch_body
 
-_CONTENT_RANGE = re.compile(r"bytes (\d{1,12})-(\d{1,12})/(\d{1,12}|\*)")
+_CONTENT_RANGE = re.compile(r"bytes (\d{1,12})-(\d{1,12})/(\d{1,12}|\*)", re.ASCII)  # ASCII digits only
 
 
 class MediaOps(SessionOps):
     """Media of the sessions an actor can see; writing needs ``media:write`` and an open session."""
+
+    def __init__(self, store: Store, issuer: TokenIssuer, realm: str) -> None:
+        super().__init__(store, issuer, realm)
+        #: media id -> how many downloads of its content began (tests see what the server was asked)
+        self.content_downloads: Counter[str] = Counter()
 
     def _media_session(
         self, conn: sqlite3.Connection, actor: Actor, application_id: str, session_id: str, *, write: bool
@@ -186,6 +193,7 @@ class MediaOps(SessionOps):
                     f"Media {media_id} is not fully uploaded ({media['uploaded_bytes']} of "
                     f"{media['total_bytes']} bytes)"
                 )
+        self.content_downloads[media_id] += 1
         return self._blocks(media["seq"], media["etag"], media["total_bytes"]), media_json(media)
 
     def _blocks(self, seq: int, etag: str, total: int) -> Iterator[bytes]:

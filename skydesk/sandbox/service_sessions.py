@@ -47,7 +47,7 @@ class SessionOps(ApplicationOps):
         perms = self._require_application(actor, application_id)
         if perm.SESSION_CREATE not in perms:
             raise Forbidden("You do not have session:create in this application")
-        fields = session_create_body(body)
+        fields = session_create_body(body, lenient=self.lenient)
         participants = fields["participants"]
         if all(p["id"] != actor.user_id for p in participants):
             participants.append({"id": actor.user_id, "type": "user", "isGuest": False})
@@ -138,7 +138,7 @@ class SessionOps(ApplicationOps):
         """Add (or update the type/guest flag of) a participant; announced as session_updated."""
         with self._change() as change:
             row = self._row_for_update(change, actor, application_id, session_id)
-            new = participant_body(body)
+            new = participant_body(body, lenient=self.lenient)
             current = json.loads(row["participants"])
             if new in current:
                 return

@@ -7,30 +7,70 @@ Each ``*_body`` function takes parsed JSON and returns the normalised fields, or
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
+
+# The limits come from the SDK's one table (CONTRACT §4), so the two can never drift apart; the
+# checks below are the sandbox's own, and tests/api/test_limits_table.py compares their verdicts.
+from skydesk.api.limits import (
+    CONTENT_TYPE_MAX,
+    CONTENT_TYPE_RE,
+    DATA_DEPTH_MAX,
+    DATA_KEY_RE,
+    DESCRIPTION_MAX,
+    EVENT_TYPE_RE,
+    MEDIA_BODY_MAX,
+    MEDIA_BYTES_MAX,
+    MEDIA_FILENAME_MAX,
+    MEDIA_LABEL_MAX,
+    MEDIA_LABELS_MAX,
+    NAME_MAX,
+    PARTICIPANT_ID_MAX,
+    PARTICIPANT_TYPES,
+    PROPERTIES_MAX,
+    PROPERTY_KEY_MAX,
+    PROPERTY_VALUE_MAX,
+    VERSION_MAX,
+)
+from skydesk.api.limits import MEDIA_TITLE_MAX as MEDIA_TEXT_MAX
+from skydesk.api.limits import SESSION_STATUSES as STATUSES
 
 from .errors import BadRequest, FieldProblem
 
-NAME_MAX = 255
-DESCRIPTION_MAX = 1000
-PROPERTIES_MAX = 50
-PROPERTY_KEY_MAX = 64
-PROPERTY_VALUE_MAX = 1000
-DATA_KEY_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-DATA_DEPTH_MAX = 32  # deep enough for any real document, shallow enough that recursion stays safe
-VERSION_MAX = 2**31 - 1  # SQLite stores 64-bit integers; cap well below so arithmetic never overflows
-PARTICIPANT_ID_MAX = 255
-PARTICIPANT_TYPES = ("user", "group")
-STATUSES = ("open", "closed")
-MEDIA_FILENAME_MAX = 255
-MEDIA_TEXT_MAX = 255
-MEDIA_LABELS_MAX = 50
-MEDIA_LABEL_MAX = 64
-CONTENT_TYPE_MAX = 255
-MEDIA_BYTES_MAX = 2 * 1024**3  # totalBytes: site videos fit; larger than one body, so sent in chunks
-MEDIA_BODY_MAX = 50 * 1024 * 1024  # one upload request (the whole content, or one Content-Range chunk)
-EVENT_TYPE_RE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+REQUIRED = "is required"
+
+# The limits are re-exported for the schemas, routes and filters, which read them from here.
+__all__ = [
+    "CONTENT_TYPE_MAX",
+    "DATA_KEY_RE",
+    "DESCRIPTION_MAX",
+    "EVENT_TYPE_RE",
+    "MEDIA_BODY_MAX",
+    "MEDIA_BYTES_MAX",
+    "MEDIA_FILENAME_MAX",
+    "MEDIA_LABELS_MAX",
+    "MEDIA_LABEL_MAX",
+    "MEDIA_TEXT_MAX",
+    "NAME_MAX",
+    "PARTICIPANT_ID_MAX",
+    "PROPERTIES_MAX",
+    "PROPERTY_KEY_MAX",
+    "PROPERTY_VALUE_MAX",
+    "STATUSES",
+    "VERSION_MAX",
+    "Problems",
+    "custom_event_body",
+    "data_keys",
+    "data_patch_body",
+    "media_create_body",
+    "media_patch_body",
+    "merge_patch",
+    "participant",
+    "participant_body",
+    "properties",
+    "require_object",
+    "session_create_body",
+    "session_patch_body",
+]
 
 
 class Problems:
@@ -198,10 +238,24 @@ def data_keys(value: Any, path: str, problems: Problems, depth: int = 0) -> None
             data_keys(item, f"{path}[{i}]", problems, depth + 1)
 
 
-def session_create_body(body: Any) -> dict[str, Any]:
-    """Fields of a session to create: name, description, participants, status, properties, version."""
+def _require(body: dict[str, Any], keys: tuple[str, ...], problems: Problems, lenient: bool) -> None:
+    """Record every required key that is absent or null (the reference's ``*`` fields), unless lenient."""
+    if lenient:
+        return
+    for key in keys:
+        if body.get(key) is None:
+            problems.add(key, REQUIRED)
+
+
+def session_create_body(body: Any, *, lenient: bool = False) -> dict[str, Any]:
+    """Fields of a session to create: name, description, participants, status, properties, version.
+
+    ``version`` and ``participants`` are required (ref); ``lenient`` (the sandbox's ``--lenient``)
+    lets them default instead: version None (the caller picks published, else draft) and no one.
+    """
     body = require_object(body)
     problems = Problems()
+    _require(body, ("version", "participants"), problems, lenient)
     fields = {
         "name": _text(body, "name", NAME_MAX, problems) or "",
         "description": _text(body, "description", DESCRIPTION_MAX, problems) or "",
@@ -247,10 +301,13 @@ def session_patch_body(body: Any) -> dict[str, Any]:
     return patch
 
 
-def participant_body(body: Any) -> dict[str, Any]:
-    """A participant to add."""
+def participant_body(body: Any, *, lenient: bool = False) -> dict[str, Any]:
+    """A participant to add; ``type`` is required (ref) unless ``lenient`` (then it defaults to user)."""
     problems = Problems()
-    result = participant(require_object(body), "body", problems)
+    body = require_object(body)
+    if not lenient and "type" not in body:
+        problems.add("body.type", REQUIRED)
+    result = participant(body, "body", problems)
     # Report fields as the client named them ("id", not "body.id").
     problems.items = [FieldProblem(p.field.removeprefix("body."), p.message) for p in problems.items]
     problems.raise_if_any()
@@ -258,10 +315,14 @@ def participant_body(body: Any) -> dict[str, Any]:
     return result
 
 
-def data_patch_body(body: Any) -> tuple[dict[str, Any], int | None]:
-    """The ``data`` object of a data patch (keys checked at every depth) and its optional version."""
+def data_patch_body(body: Any, *, lenient: bool = False) -> tuple[dict[str, Any], int | None]:
+    """The ``data`` object of a data patch (keys checked at every depth) and its version.
+
+    ``version`` is required (ref); only ``lenient`` lets it be left out (None: the session's own).
+    """
     body = require_object(body)
     problems = Problems()
+    _require(body, ("version",), problems, lenient)
     data = body.get("data")
     if not isinstance(data, dict):
         problems.add("data", "is required and must be an object")
@@ -307,6 +368,14 @@ def _labels(body: dict[str, Any], problems: Problems) -> list[str] | None:
     return out
 
 
+def _content_type(body: dict[str, Any], problems: Problems) -> str:
+    """A valid RFC 6838 ``type/subtype`` (default application/octet-stream); it becomes a header."""
+    value = _text(body, "contentType", CONTENT_TYPE_MAX, problems, min_len=1)
+    if value is not None and not CONTENT_TYPE_RE.fullmatch(value):
+        problems.add("contentType", "must be a media type type/subtype (RFC 6838), e.g. image/jpeg")
+    return value or "application/octet-stream"
+
+
 def media_create_body(body: Any) -> dict[str, Any]:
     """Metadata of media to create: filename, contentType, totalBytes and optional title etc."""
     body = require_object(body)
@@ -315,8 +384,7 @@ def media_create_body(body: Any) -> dict[str, Any]:
         "filename": _text(body, "filename", MEDIA_FILENAME_MAX, problems, min_len=1),
         "title": _text(body, "title", MEDIA_TEXT_MAX, problems) or "",
         "description": _text(body, "description", MEDIA_TEXT_MAX, problems) or "",
-        "content_type": _text(body, "contentType", CONTENT_TYPE_MAX, problems, min_len=1)
-        or "application/octet-stream",
+        "content_type": _content_type(body, problems),
         "labels": _labels(body, problems) or [],
         "properties": properties(body.get("properties"), "properties", problems) or {},
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
@@ -36,7 +37,7 @@ def fit_title(dialog: QWidget, extra_em: int = 10) -> None:
     """Make ``dialog`` wide enough that the window manager never cuts its title ("Add p… cipant")."""
     metrics = dialog.fontMetrics()
     # Title bars use a bolder, often larger font, and keep room for their buttons: allow for both.
-    title = int(metrics.horizontalAdvance(dialog.windowTitle()) * 1.25)
+    title = math.ceil(metrics.horizontalAdvance(dialog.windowTitle()) * 1.25)
     needed = title + metrics.horizontalAdvance("M") * extra_em
     dialog.setMinimumWidth(max(dialog.minimumWidth(), needed))
 

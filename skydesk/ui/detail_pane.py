@@ -5,68 +5,39 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractItemModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QStackedWidget,
     QStyle,
     QTabWidget,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 from skydesk.api.validation import DESCRIPTION_MAX, NAME_MAX, validate_description, validate_name
+from skydesk.models.edits import EDIT_FIELDS, EditBaseline
 from skydesk.models.permissions import ALLOWED, Verdict
 from skydesk.models.problems import Problem
 from skydesk.ui.common import confirm, format_dt, name_widget, standard_icon
+from skydesk.ui.detail_widgets import ConflictNotice, ValueLabel
 from skydesk.ui.errors import ProblemBanner
 from skydesk.ui.fields import ValidatedField
-from skydesk.ui.properties_editor import PropertiesEditor, property_text
+from skydesk.ui.properties_editor import PropertiesEditor
 
 if TYPE_CHECKING:
     from skydesk.api import Session
 
-EDIT_FIELDS = ("name", "description", "properties")
-
-
-class ValueLabel(QLabel):
-    """A read-only value in the form: selectable, elided to one line, the full text in a tooltip."""
-
-    def __init__(self, accessible: str) -> None:
-        super().__init__()
-        self._full = ""
-        self.setAccessibleName(accessible)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M" * 6))
-
-    def set_value(self, text: str, tooltip: str | None = None) -> None:
-        """Show ``text`` (elided to the label's width when needed); the tooltip is ``tooltip`` or the text."""
-        self._full = text
-        self.setToolTip(text if tooltip is None else tooltip)
-        self._elide()
-
-    def full_text(self) -> str:
-        """The complete value, even when the label shows it elided."""
-        return self._full
-
-    def resizeEvent(self, event: Any) -> None:
-        """Re-elide to the new width."""
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        width = max(10, self.width())
-        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
+PLACEHOLDER = "Select a session to see its details."
+CLOSED_NOTICE = "Closed: this session can no longer be changed."
+NOT_LISTED_NOTICE = "Not in the current list (filtered out or not loaded); the list keeps its place."
+EMPTY_NAME_HINT = "The name is empty; Save will ask before saving a session without a name."
 
 
 class SessionDetailPane(QWidget):
@@ -85,10 +56,14 @@ class SessionDetailPane(QWidget):
         # May the signed-in user do an action ("edit_session", "close_session") on a session, and why not.
         self.may: Callable[[str, Session], Verdict] = lambda _action, _session: ALLOWED
         self.close_box: QWidget | None = None
-        self._baseline: dict[str, Any] = {"name": "", "description": "", "properties": {}}
+        self.empty_name_box: QWidget | None = None
+        self.edit_base = EditBaseline()
+        self.listed = True
         self.stack = QStackedWidget()
-        self.placeholder = QLabel("Select a session to see its details.")
+        self.placeholder = QLabel(PLACEHOLDER)
         self.banner = ProblemBanner("Detail message")
+        self.notice = ProblemBanner("Session notice")
+        self.conflicts = {f: ConflictNotice(f"Conflict on the {f}") for f in EDIT_FIELDS}
         self.name = ValidatedField("Name", validate_name, NAME_MAX, placeholder="Session name")
         self.description = ValidatedField(
             "Description", validate_description, DESCRIPTION_MAX, multiline=True, placeholder="No description"
@@ -103,22 +78,26 @@ class SessionDetailPane(QWidget):
         self.save_button = QPushButton("Save")
         self.revert_button = QPushButton("Revert")
         self.close_button = QPushButton("Close session…")
-        self.data_view = QTreeView()
         self.tabs = QTabWidget()
-        self.data_empty = QLabel("This session has no data.")
         self._setup_ui()
         self._update_buttons()
 
     def _setup_ui(self) -> None:
+        for field, notice in self.conflicts.items():
+            notice.use_theirs.connect(lambda f=field: self._on_conflict_use_theirs(f))
+            notice.keep_mine.connect(lambda f=field: self._on_conflict_keep_mine(f))
         self.setAccessibleName("Session details")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setEnabled(False)
+        self.placeholder.setWordWrap(True)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         form.addRow(self._label("&Name:", self.name.editor), self.name)
+        form.addRow(self.conflicts["name"])
         form.addRow(self._label("&Description:", self.description.editor), self.description)
+        form.addRow(self.conflicts["description"])
         form.addRow("Status:", self.status_value)
         form.addRow("Version:", self.version_value)
         form.addRow("Session ID:", self.id_value)
@@ -128,6 +107,7 @@ class SessionDetailPane(QWidget):
 
         props_box = QGroupBox("Properties")
         props_layout = QVBoxLayout(props_box)
+        props_layout.addWidget(self.conflicts["properties"])
         props_layout.addWidget(self.properties)
 
         for button, icon in (
@@ -144,18 +124,9 @@ class SessionDetailPane(QWidget):
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
 
-        self.data_view.setAccessibleName("Session data")
-        self.data_view.setAlternatingRowColors(True)
-        self.data_view.setUniformRowHeights(True)
-        self.data_empty.setEnabled(False)
-        self.data_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        data_page = QWidget()
-        data_layout = QVBoxLayout(data_page)
-        data_layout.addWidget(self.data_empty)
-        data_layout.addWidget(self.data_view)
-
         body = QWidget()
         column = QVBoxLayout(body)
+        column.addWidget(self.notice)
         column.addWidget(self.banner)
         column.addLayout(form)
         column.addWidget(props_box, 1)
@@ -166,8 +137,8 @@ class SessionDetailPane(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
 
-        # The read-only data tree gets a tab of its own, so it has the pane's full height to show nested
-        # JSON instead of a few squeezed rows under the form.
+        # The data editor, the timeline (and media) get tabs of their own (add_section), so each has the
+        # pane's full height instead of a few squeezed rows under the form.
         self.tabs.setDocumentMode(True)
         # The actions stay under the scrolling form, so Save is never scrolled out of sight.
         fields_page = QWidget()
@@ -176,7 +147,6 @@ class SessionDetailPane(QWidget):
         fields_layout.addWidget(scroll, 1)
         fields_layout.addLayout(buttons)
         self.tabs.addTab(fields_page, "Fields")
-        self.tabs.addTab(data_page, "Session data")
         self.tabs.setAccessibleName("Session detail sections")
         self.stack.addWidget(self.placeholder)
         self.stack.addWidget(self.tabs)
@@ -199,30 +169,27 @@ class SessionDetailPane(QWidget):
 
     # ------------------------------------------------------------------ controller -> view
 
-    def set_data_model(self, model: QAbstractItemModel) -> None:
-        """Show the session data through the read-only JSON tree model."""
-        self.data_view.setModel(model)
-        self.data_view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        model.modelReset.connect(self._on_data_model_reset)
-        self._on_data_model_reset()
+    def add_section(self, title: str, widget: QWidget) -> None:
+        """Another tab of the pane after "Fields" (the data editor, the timeline, media …)."""
+        self.tabs.addTab(widget, title)
 
     def show_session(self, session: Session | None) -> None:
-        """Show ``session``; the user's unsaved edits survive a refresh of the same session."""
+        """Show ``session``; unsaved edits survive a refresh, and a change by someone else to an edited
+        field shows as a conflict next to it."""
         if session is None:
             self.session = None
+            self.edit_base.start(None)
+            self.placeholder.setText(PLACEHOLDER)
             self.stack.setCurrentIndex(0)
             self._update_buttons()
             return
         same = self.session is not None and self.session.session_id == session.session_id
-        dirty = self.dirty_fields() if same else set()
         self.session = session
-        baseline = {
-            "name": session.name,
-            "description": session.description,
-            "properties": {k: property_text(v) for k, v in session.properties.items()},
-        }
-        self._baseline = baseline
-        if not same:
+        dirty = self.dirty_fields() if same else set()  # what the user typed in: left as typed
+        if same:
+            self.edit_base.update(session, self._values())
+        else:
+            self.edit_base.start(session)
             self.banner.show_problem(None)
             for field in (self.name, self.description):
                 field.show_error(None)
@@ -232,6 +199,7 @@ class SessionDetailPane(QWidget):
             self.description.set_text(session.description)
         if "properties" not in dirty:
             self.properties.set_properties(session.properties)
+        self._show_conflicts()
         status = session.status.capitalize()
         self.status_value.set_value(status)
         draft = " (draft)" if session.is_draft else " (published)"
@@ -239,6 +207,7 @@ class SessionDetailPane(QWidget):
         self.id_value.set_value(session.session_id)
         self.application_value.set_value(self.application_label(session.application_id))
         self.relabel()
+        self._show_notice()
         self.stack.setCurrentIndex(1)
         self.rights_changed()
 
@@ -260,10 +229,33 @@ class SessionDetailPane(QWidget):
         if session is not None:
             allowed = self.may("edit_session", session)
             read_only = not session.is_open or not allowed
-            self.name.set_read_only(read_only)
-            self.description.set_read_only(read_only)
-            self.properties.set_read_only(read_only)
+            for editor in (self.name, self.description, self.properties):
+                editor.set_read_only(read_only)
+                editor.setEnabled(not read_only)  # looks disabled, not white and editable
+                editor.setToolTip(allowed.reason if session.is_open else "")
         self._update_buttons()
+
+    def show_gone(self, sentence: str) -> None:
+        """Clear the pane with a plain sentence saying why (the user removed themself, ...)."""
+        self.show_session(None)
+        self.placeholder.setText(sentence)
+
+    def set_listed(self, listed: bool) -> None:
+        """Whether the shown session is a row of the current list (else the pane says so)."""
+        self.listed = listed
+        self._show_notice()
+
+    def _show_notice(self) -> None:
+        session = self.session
+        words = [CLOSED_NOTICE] if session is not None and not session.is_open else []
+        if session is not None and not self.listed:
+            words.append(NOT_LISTED_NOTICE)
+        self.notice.show_text(" ".join(words) or None)
+
+    def _show_conflicts(self) -> None:
+        for field, notice in self.conflicts.items():
+            conflict = self.edit_base.conflicts.get(field)
+            notice.show_conflict(conflict, self.user_label(conflict.by) if conflict is not None else "")
 
     def show_field_problem(self, field: str, problem: Problem | None) -> bool:
         """Show a problem next to the field it concerns (the presenter calls this); False if no such field."""
@@ -297,25 +289,24 @@ class SessionDetailPane(QWidget):
 
     # ------------------------------------------------------------------ state
 
-    def dirty_fields(self) -> set[str]:
-        """The editable fields whose text differs from the session as last loaded."""
-        current = {
+    def _values(self) -> dict[str, Any]:
+        return {
             "name": self.name.text(),
             "description": self.description.text(),
             "properties": self.properties.properties(),
         }
-        dirty = {field for field in EDIT_FIELDS if current[field] != self._baseline[field]}
-        if self.properties.error() and self.properties.table.rowCount() != len(self._baseline["properties"]):
+
+    def dirty_fields(self) -> set[str]:
+        """The editable fields whose text differs from where the edit started."""
+        dirty = self.edit_base.dirty(self._values())
+        baseline = self.edit_base.values["properties"]
+        if self.properties.error() and self.properties.table.rowCount() != len(baseline):
             dirty.add("properties")
         return dirty
 
     def edits(self) -> dict[str, Any]:
         """The changed fields and their new values."""
-        values = {
-            "name": self.name.text(),
-            "description": self.description.text(),
-            "properties": self.properties.properties(),
-        }
+        values = self._values()
         return {field: values[field] for field in self.dirty_fields()}
 
     def has_errors(self) -> bool:
@@ -325,7 +316,13 @@ class SessionDetailPane(QWidget):
     def can_save(self) -> bool:
         """Whether Save would send something: an open session, changed fields, no invalid value."""
         session = self.session
-        return session is not None and session.is_open and bool(self.dirty_fields()) and not self.has_errors()
+        return (
+            session is not None
+            and session.is_open
+            and bool(self.dirty_fields())
+            and not self.has_errors()
+            and not self.edit_base.conflicts  # the user chooses first: theirs or mine
+        )
 
     def discard_edits(self) -> None:
         """Put the fields back to the session as last loaded (Revert, or "Discard" when leaving)."""
@@ -334,18 +331,47 @@ class SessionDetailPane(QWidget):
         self.name.set_text(self.session.name)
         self.description.set_text(self.session.description)
         self.properties.set_properties(self.session.properties)
+        self.edit_base.start(self.session)
+        self._show_conflicts()
         self.banner.show_problem(None)
         self._update_buttons()
 
     # ------------------------------------------------------------------ slots
 
     def _on_editor_edited(self, *_args: object) -> None:
+        if not self.name.error() and self.session is not None and not self.name.text().strip():
+            self.name.show_error(EMPTY_NAME_HINT)
         self._update_buttons()
 
     def _on_save_clicked(self) -> None:
-        if self.has_errors() or not self.dirty_fields():
+        if not self.can_save() or self._busy:  # a second click of a double click sends nothing
             return
-        self.save_requested.emit(self.edits())
+        edits = self.edits()
+        if "name" in edits and not edits["name"].strip():
+            self.empty_name_box = confirm(
+                self,
+                "Save without a name?",
+                "The session will have no name, which makes it hard to find in the list.\n\n"
+                "Save without a name?",
+                "Save without a name",
+                lambda: self.save_requested.emit(edits),
+            )
+            return
+        self.save_requested.emit(edits)
+
+    def _on_conflict_use_theirs(self, field: str) -> None:
+        theirs = self.edit_base.use_theirs(field)
+        if field == "properties":
+            self.properties.set_properties(theirs)
+        else:
+            (self.name if field == "name" else self.description).set_text(theirs)
+        self._show_conflicts()
+        self._update_buttons()
+
+    def _on_conflict_keep_mine(self, field: str) -> None:
+        self.edit_base.keep_mine(field)
+        self._show_conflicts()
+        self._update_buttons()
 
     def _on_revert_clicked(self) -> None:
         self.discard_edits()
@@ -361,14 +387,6 @@ class SessionDetailPane(QWidget):
             "Close session",
             self.close_requested.emit,
         )
-
-    def _on_data_model_reset(self) -> None:
-        model = self.data_view.model()
-        empty = model is None or model.rowCount() == 0
-        self.data_empty.setVisible(empty)
-        self.data_view.setVisible(not empty)
-        if not empty:
-            self.data_view.expandToDepth(0)
 
     def _update_buttons(self) -> None:
         session = self.session

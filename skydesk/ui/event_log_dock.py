@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from skydesk.models.event_log import EventFilter, LoggedEvent, changes
 from skydesk.models.event_log_model import COL_TIME, COL_TYPE, EntryRole, EventLogController
-from skydesk.ui.common import add_clear_button, name_widget
+from skydesk.ui.common import add_clear_button, form_label, name_widget
 from skydesk.ui.data_dialogs import read_only_text
 from skydesk.ui.status import LIVE_STATES
 
@@ -35,6 +36,8 @@ ALL = ""
 
 class EventLogDock(QDockWidget):
     """Shows an EventLogController; ``reconnect`` is called by "Reconnect now" (the window wires it)."""
+
+    limit_changed = Signal(int)  # the user chose another bound (the window keeps it in the settings)
 
     def __init__(self, controller: EventLogController, parent: QWidget | None = None) -> None:
         super().__init__("Event log", parent)
@@ -54,6 +57,7 @@ class EventLogDock(QDockWidget):
         self.rate_label = QLabel("0 events/s")
         self.connection_label = QLabel()
         self.reconnect_button = QPushButton("Reconnect now")
+        self.limit_spin = QSpinBox()
         self._text_timer = QTimer(self)
         self._choices_timer = QTimer(self)
         self._setup_ui()
@@ -74,7 +78,7 @@ class EventLogDock(QDockWidget):
         self.pause_button.setCheckable(True)
         for button in (self.pause_button, self.clear_button, self.reconnect_button):
             name_widget(button, button.text())
-        name_widget(self.export_button, "Export")
+        name_widget(self.export_button, "Export…")
         self.export_button.setToolTip("Save the events shown as JSON Lines")
         filters = QHBoxLayout()
         filters.addWidget(self.type_combo)
@@ -112,8 +116,14 @@ class EventLogDock(QDockWidget):
         ):
             label.setAccessibleName(name)
         self.counts_label.setWordWrap(True)
+        self.limit_spin.setRange(100, 1_000_000)
+        self.limit_spin.setSingleStep(1000)
+        self.limit_spin.setValue(self.controller.log.limit)
+        self.limit_spin.setToolTip("How many events the log keeps; older ones drop")
         footer = QHBoxLayout()
         footer.addWidget(self.counts_label, 1)
+        footer.addWidget(form_label("&Keep:", self.limit_spin))
+        footer.addWidget(self.limit_spin)
         footer.addWidget(self.rate_label)
         footer.addWidget(self.connection_label)
         footer.addWidget(self.reconnect_button)
@@ -144,6 +154,7 @@ class EventLogDock(QDockWidget):
         self.clear_button.clicked.connect(ctl.clear)
         self.export_button.clicked.connect(self._on_export_clicked)
         self.reconnect_button.clicked.connect(lambda: self.reconnect())
+        self.limit_spin.editingFinished.connect(self._on_limit_edited)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         ctl.model.modelReset.connect(self._show_selected)
 
@@ -218,6 +229,10 @@ class EventLogDock(QDockWidget):
         self.connection_label.setText(f"{words} ({reason})" if reason else words)
         self.connection_label.setToolTip(reason)
         self.reconnect_button.setVisible(state in OFFLINE_STATES)
+
+    def _on_limit_edited(self) -> None:
+        self.controller.set_limit(self.limit_spin.value())
+        self.limit_changed.emit(self.limit_spin.value())
 
     def _update_counts(self) -> None:
         self.counts_label.setText(self.controller.status_text())

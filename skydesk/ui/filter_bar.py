@@ -123,6 +123,7 @@ class FilterBar(QWidget):
         self.search = QLineEdit()
         self.status = QComboBox()
         self.more = QToolButton()
+        self.clear = QToolButton()
         # Ids for the filter, names on screen, and the people picker behind their action (issue 9).
         self.participant = PersonLineEdit()
         self.created_by = PersonLineEdit(kinds=("user",))
@@ -144,6 +145,9 @@ class FilterBar(QWidget):
         for words, value in STATUS_CHOICES:
             self.status.addItem(words, value)
         self.more.setText("More filters")
+        self.clear.setText("Clear filters")
+        self.clear.setToolTip("Show every session again (the sort stays)")
+        name_widget(self.clear, "Clear filters")
         self.more.setCheckable(True)
         self.more.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.more.setArrowType(Qt.ArrowType.RightArrow)
@@ -193,6 +197,8 @@ class FilterBar(QWidget):
         self.created.changed.connect(self._on_debounce_timeout)
         self.modified.changed.connect(self._on_debounce_timeout)
         self.more.toggled.connect(self._on_more_toggled)
+        self.clear.clicked.connect(self._on_clear_clicked)
+        self._show_counts()
 
     # ------------------------------------------------------------------ state
 
@@ -245,6 +251,7 @@ class FilterBar(QWidget):
         )
         self.more.setChecked(advanced_used)
         self._validate_property()
+        self._show_counts()
 
     @property
     def sort(self) -> str | None:
@@ -261,6 +268,19 @@ class FilterBar(QWidget):
     def _on_text_changed(self, _text: str) -> None:
         self._validate_property()
         self._debounce.start()
+
+    def _on_clear_clicked(self) -> None:
+        self.set_filters(self.filters().cleared())
+        self._emit(force=True)
+
+    def _show_counts(self) -> None:
+        """ "More filters (1)" and an enabled "Clear filters" while filters are in effect."""
+        shown = self.filters()
+        count = shown.advanced_count
+        text = f"More filters ({count})" if count else "More filters"
+        self.more.setText(text)
+        name_widget(self.more, text)
+        self.clear.setEnabled(shown.is_filtered)
 
     def _on_status_changed(self, _index: int) -> None:
         self._emit()
@@ -283,6 +303,7 @@ class FilterBar(QWidget):
 
     def _emit(self, force: bool = False) -> None:
         self._debounce.stop()
+        self._show_counts()
         if not self._validate_property():
             return  # keep the last valid query; the inline message says what to fix
         filters = self.filters()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -24,12 +24,15 @@ from skydesk.core.settings import ConnectionProfile
 from skydesk.models.browser import LIST_TARGET
 from skydesk.ui import window_layout
 from skydesk.ui.common import app_icon, name_widget, open_message, standard_icon
+from skydesk.ui.content_views import ContentViews
 from skydesk.ui.errors import ProblemPresenter
+from skydesk.ui.media_tab import attach_media_tab
 from skydesk.ui.people_hooks import PeopleHooks
 from skydesk.ui.progress import ProgressPage
 from skydesk.ui.signin import ReauthDialog, SignInPage
 from skydesk.ui.status import StatusWidgets
 from skydesk.ui.workspace import SessionWorkspace
+from skydesk.ui.workstation import WorkstationHooks
 
 if TYPE_CHECKING:
     from skydesk.api import Application
@@ -56,7 +59,9 @@ class MainWindow(QMainWindow):
         self.sign_in_page = SignInPage()
         self.progress_page = ProgressPage()
         self.workspace = SessionWorkspace(services.browser, services.detail, self.presenter)
+        self.media_tab = attach_media_tab(self.workspace, services.media, self.presenter)
         self.workspace.detail_pane.user_label = services.labels.label
+        self.workspace.participants.is_me = services.labels.is_me
         self.app_combo = QComboBox()
         self.reauth_dialog: ReauthDialog | None = None
         self._allow_close = False
@@ -65,6 +70,11 @@ class MainWindow(QMainWindow):
         self._setup_ui()
         self._setup_actions()
         self._connect()
+        if self.settings.load_problem:  # a corrupt settings file was set aside: say so once, at start
+            QTimer.singleShot(0, self._say_settings_were_reset)
+        self.workstation = WorkstationHooks(self)  # profiles, export, themes, shortcuts, View menu, title
+        # The data editor, timeline and Event log (before the layout restores).
+        self.content_views = ContentViews(self)
         self.people_hooks = PeopleHooks(self)  # names, the people picker and the user's rights (issue 9)
         self.restore_layout()
 
@@ -162,6 +172,7 @@ class MainWindow(QMainWindow):
         auth.signed_out.connect(self._on_auth_signed_out)
         auth.reauth_required.connect(self._on_auth_reauth_required)
         auth.reauthenticated.connect(self._on_auth_reauthenticated)
+        auth.keyring_problem.connect(self._on_auth_keyring_problem)
         browser.applications_loaded.connect(self._on_browser_applications_loaded)
         browser.busy.connect(self._on_browser_busy)
         browser.stale_changed.connect(self._on_browser_busy)
@@ -179,7 +190,8 @@ class MainWindow(QMainWindow):
     def show_sign_in(self, profile_name: str | None = None, message: str | None = None) -> None:
         """Show the sign-in page: ``profile_name``, else the command line's profile, else the last one."""
         shown = self._given_profile if profile_name is None else None
-        name = profile_name or self.settings.last_profile
+        startup = self.settings.startup_profile()
+        name = profile_name or (startup.name if startup is not None else None)
         self.sign_in_page.set_profiles(self.settings.profiles, name, shown)
         self.pages.setCurrentIndex(PAGE_SIGN_IN)
         self.sign_in_page.show_error(message)
@@ -311,6 +323,12 @@ class MainWindow(QMainWindow):
         else:
             self.sign_in_page.show_error(message)
         self.status.set_api_state("error", message)
+
+    def _say_settings_were_reset(self) -> None:
+        self.presenter.expected("Settings could not be read", self.settings.load_problem or "")
+
+    def _on_auth_keyring_problem(self, message: str) -> None:
+        self.presenter.expected("Sign-in not remembered", message)
 
     def _on_auth_signed_out(self) -> None:
         self._close_reauth_dialog()

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from skydesk.models.participants import IsGuestRole, KindRole, ParticipantIdRole, ParticipantListModel
 from skydesk.models.problems import Problem
-from skydesk.ui.common import confirm, form_label, name_widget, set_error_text, standard_icon
+from skydesk.ui.common import confirm, fit_title, form_label, name_widget, set_error_text, standard_icon
 from skydesk.ui.errors import ProblemBanner
 from skydesk.ui.icons import participant_icon
 
@@ -87,6 +87,7 @@ class AddParticipantDialog(QDialog):
 
     def _setup_ui(self) -> None:
         self.setWindowTitle("Add participant")
+        fit_title(self)  # the title was cut to "Add p… cipant" in a dialog sized to its form
         self.id_edit.setPlaceholderText("user or group id")
         self.type_combo.addItem("User", "user")
         self.type_combo.addItem("Group", "group")
@@ -232,14 +233,15 @@ class ParticipantsPane(QWidget):
         if not pid or not self._editable:
             return
         label = str(self.list_view.currentIndex().data(Qt.ItemDataRole.DisplayRole) or pid)
-        risk = "\n\nYou may lose access to this session." if self.is_me(pid) else ""
-        self.confirm_box = confirm(
-            self,
-            "Remove participant",
-            f"Remove {label} from this session?{risk}",
-            "Remove",
-            lambda: self._on_remove_confirmed(pid),
-        )
+        if self.is_me(pid):
+            title, button = "Remove yourself", "Remove myself"
+            text = (
+                "Remove yourself from this session?\n\nYou may lose access to it: unless one of your roles "
+                "lets you see every session, it leaves your list and you cannot open it again."
+            )
+        else:
+            title, button, text = "Remove participant", "Remove", f"Remove {label} from this session?"
+        self.confirm_box = confirm(self, title, text, button, lambda: self._on_remove_confirmed(pid))
 
     def _on_remove_confirmed(self, pid: str) -> None:
         self.show_message(None)

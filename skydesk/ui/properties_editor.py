@@ -20,15 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from skydesk.api.validation import PROPERTIES_MAX, validate_properties
+from skydesk.models.edits import property_text
 from skydesk.ui.common import name_widget, set_error_text, standard_icon
-
-
-def property_text(value: Any) -> str:
-    """How a property value is shown and edited (the API documents them as strings)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
-
 
 MIN_VISIBLE_ROWS = 2
 MAX_VISIBLE_ROWS = 12  # beyond this the table scrolls, so one session's 50 properties don't fill the pane

@@ -29,6 +29,7 @@ from skydesk.models.session_table import (
     SessionIdRole,
     SessionTableModel,
 )
+from skydesk.ui.column_fit import NameColumnFitter
 from skydesk.ui.errors import ProblemBanner
 from skydesk.ui.filter_bar import FilterBar
 
@@ -52,6 +53,7 @@ class SessionListPane(QWidget):
         self._pending_select: str | None = None
         self._hidden: set[str] = set(DEFAULT_HIDDEN_COLUMNS)
         self.column_menu: QMenu | None = None
+        self.column_fitter: NameColumnFitter | None = None
         # Spans are changed after the model's signal has been handled by the view too: changing them
         # from inside rowsInserted/rowsRemoved leaves QTableView with spans past the last row.
         self._span_timer = QTimer(self)
@@ -71,6 +73,8 @@ class SessionListPane(QWidget):
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Tab leaves the list for the next pane (arrows move between rows); Qt's default walks every cell.
+        self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
@@ -89,6 +93,7 @@ class SessionListPane(QWidget):
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
         bottom.addWidget(self.count_label)
+        bottom.addWidget(self.filter_bar.clear)  # beside the count it explains, not widening the bar
         bottom.addStretch(1)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
@@ -121,6 +126,8 @@ class SessionListPane(QWidget):
         for col in range(model.columnCount()):
             header.resizeSection(col, widths.get(col, em * 8))
         header.setMinimumSectionSize(em * 3)
+        self.column_fitter = NameColumnFitter(self.table, COL_NAME, min_width=em * 4)
+        self.column_fitter.remember_widths()
         self._apply_hidden_columns()
         model.modelReset.connect(self._apply_hidden_columns)  # property columns may change
         self.table.selectionModel().currentRowChanged.connect(self._on_selection_current_row_changed)
@@ -190,6 +197,19 @@ class SessionListPane(QWidget):
         header = self.table.horizontalHeader()
         for col, title in enumerate(self._titles()):
             header.setSectionHidden(col, col != COL_NAME and title in self._hidden)
+        if self.column_fitter is not None:
+            self.column_fitter.fit()
+
+    def fill_column_menu(self, menu: QMenu) -> None:
+        """Add one checkable entry per column (the header's menu and View > Columns)."""
+        header = self.table.horizontalHeader()
+        menu.clear()
+        for col, title in enumerate(self._titles()):
+            action = menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(col))
+            action.setEnabled(col != COL_NAME)
+            action.toggled.connect(lambda on, t=title: self.set_column_visible(t, on))
 
     def clear_selection(self) -> None:
         """Select nothing (the detail pane keeps what it shows)."""
@@ -223,12 +243,7 @@ class SessionListPane(QWidget):
         header = self.table.horizontalHeader()
         menu = QMenu(self)
         menu.setAccessibleName("Columns")
-        for col, title in enumerate(self._titles()):
-            action = menu.addAction(title)
-            action.setCheckable(True)
-            action.setChecked(not header.isSectionHidden(col))
-            action.setEnabled(col != COL_NAME)
-            action.toggled.connect(lambda on, t=title: self.set_column_visible(t, on))
+        self.fill_column_menu(menu)
         self.column_menu = menu
         menu.popup(header.mapToGlobal(pos))
 
@@ -257,6 +272,11 @@ class SessionListPane(QWidget):
             text = "Loading…"
         elif model.state == "error" and not loaded:
             text = "Sessions not loaded"
+        elif model.unfiltered_total is not None:
+            every = model.unfiltered_total
+            text = f"{total} of {every} sessions (filtered)"
+            if loaded < total:
+                text = f"{loaded} of {total} matching sessions loaded ({every} in all)"
         elif loaded >= total:
             text = f"{total} {noun}"
         else:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from skydesk.core.settings import ConnectionProfile
-from skydesk.ui.common import form_label, name_widget, set_error_text
+from skydesk.ui.common import fit_title, form_label, name_widget, set_error_text
 from skydesk.ui.connection_form import ConnectionFields, align_labels
 
 NEW_PROFILE = "New profile…"
@@ -212,11 +212,15 @@ class SignInPage(QWidget):
     def profile(self) -> ConnectionProfile:
         """The profile as currently entered (host names trimmed, trailing slashes dropped)."""
         saved = next((p for p in self._profiles if p.name == self.profile_combo.currentData()), None)
-        return self.connection.profile(
+        entered = self.connection.profile(
             self.profile_name.text().strip() or self.api_url.text().strip(),
             self.username.text().strip(),
             saved.color if saved is not None else "",
         )
+        if saved is not None and saved.api_url == entered.api_url:
+            # Set in the profile file on purpose; it stays with that URL only.
+            entered.allow_plain_http = saved.allow_plain_http
+        return entered
 
     def set_remember_available(self, available: bool, reason: str) -> None:
         """Offer "Remember me" only with a secure keyring; otherwise say why."""
@@ -358,6 +362,7 @@ class ReauthDialog(QDialog):
         column.addWidget(self.progress)
         column.addWidget(self.buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 30)
+        fit_title(self)
         self.sign_in_button.clicked.connect(self._on_sign_in_clicked)
         self.sign_out_button.clicked.connect(self._on_sign_out_clicked)
         self.password.returnPressed.connect(self._on_sign_in_clicked)

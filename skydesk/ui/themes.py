@@ -7,8 +7,8 @@ Fusion style) so that both themes look the same on every desktop, and the tests 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QObject, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 LIGHT, DARK, SYSTEM = "light", "dark", "system"
@@ -70,10 +70,9 @@ class ThemeManager(QObject):
         self._app = app
         self._mode = SYSTEM
         self._dark = False
-        style = QStyleFactory.create("Fusion")
-        if style is not None:  # the same widgets on every desktop; both palettes were checked on it
-            app.setStyle(style)
-        self._light = app.style().standardPalette()
+        # Light keeps the desktop's own style; dark uses Fusion, whose drawing the dark palette was checked on
+        # (native styles such as Windows' ignore a palette in places).
+        self._native = app.style().name()
         hints = QGuiApplication.styleHints()
         if hints is not None:
             hints.colorSchemeChanged.connect(self._on_color_scheme_changed)
@@ -93,11 +92,27 @@ class ThemeManager(QObject):
         self._mode = mode if mode in THEMES else SYSTEM
         dark = self._mode == DARK or (self._mode == SYSTEM and system_prefers_dark())
         self._dark = dark
-        self._app.setPalette(dark_palette() if dark else self._light)
+        wanted = "fusion" if dark else self._native
+        if self._app.style().name().lower() != wanted.lower():
+            style = QStyleFactory.create(wanted)
+            if style is not None:
+                self._app.setStyle(style)
+        self._app.setPalette(dark_palette() if dark else self._app.style().standardPalette())
 
     def _on_color_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
         if self._mode == SYSTEM:
             self.apply(SYSTEM)
+
+
+def theme_manager() -> ThemeManager:
+    """The application's one ThemeManager (made on first use)."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    manager = app.findChild(ThemeManager, "skydeskThemes")
+    if manager is None:
+        manager = ThemeManager(app)
+        manager.setObjectName("skydeskThemes")
+    return manager
 
 
 class TintedIconEngine(QIconEngine):
@@ -135,21 +150,63 @@ class TintedIconEngine(QIconEngine):
         shape = self._base.pixmap(size, scale, QIcon.Mode.Normal, state)
         if shape.isNull():
             return shape
-        tinted = QPixmap(shape.size())
-        tinted.setDevicePixelRatio(shape.devicePixelRatio())
-        tinted.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(tinted)
-        painter.drawPixmap(QPoint(0, 0), shape)
-        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
-        painter.fillRect(tinted.rect(), icon_color(mode))
-        painter.end()
-        return tinted
+        color = icon_color(mode)
+        key = (shape.cacheKey(), color.rgba())
+        cached = _TINTED.get(key)
+        if cached is None:
+            cached = _ink(shape, color)
+            if len(_TINTED) > 256:
+                _TINTED.clear()
+            _TINTED[key] = cached
+        return cached
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
         """Draw into ``rect`` at the painter's device pixel ratio."""
         scale = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
         pixmap = self.scaledPixmap(rect.size(), mode, state, scale)
         painter.drawPixmap(rect, pixmap)
+
+
+_TINTED: dict[tuple[int, int], QPixmap] = {}
+
+
+def _ink(shape: QPixmap, color: QColor) -> QPixmap:
+    """``shape`` redrawn in ``color``: its outline and dark strokes as ink, its light fills left out.
+
+    Style icons are dark strokes on white or pale fills (a page, a floppy disk's label). Tinting the whole
+    shape would give a solid block, and tinting only the dark parts loses a page drawn in pale grey; so a
+    pixel is ink where the shape is dark, and along the shape's edge.
+    """
+    image = shape.toImage().convertToFormat(QImage.Format.Format_ARGB32)
+    width, height = image.width(), image.height()
+    alpha = [[image.pixelColor(x, y).alpha() for x in range(width)] for y in range(height)]
+    edge_width = max(1, round(shape.devicePixelRatio()))
+    out = QImage(image.size(), QImage.Format.Format_ARGB32)
+    out.fill(Qt.GlobalColor.transparent)
+    r, g, b = color.red(), color.green(), color.blue()
+
+    def outside(x: int, y: int) -> bool:
+        return not (0 <= x < width and 0 <= y < height) or alpha[y][x] < 128
+
+    for y in range(height):
+        for x in range(width):
+            a = alpha[y][x]
+            if not a:
+                continue
+            darkness = 1.0 - image.pixelColor(x, y).lightnessF()
+            ink = min(1.0, max(0.0, (darkness - 0.3) * 6.0))  # crisp: pale fills out, strokes full
+            if a >= 128 and any(
+                outside(x + dx, y + dy)
+                for d in range(1, edge_width + 1)
+                for dx, dy in ((d, 0), (-d, 0), (0, d), (0, -d))
+            ):
+                ink = 1.0
+            value = int(a * ink)
+            if value:
+                out.setPixelColor(x, y, QColor(r, g, b, value))
+    tinted = QPixmap.fromImage(out)
+    tinted.setDevicePixelRatio(shape.devicePixelRatio())
+    return tinted
 
 
 def icon_color(mode: QIcon.Mode = QIcon.Mode.Normal) -> QColor:

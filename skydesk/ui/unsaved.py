@@ -35,6 +35,8 @@ class UnsavedEditsGuard(QObject):
         self._waiting: set[str] = set()  # fields whose save must be confirmed before going on
         self._proceed: Callable[[], None] | None = None
         self._cancel: Callable[[], None] | None = None
+        # Other editors of the open session (the data editor): (what is unsaved, "" if nothing; discard it).
+        self.others: list[tuple[Callable[[], str], Callable[[], None]]] = []
         detail.saved.connect(self._on_detail_saved)
         detail.save_failed.connect(self._on_detail_save_failed)
 
@@ -57,7 +59,8 @@ class UnsavedEditsGuard(QObject):
         ``action`` completes the question "Save them before …?" (e.g. "opening another session").
         """
         dirty = self._pane.dirty_fields() if self._pane.session is not None else set()
-        if not dirty:
+        others = [(what, discard) for what, discard in ((w(), d) for w, d in self.others) if what]
+        if not dirty and not others:
             proceed()
             return
         if self.busy:  # one question at a time; the new request is simply not carried out
@@ -66,10 +69,14 @@ class UnsavedEditsGuard(QObject):
             return
         session = self._pane.session
         label = (session.name or session.session_id) if session is not None else ""
-        fields = ", ".join(FIELD_WORDS[f] for f in ("name", "description", "properties") if f in dirty)
-        savable = can_save and self._pane.can_save()
+        words = [FIELD_WORDS[f] for f in ("name", "description", "properties") if f in dirty]
+        fields = ", ".join(words + [what for what, _ in others])
+        # Data edits are saved after their review, never from this question: then only Discard or Cancel.
+        savable = can_save and not others and self._pane.can_save()
         text = f"Your changes to the {fields} of “{label}” are not saved."
-        if savable:
+        if others:
+            text += "\n\nSave the session data with “Review and save…” first, or discard the changes."
+        elif savable:
             text += f"\n\nSave them before {action}?"
         elif self._pane.has_errors():
             text += "\n\nThey cannot be saved as they are (see the message under the field)."
@@ -95,6 +102,8 @@ class UnsavedEditsGuard(QObject):
                 self._save_then(proceed, cancel)
             elif clicked is discard:
                 self._pane.discard_edits()
+                for _what, throw_away in others:
+                    throw_away()
                 proceed()
             elif cancel is not None:
                 cancel()

@@ -86,7 +86,6 @@ class SessionWorkspace(QWidget):
 
     def _setup_ui(self) -> None:
         self.sessions.set_model(self.browser.model)
-        self.detail_pane.set_data_model(self.detail.data_model)
         self.participants.set_model(self.detail.participants_model)
         self.sessions_box = _titled("Sessions", "Sessions", self.sessions)
         self.detail_box = _titled("Session details", "Session details", self.detail_pane)
@@ -118,6 +117,10 @@ class SessionWorkspace(QWidget):
         self.detail.saved.connect(self._on_detail_saved)
         self.detail.busy.connect(self.detail_pane.set_busy)
         self.detail.session_created.connect(self._on_detail_session_created)
+        self.detail.left_session.connect(self._on_detail_left_session)
+        model = self.browser.model
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
+            signal.connect(self._update_listed)
 
     # ------------------------------------------------------------------ actions
 
@@ -129,7 +132,9 @@ class SessionWorkspace(QWidget):
         if self.new_session_dialog is not None:
             self.new_session_dialog.raise_()
             return self.new_session_dialog
-        dialog = NewSessionDialog(application, self)
+        # The property keys this application's loaded sessions use, offered as rows to fill in.
+        keys = {k for s in self.browser.model.sessions() for k in s.properties}
+        dialog = NewSessionDialog(application, self, property_keys=sorted(keys))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.create_requested.connect(self._on_new_session_create_requested)
         dialog.finished.connect(self._on_new_session_finished)
@@ -171,20 +176,36 @@ class SessionWorkspace(QWidget):
 
     def _on_sessions_session_selected(self, session_id: str) -> None:
         if not session_id:
-            # The selection went away (a reload, the row left the filter): keep a pane with edits.
-            if not self.detail_pane.dirty_fields():
-                self.detail.show(self.browser.application_id, None)
+            # The selection went away (the row left the filter, a reload): the pane keeps its session
+            # and says that it is not in the current list.
+            self._update_listed()
             return
         self.open_session(self.browser.application_id, session_id)
 
+    def _update_listed(self, *_args: object) -> None:
+        session = self.detail_pane.session
+        listed = session is None or self.browser.model.row_of(session.session_id) >= 0
+        was = self.detail_pane.listed
+        self.detail_pane.set_listed(listed)
+        if listed and not was and session is not None and not self.sessions.selected_session_id():
+            self.sessions.select_session(session.session_id)  # back in the list: select and scroll to it
+
+    def _on_detail_left_session(self, session: Session) -> None:
+        name = session.name or session.session_id
+        self.detail_pane.show_gone(
+            f"You are no longer a participant of “{name}”, so it is not shown any more."
+        )
+        self.participants.show_message(None)
+
     def _on_detail_session_loaded(self, session: Session | None) -> None:
         self.detail_pane.show_session(session)
+        self._update_listed()
         self.participants.set_editable(session is not None and session.is_open)
         if session is None:
             self.participants.show_message(None)
 
     def _on_detail_pane_save_requested(self, edits: dict[str, Any]) -> None:
-        self.detail.save(edits)
+        self.detail.save(edits, self.detail_pane.edit_base.session)
 
     def _on_detail_saved(self, fields: list[str]) -> None:
         self.detail_pane.show_saved(fields)

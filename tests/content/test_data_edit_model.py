@@ -103,3 +103,23 @@ def test_changed_fields_are_highlighted(qapp: Any) -> None:
     assert model.index_of(("readings", "pressure_bar")).data(Qt.ItemDataRole.BackgroundRole) is not None
     assert model.index_of(("readings",)).data(Qt.ItemDataRole.BackgroundRole) is None
     assert model.index(0, COL_KEY).data(Qt.ItemDataRole.BackgroundRole) is None
+
+
+def test_models_pass_the_model_tester(qapp: Any, qtmodeltester: Any) -> None:
+    from skydesk.events.types import event_from_json
+    from skydesk.models.event_log_model import EventLogController
+    from skydesk.models.timeline import TimelineModel
+    from tests.events.payloads import event
+
+    model = model_of(DOC)
+    qtmodeltester.check(model)
+    model.add(model.index_of(("inspection", "steps")), value={"title": "x"})
+    model.remove(model.index_of(("readings",)))
+    qtmodeltester.check(model)
+    log = EventLogController(limit=3)
+    log.add_events([event_from_json(event("session_created")) for _ in range(5)])
+    qtmodeltester.check(log.model)
+    timeline = TimelineModel()
+    timeline.set_events([event_from_json(event("session_data_updated", session_id="s")) for _ in range(3)])
+    timeline.add_newer([event_from_json(event("session_closed", session_id="s"))])
+    qtmodeltester.check(timeline)

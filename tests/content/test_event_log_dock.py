@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from skydesk.api import SessionEvent
+from skydesk.events.types import event_from_json
 from skydesk.models.event_log_model import COL_TYPE, EventLogController
 from skydesk.ui.event_log_dock import EventLogDock
 from tests.events.payloads import event
@@ -19,11 +19,11 @@ def feed(ctl: EventLogController) -> None:
     ctl.note_data("a", {"readings": {"pressure_bar": 8.1}})
     ctl.add_events(
         [
-            SessionEvent.from_json(event("session_created", session_id="a")),
-            SessionEvent.from_json(
+            event_from_json(event("session_created", session_id="a")),
+            event_from_json(
                 event("session_data_updated", session_id="a", data={"readings": {"pressure_bar": 8.98}})
             ),
-            SessionEvent.from_json(event("session_data_updated", session_id="b", data={"note": "Valve OK"})),
+            event_from_json(event("session_data_updated", session_id="b", data={"note": "Valve OK"})),
         ]
     )
 
@@ -61,7 +61,7 @@ def test_filter_select_pause_export(qtbot: Any, tmp_path: Path) -> None:
     dock.session_combo.setCurrentIndex(0)
     QTest.mouseClick(dock.pause_button, Qt.MouseButton.LeftButton)
     assert dock.pause_button.text() == "Resume"
-    ctl.add_events([SessionEvent.from_json(event("session_closed", session_id="a"))])
+    ctl.add_events([event_from_json(event("session_closed", session_id="a"))])
     assert table.model().rowCount() == 3 and "1 new events not shown" in dock.counts_label.text()
     QTest.mouseClick(dock.pause_button, Qt.MouseButton.LeftButton)
     assert table.model().rowCount() == 4
@@ -83,3 +83,16 @@ def test_connection_state_and_reconnect(qtbot: Any) -> None:
     assert "connection refused" in dock.connection_label.text()
     QTest.mouseClick(dock.reconnect_button, Qt.MouseButton.LeftButton)
     assert asked == [True]
+
+
+def test_the_bound_is_a_setting_in_the_dock(qtbot: Any) -> None:
+    ctl = EventLogController(limit=300)
+    dock = EventLogDock(ctl)
+    qtbot.addWidget(dock)
+    ctl.add_events([event_from_json(event("session_created")) for _ in range(250)])
+    chosen: list[int] = []
+    dock.limit_changed.connect(chosen.append)
+    dock.limit_spin.setValue(100)
+    dock.limit_spin.editingFinished.emit()
+    assert ctl.log.limit == 100 and chosen == [100]
+    assert dock.table.model().rowCount() == 100 and "150 older events dropped" in dock.counts_label.text()

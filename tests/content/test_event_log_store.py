@@ -7,13 +7,14 @@ import json
 from typing import Any
 
 from skydesk.api import SessionEvent
+from skydesk.events.types import event_from_json
 from skydesk.models.event_log import EventFilter, EventLog, changes, write_jsonl
 from skydesk.models.event_log_model import COL_SESSION, COL_TYPE, EventLogController
 from tests.events.payloads import event, session_json
 
 
 def ev(event_type: str, **kw: Any) -> SessionEvent:
-    return SessionEvent.from_json(event(event_type, **kw))
+    return event_from_json(event(event_type, **kw))
 
 
 def test_bound_drops_oldest_and_counts_them() -> None:

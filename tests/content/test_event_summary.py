@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from skydesk.api import SessionEvent
+from skydesk.events.types import event_from_json
 from skydesk.models.event_summary import Summarizer, custom_event_problems
 from tests.events.payloads import event, session_json
 
 
 def test_data_changes_say_before_and_after() -> None:
     events = [
-        SessionEvent.from_json(
+        event_from_json(
             event("session_data_updated", session_id="s", data={"readings": {"pressure_bar": 8.1}})
         ),
-        SessionEvent.from_json(
+        event_from_json(
             event("session_data_updated", session_id="s", data={"readings": {"pressure_bar": 8.98}})
         ),
     ]
@@ -30,13 +30,13 @@ def test_session_changes_name_the_field() -> None:
     props = {**after, "properties": {"site": "south", "priority": "high"}}
     lines = Summarizer(label=lambda uid: {"u2": "Sam Lee"}.get(uid, uid)).summaries(
         [
-            SessionEvent.from_json(event("session_created", session_id="s", session=before)),
-            SessionEvent.from_json(event("session_updated", session_id="s", session=after)),
-            SessionEvent.from_json(event("session_properties_updated", session_id="s", session=props)),
-            SessionEvent.from_json(
+            event_from_json(event("session_created", session_id="s", session=before)),
+            event_from_json(event("session_updated", session_id="s", session=after)),
+            event_from_json(event("session_properties_updated", session_id="s", session=props)),
+            event_from_json(
                 event("session_event_created", session_id="s", customEventType="photo", data={"n": 1})
             ),
-            SessionEvent.from_json(event("session_closed", session_id="s")),
+            event_from_json(event("session_closed", session_id="s")),
         ]
     )
     assert lines[0] == "created “Pump 7”"

@@ -42,7 +42,8 @@ async def test_other_names_are_not_touched() -> None:
         await a
 
 
-async def test_failure_is_logged_once_and_reported(caplog: pytest.LogCaptureFixture) -> None:
+async def test_failure_goes_to_on_error_which_does_the_logging(caplog: pytest.LogCaptureFixture) -> None:
+    """With a reporter wired, the reporter alone handles (and logs) the failure: it is not logged twice."""
     seen: list[tuple[str, str]] = []
     reg = TaskRegistry(on_error=lambda name, exc: seen.append((name, str(exc))))
 
@@ -54,6 +55,19 @@ async def test_failure_is_logged_once_and_reported(caplog: pytest.LogCaptureFixt
         await asyncio.wait([task])
         await asyncio.sleep(0)
     assert seen == [("job", "disk on fire")]
+    assert caplog.records == []
+
+
+async def test_failure_without_a_reporter_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    reg = TaskRegistry()
+
+    async def boom() -> None:
+        raise RuntimeError("disk on fire")
+
+    with caplog.at_level(logging.ERROR, logger="skydesk.core.tasks"):
+        task = reg.run("job", boom())
+        await asyncio.wait([task])
+        await asyncio.sleep(0)
     assert [r.getMessage() for r in caplog.records] == ["Task job failed: RuntimeError: disk on fire"]
 
 

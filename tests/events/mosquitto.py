@@ -191,10 +191,18 @@ class MosquittoBroker:
                     f"cafile {d / 'ca.pem'}",
                     f"certfile {d / 'cert.pem'}",
                     f"keyfile {d / 'key.pem'}",
+                    # In mosquitto 2.0 this is only the lowest version; the ceiling is set below.
                     "tls_version tlsv1.2",
                     "",
                 ]
             )
+        )
+        # mosquitto has no "highest TLS version" option, so OpenSSL's own configuration caps it
+        # at 1.2: the broker then offers exactly TLS 1.2, as the reference says Skylight's does.
+        (d / "openssl.cnf").write_text(
+            "openssl_conf = skydesk_tests\n[skydesk_tests]\nssl_conf = ssl_section\n"
+            "[ssl_section]\nsystem_default = tls12_only\n[tls12_only]\n"
+            "MinProtocol = TLSv1.2\nMaxProtocol = TLSv1.2\n"
         )
         return conf
 
@@ -205,7 +213,8 @@ class MosquittoBroker:
         assert self.proc is None or self.proc.poll() is not None, "already running"
         conf = self._write_config()
         log = (self.workdir / "mosquitto.log").open("ab")
-        self.proc = subprocess.Popen([self.exe, "-c", str(conf)], stdout=log, stderr=log)
+        env = {**os.environ, "OPENSSL_CONF": str(self.workdir / "openssl.cnf")}
+        self.proc = subprocess.Popen([self.exe, "-c", str(conf)], stdout=log, stderr=log, env=env)
         log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

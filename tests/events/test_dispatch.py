@@ -62,7 +62,9 @@ def test_malformed_storm_logs_a_few_warnings_not_thousands(caplog: pytest.LogCap
         ({"port": 0}, "port"),
         ({"realm": "a/b"}, "realm"),
         ({"user_id": "u+1"}, "user_id"),
-        ({"client_suffix": "1234"}, "8 digits"),
+        ({"client_suffix": "1234"}, "8 ASCII digits"),
+        ({"client_suffix": "\u0661" * 8}, "8 ASCII digits"),  # Arabic-Indic digits are not 0-9
+        ({"client_suffix": "12345678\n"}, "8 ASCII digits"),
         ({"keepalive": 1}, "keepalive"),
         ({"ca_file": "/nonexistent/ca.pem"}, "CA file"),
     ],

@@ -31,7 +31,9 @@ def session_with(sandbox: Any, app: str, creator: str, participants: list[dict[s
 
     actor = sandbox.service.actor_by_username(creator)
     return Session.from_json(
-        sandbox.service.create_session(actor, app, {"name": "rights", "participants": participants})
+        sandbox.service.create_session(
+            actor, app, {"name": "rights", "participants": participants, "version": 1}
+        )
     )
 
 

@@ -173,7 +173,7 @@ def test_mqtt_latency_delays_events_and_keeps_their_order(rig: Rig) -> None:
     rig.admin().put("/admin/faults/latency", json={"mqtt_ms": 500, "mqtt_jitter_ms": 400})
     sent: list[tuple[str, float]] = []
     for n in range(6):
-        r = rest.post(sessions_path(rig), json={"name": f"latency {n}"})
+        r = rest.post(sessions_path(rig), json={"name": f"latency {n}", "version": 1, "participants": []})
         assert r.status_code == 201, r.text
         sent.append((r.json()["sessionId"], time.monotonic()))
     got = [probe.next_message(timeout=20) for _ in sent]
@@ -182,7 +182,7 @@ def test_mqtt_latency_delays_events_and_keeps_their_order(rig: Rig) -> None:
     assert ids == [sid for sid, _ in sent]  # jitter never reorders
     assert arrived - sent[0][1] >= 0.5
     rig.sandbox.faults.set_latency(mqtt=0)
-    rest.post(sessions_path(rig), json={"name": "no latency"})
+    rest.post(sessions_path(rig), json={"name": "no latency", "version": 1, "participants": []})
     assert json.loads(probe.next_message().payload)["session"]["name"] == "no latency"
 
 
@@ -215,7 +215,12 @@ def test_an_error_answer_means_the_request_was_not_run(rig: Rig) -> None:
     rest = rig.rest("tech")
     before = rest.get(sessions_path(rig), params={"limit": 100}).json()["data"]
     rig.sandbox.faults.fail(503, times=1, methods=("POST",))
-    assert rest.post(sessions_path(rig), json={"name": "never made"}).status_code == 503
+    assert (
+        rest.post(
+            sessions_path(rig), json={"name": "never made", "version": 1, "participants": []}
+        ).status_code
+        == 503
+    )
     after = rest.get(sessions_path(rig), params={"limit": 100}).json()["data"]
     assert len(after) == len(before)
 
@@ -257,7 +262,9 @@ def test_huge_bodies_are_valid_json_of_the_size_asked(rig: Rig) -> None:
 def test_a_body_fault_skips_answers_without_a_body(rig: Rig) -> None:
     # A session's DELETE is answered 204: nothing to spoil, so the fault waits for the next answer.
     rest = rig.rest("tech")
-    sid = rest.post(sessions_path(rig), json={"name": "to close"}).json()["sessionId"]
+    sid = rest.post(sessions_path(rig), json={"name": "to close", "version": 1, "participants": []}).json()[
+        "sessionId"
+    ]
     rig.sandbox.faults.corrupt("truncated", times=1, methods=("DELETE", "GET"))
     r = rest.delete(sessions_path(rig, sid))
     if r.status_code == 204:
@@ -271,7 +278,7 @@ def test_connections_closed_before_the_answer_after_the_request_ran(rig: Rig) ->
     rest = rig.rest("tech")
     rig.admin().post("/admin/faults/rules", json={"kind": "reset", "times": 1, "methods": ["POST"]})
     with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
-        rest.post(sessions_path(rig), json={"name": "outcome unknown"})
+        rest.post(sessions_path(rig), json={"name": "outcome unknown", "version": 1, "participants": []})
     names = [s["name"] for s in rest.get(sessions_path(rig), params={"limit": 100}).json()["data"]]
     assert "outcome unknown" in names  # the change happened; only the answer was lost
 

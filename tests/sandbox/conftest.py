@@ -33,7 +33,7 @@ class RestServer:
     ca_file: str
     service: SandboxService
     issuer: TokenIssuer
-    _tokens: dict[str, str] = field(default_factory=dict)
+    _tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
     _clients: list[httpx.Client] = field(default_factory=list)
 
     def app_id(self, name: str = "Field Inspection") -> str:
@@ -46,15 +46,18 @@ class RestServer:
 
     def token(self, username: str) -> str:
         """An access token for a demo user, obtained through the real login endpoint."""
-        if username not in self._tokens:
+        # Logged in again once a token is half-way to its 300 s expiry: under xdist on busy cores one
+        # worker's session-scoped server can outlive a token, and a stale one fails unrelated tests with 401.
+        cached = self._tokens.get(username)
+        if cached is None or time.monotonic() - cached[1] > 150:
             with self.client() as anon:
                 r = anon.post(
                     "/v1/authentication/login/realms/demo",
                     json={"username": username, "password": PASSWORD.format(username), "realm": "demo"},
                 )
                 assert r.status_code == 200, r.text
-                self._tokens[username] = r.json()["access_token"]
-        return self._tokens[username]
+                self._tokens[username] = (r.json()["access_token"], time.monotonic())
+        return self._tokens[username][0]
 
     def client(self, username: str | None = None, **headers: str) -> httpx.Client:
         """An httpx client that verifies the server against the test CA, signed in as ``username``."""
@@ -153,7 +156,11 @@ def sessions_url(app_id: str, *rest: str) -> str:
 
 
 def make_session(client: httpx.Client, app_id: str, **body: Any) -> dict[str, Any]:
-    """Create a session over REST and return its JSON (asserting 201)."""
-    r = client.post(sessions_url(app_id), json=body)
+    """Create a session over REST and return its JSON (asserting 201).
+
+    The required fields get the values a well-behaved client sends (the SDK fills them the same way)
+    unless the test gives its own: version 1 and no participants besides the creator.
+    """
+    r = client.post(sessions_url(app_id), json={"version": 1, "participants": [], **body})
     assert r.status_code == 201, r.text
     return dict(r.json())

@@ -35,6 +35,9 @@ def test_valid_credentials_are_accepted(rig: BrokerRig) -> None:
         f"demo-{ALEX}-1234567",  # 7 digits
         f"demo-{ALEX}-123456789",  # 9 digits
         f"demo-{ALEX}-1234567a",  # not digits
+        f"demo-{ALEX}-" + "\u0661" * 8,  # Arabic-Indic digits: Unicode digits, but not 0-9
+        f"demo-{ALEX}-" + "\uff11" * 8,  # fullwidth digits
+        f"demo-{ALEX}-1234567\u0662",  # one non-ASCII digit among seven ASCII ones
         f"other-{ALEX}-12345678",  # another realm
         f"demo-{DANA}-12345678",  # another user's id
         "",  # empty: amqtt would invent one

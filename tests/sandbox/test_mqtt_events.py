@@ -121,6 +121,7 @@ def test_rest_changes_reach_every_participant_including_group_members(
     r = dispatch.http.post(
         f"{BASE}/{app}/sessions",
         json={
+            "version": 3,
             "name": "Pump 7 vibration check",
             "properties": {"site": "North yard", "priority": "high"},
             "participants": [{"id": _field_team_id(sandbox), "type": "group"}],
@@ -164,7 +165,9 @@ def test_rest_changes_reach_every_participant_including_group_members(
 def test_timeline_holds_the_same_payloads_as_mqtt(sandbox: Any, people: dict[str, Person]) -> None:
     app = _app_id(sandbox)
     tech = people["tech"]
-    r = tech.http.post(f"{BASE}/{app}/sessions", json={"name": "Timeline check"})
+    r = tech.http.post(
+        f"{BASE}/{app}/sessions", json={"name": "Timeline check", "version": 3, "participants": []}
+    )
     assert r.status_code == 201, r.text
     sid = r.json()["sessionId"]
     r = tech.http.post(

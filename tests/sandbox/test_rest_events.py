@@ -117,7 +117,7 @@ def test_listeners_run_after_commit(rest_server: RestServer, as_user: Callable[.
     try:
         app, tech = rest_server.app_id(), as_user("tech")
         sid = make_session(tech, app)["sessionId"]
-        tech.patch(sessions_url(app, sid, "data"), json={"data": {"saved": True}})
+        tech.patch(sessions_url(app, sid, "data"), json={"data": {"saved": True}, "version": 1})
     finally:
         service.remove_event_listener(check)
     assert seen["data"] == {"saved": True}

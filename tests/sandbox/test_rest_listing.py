@@ -142,7 +142,9 @@ def test_modified_at_sort_follows_changes(
 ) -> None:
     tech, app = as_user("tech"), rest_server.app_id()
     time.sleep(0.002)  # make the modification land on a later millisecond
-    tech.patch(sessions_url(app, five[0]["sessionId"], "data"), json={"data": {"touched": True}})
+    tech.patch(
+        sessions_url(app, five[0]["sessionId"], "data"), json={"data": {"touched": True}, "version": 1}
+    )
     assert names(listing(tech, app, **{"prop.run": tag}, sort="-modifiedAt"))[0] == "Alpha pump"
 
 
@@ -185,7 +187,9 @@ def test_cursor_walk_is_exactly_once_while_sessions_are_added(
             # Someone else adds sessions (at both ends of the name order, mixed case) during the walk;
             # two per page of four, so a walk towards the newest items still reaches its end.
             for name in ("a-new", "Z-new") if len(seen) % 8 else ("A-new", "z-new"):
-                rest_server.service.create_session(actor, app, {"name": name, "properties": {"run": tag}})
+                rest_server.service.create_session(
+                    actor, app, {"name": name, "properties": {"run": tag}, "version": 1, "participants": []}
+                )
             if not page["page"][key]:
                 break
             page = listing(dispatch, app, **params, **{key: page["page"][key]})

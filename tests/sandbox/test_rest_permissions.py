@@ -50,7 +50,7 @@ def test_group_membership_grants_visibility_and_update(
     s = make_session(dispatch, app, name="Team job", participants=[{"id": FIELD_TEAM_ID, "type": "group"}])
     assert sam.get(sessions_url(app, s["sessionId"])).status_code == 200
     assert s["sessionId"] in all_ids(sam, app)
-    r = sam.patch(sessions_url(app, s["sessionId"], "data"), json={"data": {"by": "sam"}})
+    r = sam.patch(sessions_url(app, s["sessionId"], "data"), json={"data": {"by": "sam"}, "version": 1})
     assert r.status_code == 200
     # Once the group is removed, sam no longer sees it (and it answers like an unknown id).
     assert (

@@ -59,17 +59,22 @@ def test_unknown_application_is_404(as_user: Callable[..., httpx.Client]) -> Non
         assert "nope" in r.json()["error"]
 
 
-def test_create_session_defaults(rest_server: RestServer, as_user: Callable[..., httpx.Client]) -> None:
+def test_create_session_stores_what_is_given_and_adds_the_creator(
+    rest_server: RestServer, as_user: Callable[..., httpx.Client]
+) -> None:
     tech = as_user("tech")
     me = rest_server.user_id("tech")
-    s = make_session(tech, rest_server.app_id(), name="Pump P-7", properties={"site": "Depot", "orderId": 42})
+    s = make_session(
+        tech, rest_server.app_id(), name="Pump P-7", properties={"site": "Depot", "orderId": 42}, version=3
+    )
     assert s["status"] == "open" and s["version"] == 3 and s["isDraft"] is False
     assert s["participants"] == [{"id": me, "type": "user", "isGuest": False}]
     assert s["createdBy"] == me and s["modifiedBy"] == me and s["createdAt"] == s["modifiedAt"]
+    # The sandbox keeps property values as given (CONTRACT §4); the SDK is the one that sends strings.
     assert s["properties"] == {"site": "Depot", "orderId": 42}
     assert s["description"] == ""
-    # An unpublished application defaults to its draft version, and such sessions are drafts.
-    survey = make_session(tech, rest_server.app_id("Site Survey"), name="Survey")
+    # A version above the published one is a draft, as is any session of an unpublished application.
+    survey = make_session(tech, rest_server.app_id("Site Survey"), name="Survey", version=1)
     assert survey["version"] == 1 and survey["isDraft"] is True
     draft = make_session(tech, rest_server.app_id(), name="Try draft", version=4)
     assert draft["isDraft"] is True
@@ -137,7 +142,11 @@ def test_participants_add_list_remove(rest_server: RestServer, as_user: Callable
     url = sessions_url(app, sid, "participants")
     r = tech.post(url, json={"id": "grp-1", "type": "group"})
     assert r.status_code == 204 and r.content == b""
-    assert tech.post(url, json={"id": "guest-1", "isGuest": True}).status_code == 204  # type defaults to user
+    missing = tech.post(url, json={"id": "guest-1", "isGuest": True})  # type is required (ref)
+    assert missing.status_code == 400 and missing.json()["details"] == [
+        {"field": "type", "message": "is required"}
+    ]
+    assert tech.post(url, json={"id": "guest-1", "type": "user", "isGuest": True}).status_code == 204
     listed = tech.get(url).json()
     assert {"id": "grp-1", "type": "group", "isGuest": False} in listed
     assert {"id": "guest-1", "type": "user", "isGuest": True} in listed
@@ -189,7 +198,7 @@ def test_timeline_records_device_headers_and_every_change(
     sid = make_session(tech, app, name="Timeline")["sessionId"]
     tech.patch(sessions_url(app, sid), json={"name": "Timeline 2"})
     tech.patch(sessions_url(app, sid), json={"properties": {"priority": "high"}})
-    tech.patch(sessions_url(app, sid, "data"), json={"data": {"a": 1}})
+    tech.patch(sessions_url(app, sid, "data"), json={"data": {"a": 1}, "version": 1})
     custom = tech.post(sessions_url(app, sid, "events"), json={"eventType": "photo.taken", "data": {"n": 1}})
     assert custom.status_code == 201
     tech.patch(sessions_url(app, sid), json={"status": "closed"})
@@ -234,7 +243,7 @@ def test_timeline_pages_both_ways(rest_server: RestServer, as_user: Callable[...
     tech, app = as_user("tech"), rest_server.app_id()
     sid = make_session(tech, app)["sessionId"]
     for i in range(6):
-        tech.patch(sessions_url(app, sid, "data"), json={"data": {"i": i}})
+        tech.patch(sessions_url(app, sid, "data"), json={"data": {"i": i}, "version": 1})
     url = sessions_url(app, sid, "events")
     p1 = tech.get(url, params={"limit": 4}).json()
     p2 = tech.get(url, params={"limit": 4, "nextCursor": p1["page"]["nextCursor"]}).json()

@@ -98,11 +98,17 @@ def test_restart_keeps_sessions_data_media_timelines_and_trust(tmp_path: Path) -
             app = _app(info)
             total = tech.get(f"{APPS}/{app}/sessions").json()["page"]["total"]
             r = tech.post(
-                f"{APPS}/{app}/sessions", json={"name": "Survives restarts", "properties": {"k": "v"}}
+                f"{APPS}/{app}/sessions",
+                json={
+                    "name": "Survives restarts",
+                    "properties": {"k": "v"},
+                    "version": 3,
+                    "participants": [],
+                },
             )
             sid = r.json()["sessionId"]
             base = f"{APPS}/{app}/sessions/{sid}"
-            assert tech.patch(f"{base}/data", json={"data": {"meter": 42}}).status_code == 200
+            assert tech.patch(f"{base}/data", json={"data": {"meter": 42}, "version": 1}).status_code == 200
             media = tech.post(
                 f"{base}/media", json={"filename": "a.bin", "contentType": "image/png", "totalBytes": 4}
             ).json()
@@ -139,7 +145,9 @@ def test_fresh_wipes_and_seeds_again(tmp_path: Path) -> None:
         _client(sb.info, "tech") as tech,
     ):
         app = _app(sb.info)
-        sid = tech.post(f"{APPS}/{app}/sessions", json={"name": "Gone after fresh"}).json()["sessionId"]
+        sid = tech.post(
+            f"{APPS}/{app}/sessions", json={"name": "Gone after fresh", "version": 3, "participants": []}
+        ).json()["sessionId"]
     with (
         Sandbox(SandboxConfig(state_dir=tmp_path, api_port=0, mqtt_port=0, seed=2, fresh=True)) as sb,
         _client(sb.info, "tech") as tech,

@@ -17,3 +17,4 @@ def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> d
 # The GUI tests' window factory (a shown MainWindow on tmp_path settings, shut down in order after the test)
 # and their garbage-collection guard, shared rather than copied.
 from tests.gui.conftest import _collect_garbage_on_the_gui_thread, make_window  # noqa: E402, F401
+from tests.models.conftest import make_services, profile_of  # noqa: E402, F401

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from skydesk.api import Application
 from skydesk.api.validation import NAME_MAX
@@ -70,5 +70,22 @@ def test_tab_leaves_the_properties_table_and_the_table_grows(dialog: NewSessionD
     assert table.verticalScrollBar().maximum() == 0  # every row shows without scrolling
 
 
+def _title_room(box: QWidget) -> float:
+    """Room for the title in a title bar's (bolder, larger) font, plus the window manager's buttons."""
+    metrics = box.fontMetrics()
+    return metrics.horizontalAdvance(box.windowTitle()) * 1.25 + metrics.horizontalAdvance("M") * 10
+
+
 def test_the_title_is_not_cut(dialog: NewSessionDialog) -> None:
-    assert dialog.width() > dialog.fontMetrics().horizontalAdvance(dialog.windowTitle()) * 1.25
+    assert dialog.width() >= _title_room(dialog)
+
+
+def test_add_participant_title_is_not_cut(qapp: QApplication) -> None:
+    from skydesk.ui.participants import AddParticipantDialog
+
+    box = AddParticipantDialog(None, set())
+    box.show()
+    QTest.qWaitForWindowExposed(box)
+    assert box.width() >= _title_room(box)
+    box.close()
+    box.deleteLater()

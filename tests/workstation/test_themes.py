@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QAbstractButton, QApplication, QStyle, QWidget
 
 from skydesk.ui.common import standard_icon
-from skydesk.ui.themes import DARK, LIGHT, SYSTEM, ThemeManager, dark_palette
+from skydesk.ui.themes import DARK, LIGHT, SYSTEM, ThemeManager, dark_palette, theme_manager
 from tests.gui.helpers import signed_in_window
 from tests.support.qt import wait_until
 
@@ -35,10 +35,9 @@ def contrast(a: QColor, b: QColor) -> float:
 
 @pytest.fixture
 def themes(qapp: QApplication) -> Iterator[ThemeManager]:
-    manager = ThemeManager(qapp)
+    manager = theme_manager()  # the one the window's View > Theme uses too
     yield manager
     manager.apply(LIGHT)
-    manager.deleteLater()
 
 
 def icon_pixels(button: QAbstractButton) -> tuple[int, int]:
@@ -81,8 +80,8 @@ def test_dark_palette_text_pairs_are_readable() -> None:
 async def test_every_toolbar_and_pane_icon_is_legible_in_dark(
     themes: ThemeManager, make_window: Any, sandbox: Any
 ) -> None:
-    themes.apply(DARK)
     window = await signed_in_window(make_window, sandbox, "dispatch")
+    window.workstation.set_theme(DARK)  # View > Theme > Dark
     window.workspace.sessions.table.selectRow(0)
     detail = window.services.detail
     await wait_until(lambda: detail.session is not None, 15, what="the session's details")
@@ -93,7 +92,8 @@ async def test_every_toolbar_and_pane_icon_is_legible_in_dark(
     for button in buttons:
         total, legible = icon_pixels(button)
         assert total >= 10, f"{button.accessibleName()}: no icon drawn"
-        assert legible >= total * 0.3, f"{button.accessibleName()}: {legible}/{total} icon pixels legible"
+        where = type(button.parentWidget()).__name__
+        assert legible >= total * 0.3, f"{button.accessibleName()} in {where}: {legible}/{total} legible"
 
 
 def test_an_untinted_black_icon_fails_the_same_check(themes: ThemeManager, qapp: QApplication) -> None:
