@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from skydesk.models import media_controller
 from skydesk.models.media import COL_CREATED_BY, COL_FILENAME, COL_UPLOAD
 from skydesk.ui.media_tab import SORT_CHOICES, MediaTab
-from tests.media.helpers import add_media, new_session
+from tests.media.helpers import add_media, dump_tasks, new_session
 from tests.support.qt import wait_until
 
 
@@ -86,7 +86,11 @@ async def test_cursor_paging(services: Any, tech: Any, app_id: str, monkeypatch:
     qtbot.addWidget(tab)
     services.media.open(app_id, sid)
     model = services.media.model
-    await wait_until(lambda: model.rowCount() == 3, 60, what="first page of 3")
+    try:
+        await wait_until(lambda: model.rowCount() == 3, 60, what="first page of 3")
+    except AssertionError:
+        dump_tasks()
+        raise
     assert model.total == 7 and model.canFetchMore()
     while model.canFetchMore():
         model.fetchMore()

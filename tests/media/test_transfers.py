@@ -11,7 +11,7 @@ from skydesk.api.media_content import UPLOAD_CHUNK_BYTES
 from skydesk.models.media import COL_UPLOAD
 from skydesk.models.media_transfers import CANCELLED, DONE, Transfer
 from skydesk.ui.media_tab import MediaTab
-from tests.media.helpers import add_media, file_sha, new_session, server_sha, sha
+from tests.media.helpers import add_media, dump_tasks, file_sha, new_session, server_sha, sha
 from tests.support.qt import wait_until
 
 MIB = 1024 * 1024
@@ -44,7 +44,11 @@ async def _open_tab(services: Any, app_id: str, sid: str, qtbot: Any) -> MediaTa
     qtbot.addWidget(tab)
     tab.show()
     services.media.open(app_id, sid)
-    await wait_until(lambda: services.ops.busy("media.list") == 0, 60, what="list")
+    try:
+        await wait_until(lambda: services.ops.busy("media.list") == 0, 30, what="list")
+    except AssertionError:
+        dump_tasks()
+        raise
     return tab
 
 
