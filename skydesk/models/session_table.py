@@ -356,8 +356,6 @@ class SessionTableModel(QAbstractTableModel):
 
     def _move_into_place(self, row: int) -> None:
         s = self._sessions[row]
-        if self._stays(row):
-            return  # most changes keep their place (always so in creation order): no copy of every row
         others = self._sessions[:row] + self._sessions[row + 1 :]
         pos = self._insert_position(s, others)
         if pos == row:
@@ -369,19 +367,6 @@ class SessionTableModel(QAbstractTableModel):
         self._sessions.insert(pos, s)
         self._reindex(min(row, pos))
         self.endMoveRows()
-
-    def _stays(self, row: int) -> bool:
-        """Whether ``insert_position`` would put row ``row`` back where it is, judged by its neighbours."""
-        rows, key, s = self._sessions, self._filters.sort_key, self._sessions[row]
-        target = key(s)
-        before = key(rows[row - 1]) if row > 0 else None
-        after = key(rows[row + 1]) if row + 1 < len(rows) else None
-        try:
-            if self._filters.descending:  # position = first row whose key is not greater than ours
-                return (before is None or before > target) and (after is None or after <= target)
-            return (before is None or before <= target) and (after is None or after > target)
-        except TypeError:  # incomparable keys: let insert_position decide
-            return False
 
     def _replace_row(self, row: int, s: Session) -> None:
         self._sessions[row] = s
