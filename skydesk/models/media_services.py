@@ -32,10 +32,7 @@ def build_media(services: AppServices) -> tuple[ThumbnailLoader, MediaController
 
     services.auth.signed_in.connect(signed_in)
     services.auth.signed_out.connect(signed_out)
-    # The people engineer's Permissions, once AppServices builds it (built before this in __init__).
-    permissions = getattr(services, "permissions", None)
-    if permissions is not None:
-        follow_permissions(media, permissions)
+    follow_permissions(media, services.permissions)  # the people engineer's rights (PEOPLE-API)
     return thumbnails, media
 
 
