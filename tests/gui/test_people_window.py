@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from skydesk.models.people import short_id
 from skydesk.models.session_columns import COL_PARTICIPANTS
+from skydesk.models.timeline import COL_WHO
 from skydesk.sandbox.seed import FIELD_TEAM_ID
 from tests.gui.helpers import fill_sign_in, signed_in_window, visible_column
 from tests.models.people import app_id_of, drop_permission
@@ -73,6 +74,11 @@ async def test_names_everywhere_with_ids_in_tooltips(make_window: Any, sandbox: 
     copy = next(a for a in pane.created_value.actions() if a.text() == "Copy creator's id")
     copy.trigger()
     assert QGuiApplication.clipboard().text() == pane.session.created_by
+
+    # Event summaries (the session's timeline) name who did it.
+    timeline = window.services.content.timeline.model
+    who = lambda: {timeline.index(r, COL_WHO).data() for r in range(timeline.rowCount())}  # noqa: E731
+    await wait_until(lambda: who() and who() <= names, 30, what=f"named timeline entries, not {who()}")
 
     # Participants pane: name and job title; a group with its member count.
     listed = window.workspace.participants.model
