@@ -267,7 +267,7 @@ class MediaContentMixin(MediaMixin):
             length = response.headers.get("content-length")
             # With a Content-Encoding the length counts encoded bytes, not the ones we write.
             encoded = response.headers.get("content-encoding", "identity") != "identity"
-            total = int(length) if length and length.isdigit() and not encoded else -1
+            total = int(length) if length and length.isascii() and length.isdigit() and not encoded else -1
             if expected is not None and total >= 0 and total != expected:
                 raise BadResponse(
                     f"{self.host} announced {total} bytes for media of {expected} bytes.", host=self.host

@@ -109,6 +109,39 @@ def current_log_file() -> Path | None:
     return _current_log_file
 
 
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """The rotating log file; a full or lost disk costs the file, not the app.
+
+    The standard handler prints "--- Logging error ---" and a traceback for every record it cannot write;
+    this one says once on stderr that the log file is not being written, and again when it is written again.
+    """
+
+    _failing = False
+    _failed_now = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._failed_now = False
+        super().emit(record)
+        if self._failing and not self._failed_now:
+            self._failing = False
+            print(f"skydesk: writing the log file {self.baseFilename} again", file=sys.stderr)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, OSError):
+            super().handleError(record)
+            return
+        self._failed_now = True
+        if not self._failing:
+            self._failing = True
+            reason = exc.strerror or type(exc).__name__
+            print(
+                f"skydesk: cannot write the log file {self.baseFilename} ({reason}); "
+                "messages go to the console only until it can be written",
+                file=sys.stderr,
+            )
+
+
 def _usable_log_dir(preferred: Path) -> Path:
     """``preferred`` if it can be created, else a private temp dir (logging must never stop the app)."""
     try:
@@ -134,9 +167,7 @@ def setup_logging(verbose: bool = False, log_dir: Path | None = None) -> Path:
     _current_log_file = path
     root = logging.getLogger()
     redactor = RedactingFilter()
-    file_handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
-    )
+    file_handler = _LogFile(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
     file_handler.setFormatter(logging.Formatter(LOG_FORMAT))
     file_handler.addFilter(redactor)
     console = logging.StreamHandler(sys.stderr)

@@ -39,6 +39,7 @@ class SessionBrowserController(QObject):
     applications_loaded = Signal(list)
     busy = Signal(bool)
     stale_changed = Signal(bool)  # True after a failed load: the rows shown may be out of date
+    application_changed = Signal(str)  # the application now shown ("" for none): rights are read for it
 
     def __init__(
         self,
@@ -100,9 +101,12 @@ class SessionBrowserController(QObject):
 
     def set_application(self, application_id: str | None) -> None:
         """Show the sessions of `application_id` (remembered in settings)."""
+        changed = (application_id or None) != self._application_id
         self._application_id = application_id or None
         if self._settings is not None:
             self._settings.last_application_id = self._application_id
+        if changed:
+            self.application_changed.emit(self._application_id or "")
         self._start_load()
 
     # ------------------------------------------------------------------ filters, sort, refresh

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QObject, Signal
 
@@ -22,14 +22,23 @@ class UserLabels(QObject):
         super().__init__(parent)
         self._auth = auth
         self._names: dict[str, str] = {}
+        # For an id without a name: the people directory queues a lookup and answers the user's own
+        # label or a short id at once (painting never waits).
+        self.fallback: Callable[[str], str] = lambda user_id: user_id
         auth.signed_in.connect(self._on_auth_changed)
         auth.signed_out.connect(self._on_auth_signed_out)
 
     def label(self, user_id: str) -> str:
         """The label for ``user_id``; the signed-in user is "<name> (you)"."""
+        name = self._names.get(user_id)
+        shown = name or (self.fallback(user_id) if user_id else user_id)
         if self.is_me(user_id):
-            return f"{self._names.get(user_id) or self._auth.username} (you)"
-        return self._names.get(user_id) or user_id
+            return f"{name or self._auth.username} (you)"
+        return shown
+
+    def refresh(self) -> None:
+        """Repaint every label (the fallback's answers changed, e.g. a local label was set)."""
+        self.changed.emit()
 
     def is_me(self, user_id: str) -> bool:
         """Whether ``user_id`` is the signed-in user."""

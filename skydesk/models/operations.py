@@ -94,6 +94,8 @@ class Operations(QObject):
         self._serial = itertools.count(1)
         self._outage = False
         self._probes = 0
+        #: Rewords a problem before anyone sees it (the permissions word a 403 for the action and the role).
+        self.reword: Callable[[Problem], Problem] = lambda problem: problem
         # While the API is out, a quiet probe finds out when it is back (then api_recovered reloads).
         self._probe_timer = QTimer(self)
         self._probe_timer.setSingleShot(True)
@@ -222,7 +224,7 @@ class Operations(QObject):
             self._fail(op, describe(exc, op.doing, scope=op.scope, field=op.field), unexpected=True)
 
     def _problem(self, op: _Op[Any], exc: ApiError) -> Problem:
-        problem = describe(exc, op.doing, scope=op.scope, field=op.field)
+        problem = self.reword(describe(exc, op.doing, scope=op.scope, field=op.field))
         if problem.kind in OUTAGE_KINDS:
             self._outage = True
             self._schedule_probe()

@@ -25,6 +25,8 @@ class ParticipantListModel(QAbstractListModel):
         super().__init__(parent)
         self._items: list[Participant] = []
         self.label_for: Callable[[str], str] = lambda pid: pid
+        # The second part of a row: a user's job title, a group's member count ("" when unknown).
+        self.detail_for: Callable[[str], str] = lambda pid: ""
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         """Number of participants."""
@@ -37,10 +39,12 @@ class ParticipantListModel(QAbstractListModel):
         p = self._items[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             label = self.label_for(p.id)
-            return f"{label} (guest)" if p.is_guest else label
+            label = f"{label} (guest)" if p.is_guest else label
+            detail = self.detail_for(p.id)
+            return f"{label} · {detail}" if detail else label
         if role == Qt.ItemDataRole.ToolTipRole:
             kind = "Group" if p.type == "group" else "User"
-            return f"{kind} {p.id}" + (", guest" if p.is_guest else "")
+            return f"{self.label_for(p.id)}\n{kind} id: {p.id}" + (", guest" if p.is_guest else "")
         if role == ParticipantIdRole:
             return p.id
         if role == KindRole:

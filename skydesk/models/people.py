@@ -33,6 +33,11 @@ SEARCH_LIMIT = 20
 REFUSED_KINDS = frozenset({"forbidden", "gone"})  # 403 / 404: this realm has no directory for us
 
 
+def people_tooltip(ids: Sequence[str], label: Callable[[str], str]) -> str:
+    """One line per person, ``name: id``, for the tooltip of a cell that names them."""
+    return "\n".join(f"{label(pid)}: {pid}" if label(pid) != pid else pid for pid in ids)
+
+
 def short_id(person_id: str) -> str:
     """A short form of an id for a cell: the first 8 characters of a long id, with an ellipsis."""
     return f"{person_id[:8]}…" if len(person_id) > 12 else person_id
@@ -151,6 +156,16 @@ class PeopleDirectory(QObject):
     def label(self, person_id: str) -> str:
         """What a cell shows for an id right now: its name, its local label, else its short id."""
         return self.name(person_id) or short_id(person_id)
+
+    def subtitle(self, person_id: str) -> str:
+        """What follows a name in a list: a user's job title, a group's member count, else ""."""
+        person = self.person(person_id)
+        if person is None:
+            return ""
+        if person.is_group:
+            count = len(person.members)
+            return f"{count} member{'s' if count != 1 else ''}"
+        return person.job_title
 
     def is_unknown(self, person_id: str) -> bool:
         """True once the directory answered that it has no such user or group."""

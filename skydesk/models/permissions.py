@@ -11,7 +11,7 @@ that still happens (roles changed meanwhile) reloads the rights.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -51,13 +51,14 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 # What the app's own writes were doing -> the action a 403 there denies (other writes call note_forbidden).
-DOING_ACTIONS = {
-    CREATING_SESSION.what: "create_session",
-    SAVING_CHANGES.what: "edit_session",
-    CLOSING_SESSION.what: "close_session",
-    ADDING_PARTICIPANT.what: "add_participant",
-    REMOVING_PARTICIPANT.what: "remove_participant",
+DOINGS = {
+    "create_session": CREATING_SESSION,
+    "edit_session": SAVING_CHANGES,
+    "close_session": CLOSING_SESSION,
+    "add_participant": ADDING_PARTICIPANT,
+    "remove_participant": REMOVING_PARTICIPANT,
 }
+DOING_ACTIONS = {doing.what: action for action, doing in DOINGS.items()}
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ class Permissions(QObject):
         auth.signed_in.connect(self._on_auth_signed_in)
         auth.signed_out.connect(self._on_auth_signed_out)
         ops.problem_raised.connect(self._on_ops_problem_raised)
+        ops.reword = self._reword
 
     @property
     def rights(self) -> Rights | None:
@@ -238,10 +240,21 @@ class Permissions(QObject):
         return self.verdict(action, session).allowed
 
     def forbidden_words(self, action: str) -> str:
-        """How a 403 for ``action`` reads: the role no longer allows it (the rights are reloaded)."""
+        """How a 403 for ``action`` reads: the role (no longer) allows it (the rights are reloaded)."""
         _, words = ACTIONS[action]
         where = self.application_name or "this application"
-        return f"Your role in {where} no longer allows {words}"
+        # Rights read before said yes: they changed meanwhile. Unknown rights: the server just said no.
+        when = "no longer allows" if self._rights is not None and self._rights.known else "does not allow"
+        return f"Your role in {where} {when} {words}"
+
+    def _reword(self, problem: Problem) -> Problem:
+        """A 403 of one of the app's writes, in words for the action: "The session was not created: your
+        role in Field Inspection no longer allows creating sessions."."""
+        action = DOING_ACTIONS.get(problem.doing) if problem.kind == "forbidden" else None
+        if action is None:
+            return problem
+        words = self.forbidden_words(action)
+        return replace(problem, message=f"{DOINGS[action].failed}: {words[:1].lower()}{words[1:]}.")
 
     def note_forbidden(self, action: str) -> None:
         """The server refused ``action`` with a 403: read the rights again, and until they are known

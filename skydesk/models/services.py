@@ -20,6 +20,8 @@ from skydesk.models.labels import UserLabels
 from skydesk.models.live import EventBridge, LiveController
 from skydesk.models.media_services import build_media
 from skydesk.models.operations import Operations, UnexpectedReporter
+from skydesk.models.people import PeopleDirectory
+from skydesk.models.permissions import Permissions
 from skydesk.models.profiles import ProfilesController
 
 log = logging.getLogger(__name__)
@@ -53,8 +55,12 @@ class AppServices(QObject):
         self.auth = AuthController(settings, self.credentials, self.tasks, client_factory, parent=self)
         self.ops = Operations(self.auth, self.tasks, report_unexpected, parent=self)
         self.labels = UserLabels(self.auth, parent=self)
+        self.people = PeopleDirectory(self.auth, self.ops, settings, parent=self)
+        self.permissions = Permissions(self.auth, self.ops, parent=self)
+        self.labels.fallback = self.people.label
         self.browser = SessionBrowserController(self.auth, self.ops, settings, self.labels, parent=self)
         self.detail = SessionDetailController(self.ops, self.labels, parent=self)
+        self.detail.participants_model.detail_for = self.people.subtitle
         self.export = ExportController(self.ops, parent=self)
         self.profiles = ProfilesController(settings, self.credentials, self.tasks, parent=self)
         self.bridge = EventBridge(self)  # main thread, before any stream exists
@@ -73,6 +79,9 @@ class AppServices(QObject):
         self.bridge.state_changed.connect(self._on_bridge_state_changed)
         self.ops.api_recovered.connect(self._on_ops_api_recovered)
         self.detail.session_changed.connect(self.browser.apply_session)
+        self.people.changed.connect(self._on_people_changed)
+        self.browser.application_changed.connect(self._on_browser_application_changed)
+        self.browser.applications_loaded.connect(self._on_browser_applications_loaded)
         self.detail.left_session.connect(self._on_detail_left_session)
 
     def _on_detail_left_session(self, session: Any) -> None:
@@ -87,6 +96,25 @@ class AppServices(QObject):
             return
         self.live.start()
         self.browser.load_applications()
+
+    def _on_people_changed(self, ids: list[str]) -> None:
+        # Names the directory found go to the one label service; a local label only needs a repaint.
+        names = {pid: p.name for pid in ids if (p := self.people.person(pid)) is not None and p.name}
+        self.labels.set_names(names)
+        if len(names) < len(ids):
+            self.labels.refresh()
+
+    def _on_browser_application_changed(self, application_id: str) -> None:
+        self.permissions.set_application(application_id or None, self._application_name(application_id))
+
+    def _on_browser_applications_loaded(self, _applications: object) -> None:
+        # The rights of an application chosen before its name was known now get the name for the words.
+        app_id = self.browser.application_id
+        if app_id and self.permissions.application_name != self._application_name(app_id):
+            self.permissions.set_application(app_id, self._application_name(app_id))
+
+    def _application_name(self, application_id: str) -> str:
+        return next((a.name for a in self.browser.applications if a.application_id == application_id), "")
 
     def _on_auth_signed_out(self) -> None:
         self.ops.stop()

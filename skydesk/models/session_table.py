@@ -17,10 +17,12 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from skydesk.models.filters import SessionFilters
+from skydesk.models.people import people_tooltip
 from skydesk.models.placement import insert_position
 from skydesk.models.row_highlights import RowHighlights
 from skydesk.models.session_columns import (
     COL_NAME,
+    COL_PARTICIPANTS,
     DEFAULT_PROPERTY_COLUMNS,
     FIXED_HEADERS,
     SORTABLE_COLUMNS,
@@ -108,6 +110,8 @@ class SessionTableModel(QAbstractTableModel):
             if row >= len(self._sessions):
                 return self._state_data(col, role)
             session = self._sessions[row]
+            if role == Qt.ItemDataRole.ToolTipRole and col == COL_PARTICIPANTS:
+                return people_tooltip([p.id for p in session.participants], self.participant_label)
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
                 return cell_text(session, col, self._property_columns, self.participant_label)
             if role == SessionIdRole:

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
+_SHUTDOWN_GRACE = 3.0  # seconds amqtt's own shutdown gets before the connections are cut
 _LISTENER = "default"
 
 
@@ -300,14 +301,23 @@ class EmbeddedBroker:
 
     @staticmethod
     async def _stop_broker(broker: Broker) -> None:
-        await broker.shutdown()
+        # Stop listening first: under load amqtt's shutdown can wait on busy clients and its broadcast
+        # queue past STOP_TIMEOUT, and a listener left open keeps the port, so a restart could not bind it.
+        for server in broker._servers.values():
+            server.instance.close()
+        try:
+            await asyncio.wait_for(broker.shutdown(), _SHUTDOWN_GRACE)
+        except TimeoutError:
+            log.info(
+                "MQTT broker shutdown took over %.0f s; cutting the remaining connections", _SHUTDOWN_GRACE
+            )
         # Connection handlers amqtt leaves behind (e.g. half-open TLS handshakes) would keep
         # sockets open; cancel them so the loop can close without "task destroyed" warnings.
         current = asyncio.current_task()
         leftovers = [t for t in asyncio.all_tasks() if t is not current]
         for task in leftovers:
             task.cancel()
-        await asyncio.gather(*leftovers, return_exceptions=True)
+        await asyncio.wait(leftovers, timeout=_SHUTDOWN_GRACE) if leftovers else None
 
     @staticmethod
     def _run_loop(loop: asyncio.AbstractEventLoop) -> None:

@@ -52,7 +52,7 @@ def add_fault_arguments(parser: argparse.ArgumentParser) -> None:
     statuses = "/".join(str(s) for s in sorted(FAULT_STATUSES))
     group.add_argument(
         "--fail",
-        type=_share_of("STATUS", lambda s: s.isdigit() and int(s) in FAULT_STATUSES),
+        type=_share_of("STATUS", lambda s: s.isascii() and s.isdigit() and int(s) in FAULT_STATUSES),
         action="append",
         default=[],
         metavar="STATUS:SHARE",

@@ -65,7 +65,7 @@ async def read_body(request: Request, limit: int) -> bytes:
     """The raw body, refusing (413) anything over ``limit`` bytes before reading it all."""
     declared = request.headers.get("content-length")
     if declared is not None:
-        if not declared.isdigit():
+        if not (declared.isascii() and declared.isdigit()):  # "١٢" is isdigit() too
             raise BadRequest("Content-Length must be a number")
         if int(declared) > limit:
             raise PayloadTooLarge(f"Request body is larger than the limit of {limit} bytes")

@@ -20,7 +20,7 @@ from .service_sessions import SessionOps
 from .store import Store, insert_sql, media_json, now_iso, prop_text, store_blocks
 from .validation import media_create_body, media_patch_body
 
-_CONTENT_RANGE = re.compile(r"bytes (\d{1,12})-(\d{1,12})/(\d{1,12}|\*)")
+_CONTENT_RANGE = re.compile(r"bytes (\d{1,12})-(\d{1,12})/(\d{1,12}|\*)", re.ASCII)  # ASCII digits only
 
 
 class MediaOps(SessionOps):

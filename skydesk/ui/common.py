@@ -46,6 +46,8 @@ def add_clear_button(edit: QLineEdit) -> None:
     """Give ``edit`` Qt's clear button, named for screen readers (Qt leaves the icon button unnamed)."""
     edit.setClearButtonEnabled(True)
     for button in edit.findChildren(QToolButton):
+        if button.accessibleName():  # another action's button (e.g. the people picker's), named already
+            continue
         button.setAccessibleName("Clear text")
         button.setToolTip("Clear text")
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from skydesk.api.validation import DESCRIPTION_MAX, NAME_MAX, validate_description, validate_name
 from skydesk.models.edits import EDIT_FIELDS, EditBaseline
+from skydesk.models.permissions import ALLOWED, Verdict
 from skydesk.models.problems import Problem
 from skydesk.ui.common import confirm, format_dt, name_widget, standard_icon
 from skydesk.ui.detail_widgets import ConflictNotice, ValueLabel
@@ -52,6 +53,8 @@ class SessionDetailPane(QWidget):
         # Turns an application id into its name; the window sets it once applications are known.
         self.application_label: Callable[[str], str] = lambda app_id: app_id
         self.user_label: Callable[[str], str] = lambda user_id: user_id  # "tech (you)" for the signed-in user
+        # May the signed-in user do an action ("edit_session", "close_session") on a session, and why not.
+        self.may: Callable[[str, Session], Verdict] = lambda _action, _session: ALLOWED
         self.close_box: QWidget | None = None
         self.empty_name_box: QWidget | None = None
         self.edit_base = EditBaseline()
@@ -203,15 +206,33 @@ class SessionDetailPane(QWidget):
         self.version_value.set_value(f"{session.version}{draft}")
         self.id_value.set_value(session.session_id)
         self.application_value.set_value(self.application_label(session.application_id))
-        who = self.user_label
-        self.created_value.set_value(f"{format_dt(session.created_at)} by {who(session.created_by)}")
-        self.modified_value.set_value(f"{format_dt(session.modified_at)} by {who(session.modified_by)}")
-        read_only = not session.is_open
-        for editor in (self.name, self.description, self.properties):
-            editor.set_read_only(read_only)
-            editor.setEnabled(not read_only)  # looks disabled, not white and editable
+        self.relabel()
         self._show_notice()
         self.stack.setCurrentIndex(1)
+        self.rights_changed()
+
+    def relabel(self) -> None:
+        """Show Created by / Modified by with the names known now (the ids are in the tooltips)."""
+        session = self.session
+        if session is None:
+            return
+        for value, when, who in (
+            (self.created_value, session.created_at, session.created_by),
+            (self.modified_value, session.modified_at, session.modified_by),
+        ):
+            text = f"{format_dt(when)} by {self.user_label(who)}"
+            value.set_value(text, f"{text}\nUser id: {who}" if who else None)
+
+    def rights_changed(self) -> None:
+        """Apply what the user may do now: fields read-only and buttons disabled (with the reason)."""
+        session = self.session
+        if session is not None:
+            allowed = self.may("edit_session", session)
+            read_only = not session.is_open or not allowed
+            for editor in (self.name, self.description, self.properties):
+                editor.set_read_only(read_only)
+                editor.setEnabled(not read_only)  # looks disabled, not white and editable
+                editor.setToolTip(allowed.reason if session.is_open else "")
         self._update_buttons()
 
     def show_gone(self, sentence: str) -> None:
@@ -372,6 +393,10 @@ class SessionDetailPane(QWidget):
         editable = session is not None and session.is_open
         dirty = bool(self.dirty_fields()) if session is not None else False
         busy = self._busy
-        self.save_button.setEnabled(self.can_save() and not busy)
+        edit = self.may("edit_session", session) if editable and session is not None else ALLOWED
+        close = self.may("close_session", session) if editable and session is not None else ALLOWED
+        self.save_button.setEnabled(self.can_save() and not busy and edit.allowed)
+        self.save_button.setToolTip(edit.reason)
         self.revert_button.setEnabled(session is not None and dirty)
-        self.close_button.setEnabled(editable and not busy)
+        self.close_button.setEnabled(editable and not busy and close.allowed)
+        self.close_button.setToolTip(close.reason)

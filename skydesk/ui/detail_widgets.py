@@ -26,10 +26,10 @@ class ValueLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M" * 6))
 
-    def set_value(self, text: str) -> None:
-        """Show ``text`` (elided to the label's width when needed)."""
+    def set_value(self, text: str, tooltip: str | None = None) -> None:
+        """Show ``text`` (elided to the label's width when needed); the tooltip is ``tooltip`` or the text."""
         self._full = text
-        self.setToolTip(text)
+        self.setToolTip(text if tooltip is None else tooltip)
         self._elide()
 
     def full_text(self) -> str:

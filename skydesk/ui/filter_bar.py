@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from skydesk.models.filters import SessionFilters, parse_property_filter
 from skydesk.ui.common import add_clear_button, form_label, name_widget, set_error_text
+from skydesk.ui.people_picker import PersonLineEdit
 
 SEARCH_DEBOUNCE_MS = 300
 STATUS_CHOICES = (("All statuses", None), ("Open", "open"), ("Closed", "closed"))
@@ -123,8 +124,9 @@ class FilterBar(QWidget):
         self.status = QComboBox()
         self.more = QToolButton()
         self.clear = QToolButton()
-        self.participant = QLineEdit()
-        self.created_by = QLineEdit()
+        # Ids for the filter, names on screen, and the people picker behind their action (issue 9).
+        self.participant = PersonLineEdit()
+        self.created_by = PersonLineEdit(kinds=("user",))
         self.property_filter = QLineEdit()
         self.property_error = QLabel()
         self.created = DateRange("Created")

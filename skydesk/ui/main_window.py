@@ -27,6 +27,7 @@ from skydesk.ui.common import app_icon, name_widget, open_message, standard_icon
 from skydesk.ui.content_views import ContentViews
 from skydesk.ui.errors import ProblemPresenter
 from skydesk.ui.media_tab import attach_media_tab
+from skydesk.ui.people_hooks import PeopleHooks
 from skydesk.ui.progress import ProgressPage
 from skydesk.ui.signin import ReauthDialog, SignInPage
 from skydesk.ui.status import StatusWidgets
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.workstation = WorkstationHooks(self)  # profiles, export, themes, shortcuts, View menu, title
         # The data editor, timeline and Event log (before the layout restores).
         self.content_views = ContentViews(self)
+        self.people_hooks = PeopleHooks(self)  # names, the people picker and the user's rights (issue 9)
         self.restore_layout()
 
     # ------------------------------------------------------------------ construction

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -73,7 +73,11 @@ class NewSessionDialog(QDialog):
         self.progress = QProgressBar()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.create_button = self.buttons.addButton("Create", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.participant_dialog: AddParticipantDialog | None = None
+        self.participant_dialog: Any = None
+        # The Add participant dialog (parent, ids already added) and the label of an id: the workspace
+        # swaps in the people picker and the people directory's names.
+        self.participant_dialog_factory: Callable[[QWidget, set[str]], Any] = AddParticipantDialog
+        self.participant_label: Callable[[str], str] = lambda pid: pid
         self._busy = False
         self._setup_ui()
         self._on_input_changed()
@@ -192,7 +196,7 @@ class NewSessionDialog(QDialog):
 
     def _on_add_participant_clicked(self) -> None:
         existing = {p.id for p in self.participant_list()}
-        self.participant_dialog = AddParticipantDialog(self, existing)
+        self.participant_dialog = self.participant_dialog_factory(self, existing)
         self.participant_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.participant_dialog.accepted.connect(self._on_participant_dialog_accepted)
         self.participant_dialog.open()
@@ -206,12 +210,12 @@ class NewSessionDialog(QDialog):
 
     def add_participant(self, participant: Participant) -> None:
         """Add one participant to the list."""
-        label = participant.id + (" (guest)" if participant.is_guest else "")
+        label = self.participant_label(participant.id) + (" (guest)" if participant.is_guest else "")
         item = QListWidgetItem(
             participant_icon(participant.type, self.palette().text().color().name()), label
         )
         item.setData(Qt.ItemDataRole.UserRole, participant)
-        item.setToolTip(f"{participant.type.capitalize()} {participant.id}")
+        item.setToolTip(f"{participant.type.capitalize()} id: {participant.id}")
         self.participants.addItem(item)
         self._on_input_changed()
 

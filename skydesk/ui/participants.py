@@ -139,10 +139,14 @@ class ParticipantsPane(QWidget):
         self.remove_button = QPushButton("Remove")
         self.message = ProblemBanner("Participants message")
         self.model: ParticipantListModel | None = None
-        self.dialog: AddParticipantDialog | None = None
+        self.dialog: Any = None  # the open Add participant dialog
+        # Builds that dialog (parent, ids already taking part); the window swaps in the people picker.
+        self.dialog_factory: Callable[[QWidget, set[str]], Any] = AddParticipantDialog
+        # Whether an id is the signed-in user (or a group they are in): removing it may cost their access.
+        self.is_me: Callable[[str], bool] = lambda _pid: False
         self.confirm_box: Any = None
         self._editable = False
-        self.is_me: Callable[[str], bool] = lambda _pid: False  # the window sets it (labels.is_me)
+        self._not_allowed = ""  # why the user's role does not allow changes here ("" = it does)
         self._setup_ui()
 
     def _setup_ui(self) -> None:
@@ -180,9 +184,10 @@ class ParticipantsPane(QWidget):
         model.modelReset.connect(self._on_selection_changed)
         self._update_buttons()
 
-    def set_editable(self, editable: bool) -> None:
-        """Allow changes only for an open session the user has selected."""
-        self._editable = editable
+    def set_editable(self, editable: bool, not_allowed: str = "") -> None:
+        """Allow changes only for an open session the user has selected and may change (else why not)."""
+        self._editable = editable and not not_allowed
+        self._not_allowed = not_allowed if editable else ""
         self._update_buttons()
 
     def show_message(self, message: str | None) -> None:
@@ -210,7 +215,7 @@ class ParticipantsPane(QWidget):
         if not self._editable:
             return
         existing = {p.id for p in self.model.participants()} if self.model is not None else set()
-        self.dialog = AddParticipantDialog(self, existing)
+        self.dialog = self.dialog_factory(self, existing)
         self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog.accepted.connect(self._on_dialog_accepted)
         self.dialog.open()
@@ -248,3 +253,5 @@ class ParticipantsPane(QWidget):
     def _update_buttons(self) -> None:
         self.add_button.setEnabled(self._editable)
         self.remove_button.setEnabled(self._editable and bool(self.selected_id()))
+        for button in (self.add_button, self.remove_button):
+            button.setToolTip(self._not_allowed)

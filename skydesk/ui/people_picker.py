@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -269,6 +270,9 @@ class PersonLineEdit(QLineEdit):
         )
         self.choose_action.setToolTip("Choose a person…")
         self.choose_action.setVisible(False)
+        for button in self.findChildren(QToolButton):
+            if button.defaultAction() is self.choose_action:
+                button.setAccessibleName("Choose a person…")  # add_clear_button names only unnamed ones
         self.choose_action.triggered.connect(self._on_choose_triggered)
 
     def set_directory(self, directory: PeopleDirectory | None) -> None:

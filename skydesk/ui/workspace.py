@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -73,6 +74,8 @@ class SessionWorkspace(QWidget):
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.side_splitter = QSplitter(Qt.Orientation.Vertical)
         self.new_session_dialog: NewSessionDialog | None = None
+        # Runs on every New session dialog before it opens (the window puts in the people picker).
+        self.prepare_new_session: Callable[[NewSessionDialog], None] = lambda _dialog: None
         self.guard = UnsavedEditsGuard(self.detail_pane, detail, self)
         self._setup_ui()
         self._connect()
@@ -135,6 +138,7 @@ class SessionWorkspace(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.create_requested.connect(self._on_new_session_create_requested)
         dialog.finished.connect(self._on_new_session_finished)
+        self.prepare_new_session(dialog)
         self.new_session_dialog = dialog
         dialog.open()
         return dialog

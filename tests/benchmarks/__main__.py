@@ -32,6 +32,7 @@ BENCHMARKS: dict[str, tuple[str, str, str]] = {
     "B7": ("b7_memory", "Memory growth with the sessions loaded in the list model", "<= 2.5x"),
     "B8": ("b8_filters", "Sandbox page of 200 with two property filters and a sort", "<= 2x"),
     "B9": ("b9_export", "Export of 100,000 sessions to CSV, and its peak memory", "<= 1.3x; flat peak"),
+    "B10": ("b10_media", "The media tab with 500 items: thumbnails shown", "<= 1.5x; stall <= 50 ms"),
     "B11": (
         "b11_event_log",
         "The event log with 10,000 events: a free-text filter applied",
@@ -39,8 +40,6 @@ BENCHMARKS: dict[str, tuple[str, str, str]] = {
     ),
 }
 NOT_BUILT: dict[str, tuple[str, str, str]] = {
-    "B10": ("The media tab with 500 items: visible thumbnails shown; stall scrolling", "<= 1.5x; <= 50 ms",
-            "the media tab (media, MEDIA-API.md)"),
 }  # fmt: skip
 ORDER = sorted([*BENCHMARKS, *NOT_BUILT], key=lambda bench_id: int(bench_id[1:]))
 CHILD_TIMEOUT = 3600.0

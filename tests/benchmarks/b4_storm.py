@@ -22,7 +22,7 @@ async def loaded_window(harness: AppHarness, info: Any) -> Any:
 
 def run(workdir: Path, quick: bool) -> dict[str, Any]:
     """Storms of session_updated events over the loaded sessions; the floor receives each storm too."""
-    realm, count = (400, 2_000) if quick else (2_000, 20_000)
+    realm, count = (400, 1_000) if quick else (2_000, 20_000)
     with SandboxProcess(realm, workdir) as sandbox:
         info = sandbox.info
         harness = AppHarness(workdir)

@@ -72,7 +72,7 @@ async def scroll_end_to_end(window: Any) -> None:
 
 def run(workdir: Path, quick: bool) -> dict[str, Any]:
     """Each run: a scroll through the whole list, then a storm; the longest heartbeat gap of either."""
-    count = 2_000 if quick else 20_000
+    count = 1_000 if quick else 20_000
     with SandboxProcess(realm_size(quick), workdir) as sandbox:
         info = sandbox.info
         harness = AppHarness(workdir)

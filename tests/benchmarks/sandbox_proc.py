@@ -89,6 +89,17 @@ def storm(sandbox: Sandbox, cmd: dict[str, Any]) -> dict[str, Any]:
     return {"times": times, "final": final}
 
 
+def fill_media(sandbox: Sandbox, cmd: dict[str, Any]) -> dict[str, Any]:
+    """Put ``count`` small PNGs into the application's first session (straight through the service)."""
+    from tests.media.helpers import fill_with_images
+
+    service = sandbox.service
+    actor = service.actor_by_username(cmd["username"])
+    first = service.list_sessions(actor, cmd["application_id"], {"limit": "1"})["data"][0]
+    ids = fill_with_images(sandbox, cmd["application_id"], first["sessionId"], cmd["count"], cmd["username"])
+    return {"session_id": first["sessionId"], "media_ids": ids}
+
+
 def main() -> int:
     """Run the sandbox and serve commands until ``quit`` or end of input."""
     parser = argparse.ArgumentParser()
@@ -106,6 +117,8 @@ def main() -> int:
                 break
             if cmd["cmd"] == "storm":
                 print(json.dumps(storm(sandbox, cmd)), flush=True)
+            if cmd["cmd"] == "fill_media":
+                print(json.dumps(fill_media(sandbox, cmd)), flush=True)
     return 0
 
 

@@ -74,11 +74,15 @@ async def test_create_a_session_validated_inline_and_shown_selected(make_window:
     server = await _server_session(sandbox, window.services.browser.application_id, session_id)
     assert server.name == "GUI test: pump 9 inspection" and server.properties == {"site": "Depot 14"}
 
-    # The creator was added as a participant, and is named as in the list ("tech (you)"), not by id.
+    # The creator was added as a participant, and is named by the directory, with the job title, not by id.
     tech = sandbox.info.user("tech")
     listed = workspace.participants.model
     await wait_until(lambda: listed.row_of(tech.id) >= 0, 10, what="tech among the participants")
-    assert listed.index(listed.row_of(tech.id), 0).data() == "tech (you)"
+    await wait_until(
+        lambda: listed.index(listed.row_of(tech.id), 0).data() == "Alex Rivera (you) · Field Technician",
+        15,
+        what="the creator named",
+    )
 
 
 async def test_edit_the_name_inline(make_window: Any, sandbox: Any) -> None:
@@ -101,13 +105,15 @@ async def test_add_a_participant_then_remove_him_after_confirming(make_window: A
     window = await signed_in_window(make_window, sandbox, "tech")
     created = await _open_own_session(window, sandbox, "GUI test: participants")
     app_id, session_id = created.application_id, created.session_id
+    # Add a participant through the people picker: a few letters of his name, then Enter.
     people = window.workspace.participants
     QTest.mouseClick(people.add_button, Qt.MouseButton.LeftButton)
     add = await wait_until(lambda: people.dialog, 5, what="the Add participant dialog")
     sam = sandbox.info.user("sam")
-    add.id_edit.setText(sam.id)
     add.guest_check.setChecked(True)
-    add.buttons.button(add.buttons.StandardButton.Ok).click()
+    QTest.keyClicks(add.picker.search_edit, "oka")
+    await wait_until(lambda: (p := add.picker.current_person()) and p.id == sam.id, 20, what="Sam offered")
+    QTest.keyClick(add.picker.search_edit, Qt.Key.Key_Return)
     model = people.model
     await wait_until(lambda: model.row_of(sam.id) >= 0, 15, what="sam in the participant list")
     server = await _server_session(sandbox, app_id, session_id)
@@ -118,6 +124,7 @@ async def test_add_a_participant_then_remove_him_after_confirming(make_window: A
     QTest.keyClick(people.list_view, Qt.Key.Key_Delete)
     box = await wait_until(lambda: people.confirm_box, 5, what="the confirmation")
     assert box.windowTitle() == "Remove participant"
+    assert "Sam Okafor" in box.text() and "lose access" not in box.text()
     _press(box, "Remove")
     await wait_until(lambda: model.row_of(sam.id) < 0, 15, what="sam to leave the list")
     server = await _server_session(sandbox, app_id, session_id)

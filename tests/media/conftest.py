@@ -43,26 +43,50 @@ async def annotated_media(client: Any) -> Any:
 
 
 @pytest.fixture
-async def services(tmp_path: Any, sandbox: Any) -> Any:
-    """AppServices signed in to the shared sandbox as the technician (settings in tmp_path, no keyring)."""
+async def make_services(tmp_path: Any) -> Any:
+    """Factory for AppServices with settings in tmp_path and no keyring; shut down after the test."""
     import gc
 
     from keyring.backends import fail
 
-    from skydesk.app import sandbox_profile
     from skydesk.core.credentials import CredentialStore
     from skydesk.core.settings import Settings
     from skydesk.models.services import AppServices
+
+    made: list[Any] = []
+
+    def build() -> Any:
+        made.append(
+            AppServices(Settings.load(tmp_path / "settings.json"), CredentialStore(backend=fail.Keyring()))
+        )
+        return made[-1]
+
+    yield build
+    for built in made:
+        await built.shutdown()
+    made.clear()
+    gc.collect()  # free Qt objects here, on the GUI thread
+
+
+async def sign_in(services: Any, sandbox: Any, username: str = "tech") -> None:
+    """Sign in through the AuthController, as the sign-in page does."""
+    from skydesk.app import sandbox_profile
     from tests.support.qt import SignalRecorder
 
-    built = AppServices(Settings.load(tmp_path / "settings.json"), CredentialStore(backend=fail.Keyring()))
-    rec = SignalRecorder(built.auth.signed_in, built.auth.sign_in_failed)
-    built.auth.sign_in(sandbox_profile(sandbox.info, "media-tests"), "tech", "tech-demo-pw", False)
+    rec = SignalRecorder(services.auth.signed_in, services.auth.sign_in_failed)
+    services.auth.sign_in(
+        sandbox_profile(sandbox.info, "media-tests"), username, f"{username}-demo-pw", False
+    )
     await rec.wait_any(("signed_in", "sign_in_failed"), within=30)
     assert not rec.args("sign_in_failed"), rec.args("sign_in_failed")
-    yield built
-    await built.shutdown()
-    gc.collect()  # free Qt objects here, on the GUI thread
+
+
+@pytest.fixture
+async def services(make_services: Any, sandbox: Any) -> Any:
+    """AppServices signed in to the shared sandbox as the technician."""
+    built = make_services()
+    await sign_in(built, sandbox)
+    return built
 
 
 @pytest.fixture

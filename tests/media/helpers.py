@@ -78,3 +78,19 @@ def fill_with_images(sandbox: Any, app_id: str, session_id: str, count: int, use
         service.upload_content(actor, app_id, session_id, made["mediaId"], data)
         ids.append(made["mediaId"])
     return ids
+
+
+def dump_tasks() -> None:
+    """Print where every asyncio task waits (the await chain), to diagnose a load that never ends."""
+    import asyncio
+
+    for task in asyncio.all_tasks():
+        coro: Any = task.get_coro()
+        chain = []
+        while coro is not None:
+            frame = getattr(coro, "cr_frame", None) or getattr(coro, "ag_frame", None)
+            chain.append(
+                f"{getattr(coro, '__qualname__', type(coro).__name__)}:{frame.f_lineno if frame else '-'}"
+            )
+            coro = getattr(coro, "cr_await", None) or getattr(coro, "ag_await", None)
+        print("TASK", task.get_name(), " > ".join(chain))

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from skydesk.models import media_controller
 from skydesk.models.media import COL_CREATED_BY, COL_FILENAME, COL_UPLOAD
 from skydesk.ui.media_tab import SORT_CHOICES, MediaTab
-from tests.media.helpers import add_media, new_session
+from tests.media.helpers import add_media, dump_tasks, new_session
 from tests.support.qt import wait_until
 
 
@@ -20,7 +20,7 @@ def shown(tab: MediaTab) -> list[str]:
 
 
 async def settle(tab: MediaTab, services: Any) -> None:
-    await wait_until(lambda: services.ops.busy("media.list") == 0, 20, what="media list loaded")
+    await wait_until(lambda: services.ops.busy("media.list") == 0, 60, what="media list loaded")
 
 
 async def test_every_filter_and_sort(services: Any, tech: Any, app_id: str, sandbox: Any, qtbot: Any) -> None:
@@ -42,7 +42,7 @@ async def test_every_filter_and_sort(services: Any, tech: Any, app_id: str, sand
     qtbot.addWidget(tab)
     tab.show()
     services.media.open(app_id, sid)
-    await wait_until(lambda: len(shown(tab)) == 4, 20, what="first page")
+    await wait_until(lambda: len(shown(tab)) == 4, 60, what="first page")
     assert shown(tab) == ["b-pump.png", "a-valve.png", "c-clip.mp4", "e-half.bin"]  # archived hidden
     model = services.media.model
     row = shown(tab).index("e-half.bin")
@@ -51,7 +51,7 @@ async def test_every_filter_and_sort(services: Any, tech: Any, app_id: str, sand
     assert model.index(0, COL_CREATED_BY).data() == "tech (you)"
 
     async def expect(names: list[str]) -> None:
-        await wait_until(lambda: shown(tab) == names, 20, what=f"list {names}, have {shown(tab)}")
+        await wait_until(lambda: shown(tab) == names, 60, what=f"list {names}, have {shown(tab)}")
 
     tab.labels_edit.setText("pump")
     tab.labels_edit.editingFinished.emit()
@@ -86,11 +86,15 @@ async def test_cursor_paging(services: Any, tech: Any, app_id: str, monkeypatch:
     qtbot.addWidget(tab)
     services.media.open(app_id, sid)
     model = services.media.model
-    await wait_until(lambda: model.rowCount() == 3, 20, what="first page of 3")
+    try:
+        await wait_until(lambda: model.rowCount() == 3, 60, what="first page of 3")
+    except AssertionError:
+        dump_tasks()
+        raise
     assert model.total == 7 and model.canFetchMore()
     while model.canFetchMore():
         model.fetchMore()
-        await wait_until(lambda: not model._fetching, 20, what="next page")
+        await wait_until(lambda: not model._fetching, 60, what="next page")
     assert shown(tab) == [f"p{i}.bin" for i in range(7)]
     assert "7 items" in tab.count_label.text()
 
@@ -107,7 +111,7 @@ async def test_thumbnails_load_for_visible_rows_once(
     tab.show()
     services.media.open(app_id, sid)
     model = services.media.model
-    await wait_until(lambda: model.rowCount() == 30, 20, what="list")
+    await wait_until(lambda: model.rowCount() == 30, 60, what="list")
 
     def thumbed() -> list[int]:
         # Only asks the loader what it holds: reading DecorationRole here would request every row.
@@ -116,7 +120,7 @@ async def test_thumbnails_load_for_visible_rows_once(
     def painted(row: int) -> bool:
         return model.index(row, COL_FILENAME).data(Qt.ItemDataRole.DecorationRole) is not None
 
-    await wait_until(lambda: len(thumbed()) >= 3 and services.thumbnails.pending == 0, 20, what="thumbnails")
+    await wait_until(lambda: len(thumbed()) >= 3 and services.thumbnails.pending == 0, 60, what="thumbnails")
     fetched = [m.media_id for m in made if downloads[m.media_id]]
     assert 3 <= len(fetched) < 15, f"{len(fetched)} of 30 fetched with only a few rows in view"
     assert thumbed() == list(range(len(thumbed())))  # the rows at the top, where the view is
@@ -127,14 +131,14 @@ async def test_thumbnails_load_for_visible_rows_once(
     # A second view of the same list: nothing is fetched again (memory) ...
     services.media.open(None, None)
     services.media.open(app_id, sid)
-    await wait_until(lambda: len(thumbed()) >= 3, 20, what="thumbnails again")
+    await wait_until(lambda: len(thumbed()) >= 3, 60, what="thumbnails again")
     assert all(downloads[m] == 1 for m in fetched)
     # ... nor after the memory is dropped, as in a new run of the app (the disk cache per profile).
     services.thumbnails.forget()
     before = services.thumbnails.from_disk
     model.beginResetModel()
     model.endResetModel()
-    await wait_until(lambda: len(thumbed()) >= 3 and services.thumbnails.pending == 0, 20, what="from disk")
+    await wait_until(lambda: len(thumbed()) >= 3 and services.thumbnails.pending == 0, 60, what="from disk")
     assert services.thumbnails.from_disk > before
     assert all(downloads[m] == 1 for m in fetched)
     cache = services.thumbnails.cache

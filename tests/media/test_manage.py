@@ -22,7 +22,7 @@ async def _tab(services: Any, app_id: str, sid: str, qtbot: Any) -> MediaTab:
     qtbot.addWidget(tab)
     tab.show()
     services.media.open(app_id, sid)
-    await wait_until(lambda: services.ops.busy("media.list") == 0 and services.media.model.rowCount() > 0, 20)
+    await wait_until(lambda: services.ops.busy("media.list") == 0 and services.media.model.rowCount() > 0, 60)
     return tab
 
 
@@ -48,7 +48,7 @@ async def test_edit_metadata_reaches_the_server(services: Any, tech: Any, app_id
     dialog._on_changed()
     assert ok.isEnabled()
     ok.click()
-    await wait_until(lambda: services.media.model.items[0].title == "Valve, north side", 20, what="row")
+    await wait_until(lambda: services.media.model.items[0].title == "Valve, north side", 60, what="row")
     saved = await tech.get_session_media(app_id, sid, media.media_id)
     assert (saved.title, saved.description, saved.labels, saved.properties) == (
         "Valve, north side",
@@ -113,7 +113,7 @@ async def test_other_types_show_metadata_and_open_with_the_system_viewer(
         labels = [w.text() for w in preview.findChildren(type(preview.status))]
         assert "report.pdf" in labels and "application/pdf" in labels
         preview.open_button.click()
-        await wait_until(lambda: viewer.opened, 20, what="the viewer was asked to open the file")
+        await wait_until(lambda: viewer.opened, 60, what="the viewer was asked to open the file")
         opened = Path(viewer.opened[0])
         assert opened.name == "report.pdf" and file_sha(opened) == sha(b"%PDF-1.4 test")
     finally:

@@ -11,7 +11,7 @@ from skydesk.api.media_content import UPLOAD_CHUNK_BYTES
 from skydesk.models.media import COL_UPLOAD
 from skydesk.models.media_transfers import CANCELLED, DONE, Transfer
 from skydesk.ui.media_tab import MediaTab
-from tests.media.helpers import add_media, file_sha, new_session, server_sha, sha
+from tests.media.helpers import add_media, dump_tasks, file_sha, new_session, server_sha, sha
 from tests.support.qt import wait_until
 
 MIB = 1024 * 1024
@@ -44,7 +44,11 @@ async def _open_tab(services: Any, app_id: str, sid: str, qtbot: Any) -> MediaTa
     qtbot.addWidget(tab)
     tab.show()
     services.media.open(app_id, sid)
-    await wait_until(lambda: services.ops.busy("media.list") == 0, 20, what="list")
+    try:
+        await wait_until(lambda: services.ops.busy("media.list") == 0, 30, what="list")
+    except AssertionError:
+        dump_tasks()
+        raise
     return tab
 
 
@@ -116,7 +120,7 @@ async def test_cancelled_upload_is_shown_incomplete_then_resumed_to_one_whole_it
 
     model = services.media.model
     await wait_until(
-        lambda: model.rowCount() == 1 and model.items[0].uploaded_bytes > 0, 20, what="partial row"
+        lambda: model.rowCount() == 1 and model.items[0].uploaded_bytes > 0, 60, what="partial row"
     )
     partial = model.items[0]
     assert 0 < partial.uploaded_bytes < partial.total_bytes  # what the server kept: whole chunks only
@@ -179,15 +183,15 @@ async def test_archive_unarchive_and_delete_reach_the_server(
     media = await add_media(tech, app_id, sid, "gauge.png")
     tab = await _open_tab(services, app_id, sid, qtbot)
     tab.archived_box.setCurrentIndex(1)  # with archived: the row stays, marked
-    await wait_until(lambda: services.ops.busy("media.list") == 0, 20)
+    await wait_until(lambda: services.ops.busy("media.list") == 0, 60)
     tab.table.selectRow(0)
     tab.buttons["archive"].trigger()
-    await wait_until(lambda: (services.media.model.items or [None])[0].archived, 20, what="archived row")
+    await wait_until(lambda: (services.media.model.items or [None])[0].archived, 60, what="archived row")
     assert (await tech.get_session_media(app_id, sid, media.media_id)).archived
     tab.table.selectRow(0)
     assert tab.buttons["archive"].text() == "Unarchive"
     tab.buttons["archive"].trigger()
-    await wait_until(lambda: not services.media.model.items[0].archived, 20, what="unarchived row")
+    await wait_until(lambda: not services.media.model.items[0].archived, 60, what="unarchived row")
     assert not (await tech.get_session_media(app_id, sid, media.media_id)).archived
 
     tab.table.selectRow(0)
@@ -199,7 +203,7 @@ async def test_archive_unarchive_and_delete_reach_the_server(
     )
     assert "gauge.png" in box.text()  # the confirmation names the file
     next(b for b in box.buttons() if b.text() == "Delete gauge.png").click()
-    await wait_until(lambda: services.media.model.rowCount() == 0, 20, what="row gone")
+    await wait_until(lambda: services.media.model.rowCount() == 0, 60, what="row gone")
     try:
         await tech.get_session_media(app_id, sid, media.media_id)
         raise AssertionError("still on the server")
@@ -215,7 +219,7 @@ async def test_actions_are_disabled_with_a_reason_on_a_closed_session(
     tab = MediaTab(services.media)
     qtbot.addWidget(tab)
     services.media.open(app_id, sid, closed=True)
-    await wait_until(lambda: services.media.model.rowCount() == 1, 20)
+    await wait_until(lambda: services.media.model.rowCount() == 1, 60)
     tab.table.selectRow(0)
     for key in ("add", "edit", "archive", "delete", "resume"):
         assert not tab.buttons[key].isEnabled(), key
@@ -246,7 +250,7 @@ async def test_resume_with_another_file_is_refused_and_said(
     tab.choose_upload = lambda then: then(_random_file(tmp_path / "other.bin", 7))
     tab.buttons["resume"].trigger()
     transfer = services.media.transfers[-1]
-    await wait_until(lambda: transfer.state == FAILED, 20, what=transfer.summary())
+    await wait_until(lambda: transfer.state == FAILED, 60, what=transfer.summary())
     assert "exactly 10 bytes" in transfer.summary()
     assert window_problems and window_problems[-1].scope == "media"  # the presenter puts it on the tab
     assert (await tech.get_session_media(app_id, sid, half.media_id)).uploaded_bytes == 5  # untouched

@@ -12,20 +12,22 @@ from skydesk.models.permissions import Permissions
 
 def ops_of(services: Any) -> Operations:
     """The services' operation layer."""
-    ops = getattr(services, "ops", None)
-    if ops is None:
-        ops = services.ops = Operations(services.auth, services.tasks, parent=services)
+    ops: Operations = services.ops
     return ops
 
 
 def people_of(services: Any, **options: Any) -> PeopleDirectory:
-    """A people directory on the services' operation layer (``ttl``/``clock`` options make a new one)."""
+    """The services' people directory (``ttl``/``clock`` options make a separate one with them)."""
+    if not options:
+        people: PeopleDirectory = services.people
+        return people
     return PeopleDirectory(services.auth, ops_of(services), services.settings, parent=services, **options)
 
 
 def permissions_of(services: Any) -> Permissions:
-    """The rights of the signed-in user, on the services' operation layer."""
-    return Permissions(services.auth, ops_of(services), parent=services)
+    """The rights of the signed-in user."""
+    permissions: Permissions = services.permissions
+    return permissions
 
 
 def app_id_of(sandbox: Any, name: str = "Field Inspection") -> str:

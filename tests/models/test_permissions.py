@@ -133,7 +133,10 @@ async def test_a_role_changed_meanwhile_the_next_403_reloads_the_rights(
     await rights_for(services, permissions, app)
     assert permissions.may("create_session")
     drop_permission(sandbox, app, "technician", "session:create")
-    await create(services, app)
+    problem = await create(services, app)
+    assert problem.message == (
+        "The session was not created: your role in Field Inspection no longer allows creating sessions."
+    )
     await wait_until(lambda: not permissions.may("create_session"), within=20, what="rights reloaded")
     assert permissions.rights.known
     assert permissions.verdict("create_session").reason == (

@@ -24,7 +24,7 @@ def test_participants(qapp: Any, qtmodeltester: ModelTester) -> None:
     assert [model.data(model.index(r), KindRole) for r in range(3)] == ["user", "group", "user"]
     assert [model.data(model.index(r), IsGuestRole) for r in range(3)] == [False, False, True]
     assert model.data(model.index(1), ParticipantIdRole) == "field-team"
-    assert model.data(model.index(1), Qt.ItemDataRole.ToolTipRole) == "Group field-team"
+    assert model.data(model.index(1), Qt.ItemDataRole.ToolTipRole) == "field-team\nGroup id: field-team"
     assert model.row_of("u-guest") == 2 and model.row_of("nobody") == -1
     model.set_participants([])
     assert model.rowCount() == 0
