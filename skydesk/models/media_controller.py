@@ -73,6 +73,7 @@ class MediaController(QObject):
     permissions_changed = Signal()
     transfer_started = Signal(object)  # Transfer
     deleted = Signal(str)  # media id, once the server confirmed
+    forbidden = Signal()  # the server refused a media change with 403 (the rights are read again)
     preview_ready = Signal(str, object)  # media id, QImage (None: not readable as an image)
     preview_failed = Signal(str, str)  # media id, what went wrong
 
@@ -187,6 +188,7 @@ class MediaController(QObject):
             doing=doing,
             scope="media",
             success=self._apply,
+            failure=self._on_write_failed,
             reload=self.reload,
         )
 
@@ -213,6 +215,7 @@ class MediaController(QObject):
             doing=DELETING,
             scope="media",
             success=gone,
+            failure=self._on_write_failed,
             reload=self.reload,
         )
 
@@ -251,7 +254,7 @@ class MediaController(QObject):
             doing=ADDING_MEDIA,
             scope="media",
             success=created,
-            failure=lambda p: transfer.fail(p.message),
+            failure=lambda p: self._create_failed(transfer, p),
         )
         transfer.attach(task, cancellable=False)
         return transfer
@@ -295,7 +298,16 @@ class MediaController(QObject):
         # Cancelled: show what the server kept (incomplete, with Resume), never a row that looks done.
         task.add_done_callback(lambda t: self.refresh_item(media) if t.cancelled() else None)
 
+    def _create_failed(self, transfer: Transfer, problem: Problem) -> None:
+        self._on_write_failed(problem)
+        transfer.fail(problem.message)
+
+    def _on_write_failed(self, problem: Problem) -> None:
+        if problem.kind == "forbidden":
+            self.forbidden.emit()
+
     def _upload_stopped(self, transfer: Transfer, media: Media, problem: Problem) -> None:
+        self._on_write_failed(problem)
         transfer.fail(problem.message)
         self.refresh_item(media)
 

@@ -9,6 +9,7 @@ from skydesk.models.media_controller import MediaController
 from skydesk.models.thumbnails import ThumbnailLoader
 
 if TYPE_CHECKING:
+    from skydesk.models.permissions import Permissions
     from skydesk.models.services import AppServices
 
 
@@ -31,4 +32,18 @@ def build_media(services: AppServices) -> tuple[ThumbnailLoader, MediaController
 
     services.auth.signed_in.connect(signed_in)
     services.auth.signed_out.connect(signed_out)
+    follow_permissions(media, services.permissions)  # the people engineer's rights (PEOPLE-API)
     return thumbnails, media
+
+
+def follow_permissions(media: MediaController, permissions: Permissions) -> None:
+    """Media changes need ``media:write``: keep the tab's actions disabled, with the reason, without it."""
+
+    def update() -> None:
+        verdict = permissions.verdict("upload_media")
+        media.set_role_permission(verdict.allowed, verdict.reason)
+
+    permissions.changed.connect(update)
+    # A 403 on a media change: the rights changed on the server; read them again (PEOPLE-API).
+    media.forbidden.connect(lambda: permissions.note_forbidden("upload_media"))
+    update()

@@ -84,8 +84,12 @@ async def sign_in(services: Any, sandbox: Any, username: str = "tech") -> None:
 @pytest.fixture
 async def services(make_services: Any, sandbox: Any) -> Any:
     """AppServices signed in to the shared sandbox as the technician."""
+    from tests.support.qt import wait_until
+
     built = make_services()
     await sign_in(built, sandbox)
+    # Let the sign-in's own loads (applications, sessions, rights, names) finish before the test starts.
+    await wait_until(lambda: not any(t.get_name().startswith("op.") for t in built.tasks.tasks), 60)
     return built
 
 

@@ -254,3 +254,28 @@ async def test_resume_with_another_file_is_refused_and_said(
     assert "exactly 10 bytes" in transfer.summary()
     assert window_problems and window_problems[-1].scope == "media"  # the presenter puts it on the tab
     assert (await tech.get_session_media(app_id, sid, half.media_id)).uploaded_bytes == 5  # untouched
+
+
+async def test_a_role_without_media_write_disables_the_changes_with_its_reason(
+    make_services: Any, sandbox: Any, app_id: str, qtbot: Any
+) -> None:
+    from skydesk.models.media_services import follow_permissions
+    from skydesk.models.permissions import Permissions
+    from tests.media.conftest import sign_in
+
+    for user, allowed in (("viewer", False), ("tech", True)):
+        services = make_services()
+        await sign_in(services, sandbox, user)
+        permissions = Permissions(services.auth, services.ops, parent=services)
+        follow_permissions(services.media, permissions)
+        tab = MediaTab(services.media)
+        qtbot.addWidget(tab)
+        services.media.open(app_id, "any-session")
+        permissions.set_application(app_id, "Field Inspection")
+        add = tab.buttons["add"]
+        if allowed:
+            await wait_until(lambda p=permissions: p.may("read_roles"), 60, what="the tech's rights")
+            assert add.isEnabled(), add.toolTip()
+        else:
+            await wait_until(lambda a=add: not a.isEnabled(), 60, what="Add disabled for the viewer")
+            assert add.toolTip() == "Your role in Field Inspection does not allow uploading media"
