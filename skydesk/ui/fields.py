@@ -4,12 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from skydesk.ui.common import name_widget, set_error_text
 
 Validator = Callable[[str], str | None]
+
+
+class _BoundedTextEdit(QPlainTextEdit):
+    """A text area that takes at most ``limit`` characters from a paste or drop.
+
+    Laying out a 10 MB paste froze the window for minutes; no field may hold more than its contract
+    limit anyway, so a paste keeps what fits in ``limit`` (set above that limit, so "too long" still shows).
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        if source.hasText():
+            cursor = self.textCursor()
+            room = max(0, self.limit - (len(self.toPlainText()) - len(cursor.selectedText())))
+            text = source.text()
+            if len(text) > room:
+                cursor.insertText(text[:room])
+                return
+        super().insertFromMimeData(source)
 
 
 class ValidatedField(QWidget):
@@ -31,7 +53,11 @@ class ValidatedField(QWidget):
         self._validator = validator
         self._maximum = maximum
         self._setting = False
-        self.editor: QLineEdit | QPlainTextEdit = QPlainTextEdit() if multiline else QLineEdit()
+        # Pastes are bounded well above the limit: enough to see "too long", never megabytes to lay out.
+        bound = max(2 * maximum, maximum + 1000)
+        self.editor: QLineEdit | QPlainTextEdit = _BoundedTextEdit(bound) if multiline else QLineEdit()
+        if isinstance(self.editor, QLineEdit):
+            self.editor.setMaxLength(bound)
         self.counter = QLabel()
         self.message = QLabel()
         self._setup_ui(label, placeholder, multiline)
