@@ -133,13 +133,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(NO_DISPLAY, file=sys.stderr)
         return 2
 
-    import qasync
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     from skydesk.core.logs import asyncio_exception_handler, install_excepthook, setup_logging, stop_logging
     from skydesk.core.paths import log_dir
     from skydesk.models.collector import MainThreadCollector
+    from skydesk.models.event_loop import QtEventLoop
     from skydesk.ui.common import app_icon
 
     log_path = setup_logging(args.verbose, log_dir())
@@ -152,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # quitting is ours to start (see the module docstring)
-    loop = qasync.QEventLoop(app)
+    loop = QtEventLoop(app)
     asyncio.set_event_loop(loop)
     loop.set_exception_handler(asyncio_exception_handler)
     # A standard pool rather than qasync's QThread one: its threads are visible to `threading`, so the
