@@ -17,6 +17,7 @@ from skydesk.models.timeline import TimelineController
 
 if TYPE_CHECKING:
     from skydesk.api import SessionEvent
+    from skydesk.models.problems import Problem
     from skydesk.models.services import AppServices
 
 
@@ -95,6 +96,10 @@ class ContentControllers(QObject):
         self.unread.changed.connect(services.browser.model.refresh_unread)
         services.auth.signed_in.connect(self._on_auth_signed_in)
         services.auth.signed_out.connect(self._on_auth_signed_out)
+        # The user's rights (PEOPLE-API): data edits and custom events need session-data write rights.
+        services.permissions.changed.connect(self._apply_rights)
+        self.data_editor.save_failed.connect(self._note_forbidden)
+        self.timeline.post_failed.connect(self._note_forbidden)
 
     def reconnect_now(self) -> None:
         """Ask the live-event stream to connect again at once ("Reconnect now")."""
@@ -114,11 +119,27 @@ class ContentControllers(QObject):
             self.unread.seen(detail.session_id)
             return
         data = detail.data
-        self.data_editor.read_only = not session.is_open
+        self._apply_rights()
         self.data_editor.open(session.application_id, session.session_id, data)
         self.timeline.open(session.application_id, session.session_id)
         self.event_log.note_data(session.session_id, data)
         self.unread.seen(session.session_id)
+
+    def _apply_rights(self) -> None:
+        """Make the editor read-only and the event form refuse when the role may not edit the data."""
+        detail = self._services.detail
+        session = detail.session if detail.session_id is not None else None
+        verdict = self._services.permissions.verdict("edit_data", session)
+        editor = self.data_editor
+        editor.read_only_reason = "" if verdict.allowed else verdict.reason
+        editor.read_only = session is None or not session.is_open or not verdict.allowed
+        self.timeline.set_rights(verdict.allowed, verdict.reason)
+        editor.state_changed.emit()
+
+    def _note_forbidden(self, problem: Problem) -> None:
+        # A 403 despite the rights we knew: the role changed on the server; read the rights again.
+        if problem.kind == "forbidden":
+            self._services.permissions.note_forbidden("edit_data")
 
     def _on_auth_signed_in(self, _label: str) -> None:
         client = self._services.auth.client

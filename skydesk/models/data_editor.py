@@ -57,6 +57,7 @@ class DataEditorController(QObject):
         self._theirs: dict[str, Any] = {}
         self.saving = False
         self.read_only = False
+        self.read_only_reason = ""  # why the user may not edit (their role), shown as a notice
         self.last_patch: dict[str, Any] | None = None
         self.model.edited.connect(self.state_changed.emit)
 

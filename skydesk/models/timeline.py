@@ -146,6 +146,7 @@ class TimelineController(QObject):
     more_available = Signal(bool)
     posted = Signal(str)  # event id
     post_failed = Signal(object)  # Problem
+    rights_changed = Signal()  # may_post / post_refusal changed
 
     def __init__(self, ops: Operations, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -155,6 +156,8 @@ class TimelineController(QObject):
         self._session_id: str | None = None
         self.next_cursor: str | None = None
         self.loading = False
+        self.may_post = True
+        self.post_refusal = ""  # why the user's role may not post events (tooltip)
 
     @property
     def session_id(self) -> str | None:
@@ -227,6 +230,12 @@ class TimelineController(QObject):
             self.model.add_newer(mine)
 
     # ------------------------------------------------------------------ custom events
+    def set_rights(self, allowed: bool, reason: str) -> None:
+        """Whether the user's role lets them post events here (Permissions' verdict)."""
+        if (allowed, reason) != (self.may_post, self.post_refusal):
+            self.may_post, self.post_refusal = allowed, reason
+            self.rights_changed.emit()
+
     def check(self, event_type: str, data: object) -> list[str]:
         """The server's rules for a custom event, checked before sending."""
         return custom_event_problems(event_type, data)
@@ -234,7 +243,7 @@ class TimelineController(QObject):
     def post(self, event_type: str, data: dict[str, Any]) -> bool:
         """Post a custom event once (never resent blindly); False when a rule refuses it first."""
         app_id, session_id = self._app_id, self._session_id
-        if app_id is None or session_id is None or self.check(event_type, data):
+        if app_id is None or session_id is None or not self.may_post or self.check(event_type, data):
             return False
 
         async def call(client: SkylightClient) -> str:

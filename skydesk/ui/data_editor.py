@@ -77,6 +77,7 @@ class DataEditor(QWidget):
         self.conflict_box = QWidget()
         self.banner = ProblemBanner("Data problem")
         self.note = QLabel()
+        self.rights_label = QLabel()
         self.problems_label = QLabel()
         self.syntax_label = QLabel()
         self.revert_button = QPushButton("Revert")
@@ -150,7 +151,8 @@ class DataEditor(QWidget):
         conflict.addWidget(self.keep_mine_button)
         self.conflict_box.hide()
         for label, name in ((self.note, "Data note"), (self.problems_label, "Data problems"),
-                            (self.syntax_label, "JSON syntax error")):  # fmt: skip
+                            (self.syntax_label, "JSON syntax error"),
+                            (self.rights_label, "Why the data is read-only")):  # fmt: skip
             label.setWordWrap(True)
             label.setAccessibleName(name)
             label.hide()
@@ -163,6 +165,7 @@ class DataEditor(QWidget):
         layout.addWidget(self.banner)
         layout.addLayout(tools)
         layout.addWidget(self.conflict_box)
+        layout.addWidget(self.rights_label)
         layout.addWidget(self.note)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.syntax_label)
@@ -386,6 +389,12 @@ class DataEditor(QWidget):
         self.text_button.setEnabled(writable and isinstance(index.data(FullValueRole), str))
         self.tree.setEditTriggers(EDIT_TRIGGERS if writable else QAbstractItemView.EditTrigger.NoEditTriggers)
         self.raw.setReadOnly(not writable)
+        # The role may not edit: say so once above the data, and on every edit action that is off.
+        reason = ctl.read_only_reason
+        self.rights_label.setText(reason)
+        self.rights_label.setVisible(bool(reason))
+        for button in (self.add_button, self.delete_button, self.text_button, self.save_button):
+            button.setToolTip(reason)
 
     def _remember_expanded(self) -> None:
         model = self.controller.model

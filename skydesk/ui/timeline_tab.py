@@ -112,6 +112,7 @@ class TimelineTab(QWidget):
         ctl.loading_changed.connect(self._on_controller_loading_changed)
         ctl.posted.connect(self._on_controller_posted)
         ctl.post_failed.connect(self._on_controller_post_failed)
+        ctl.rights_changed.connect(self.check_form)
         ctl.model.modelReset.connect(self._show_selected)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.older_button.clicked.connect(ctl.load_older)
@@ -140,8 +141,10 @@ class TimelineTab(QWidget):
             else []
         )
         set_error_text(self.form_error, "\n".join(show) or None)
-        can_post = not problems and self.controller.session_id is not None
+        ctl = self.controller
+        can_post = not problems and ctl.session_id is not None and ctl.may_post
         self.post_button.setEnabled(can_post)
+        self.post_button.setToolTip("" if ctl.may_post else ctl.post_refusal)
         return problems
 
     def post(self) -> bool:

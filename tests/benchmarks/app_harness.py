@@ -13,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-import qasync
 import shiboken6
 from PySide6.QtCore import QEvent, QModelIndex, QObject
 from PySide6.QtWidgets import QApplication
@@ -22,6 +21,7 @@ from skydesk.core.logs import setup_logging, stop_logging
 from skydesk.core.settings import ConnectionProfile, Settings
 from skydesk.models.browser import PAGE_KEY
 from skydesk.models.collector import MainThreadCollector
+from skydesk.models.event_loop import QtEventLoop
 from tests.benchmarks.harness import PASSWORD, USERNAME, SandboxInfo
 
 T = TypeVar("T")
@@ -37,7 +37,7 @@ class AppHarness:
         self.app = QApplication.instance() or QApplication(["skydesk-bench"])
         assert isinstance(self.app, QApplication)
         self.app.setQuitOnLastWindowClosed(False)
-        self.loop = qasync.QEventLoop(self.app)
+        self.loop = QtEventLoop(self.app)
         asyncio.set_event_loop(self.loop)
         self.loop.set_default_executor(ThreadPoolExecutor(max_workers=4, thread_name_prefix="skydesk-worker"))
         setup_logging(False, workdir / "logs")

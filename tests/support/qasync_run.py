@@ -14,13 +14,12 @@ T = TypeVar("T")
 
 def run_on_qasync(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run ``main()`` to completion on a fresh qasync loop bound to the QApplication; returns its result."""
-    import qasync
-
+    from skydesk.models.event_loop import QtEventLoop
     from tests.support.qt import qapplication
 
     app = qapplication()
     app.setQuitOnLastWindowClosed(False)  # as in app.py: closing a window must not stop the loop
-    loop = qasync.QEventLoop(app)
+    loop = QtEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
         return loop.run_until_complete(main())

@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import qasync
 from PySide6.QtCore import QObject, SignalInstance
 from PySide6.QtWidgets import QApplication
 
@@ -34,8 +33,10 @@ def qapplication() -> QApplication:
 
 
 def qasync_loop_factory() -> asyncio.AbstractEventLoop:
-    """A fresh qasync event loop driving the shared QApplication."""
-    return qasync.QEventLoop(qapplication())
+    """A fresh qasync event loop driving the shared QApplication (the app's kind, see models/event_loop)."""
+    from skydesk.models.event_loop import QtEventLoop
+
+    return QtEventLoop(qapplication())
 
 
 def qasync_loop_factories() -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
