@@ -116,10 +116,12 @@ async def _measure(
         bar = tab.table.verticalScrollBar()
         bar.setValue(0)
         heartbeat.start("scroll")
-        deadline = time.monotonic() + 300
+        grew, rows = time.monotonic(), model.rowCount()
         while bar.value() < bar.maximum() or model.rowCount() < count:
-            if time.monotonic() > deadline:
-                break
+            if model.rowCount() != rows:
+                grew, rows = time.monotonic(), model.rowCount()
+            if time.monotonic() - grew > 10:
+                break  # no new page for 10 s: reported below as an error
             if bar.value() == bar.maximum() and model.canFetchMore(QModelIndex()):
                 model.fetchMore(QModelIndex())  # what the view does when its last row shows
             bar.setValue(min(bar.maximum(), bar.value() + bar.pageStep()))
