@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -111,9 +112,26 @@ def profile_from_args(args: argparse.Namespace, saved: ConnectionProfile | None)
     return ConnectionProfile(**data)
 
 
+NO_DISPLAY = (
+    "skydesk: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set). Run it on a desktop, "
+    "under xvfb-run (xvfb-run skydesk), or without a window with QT_QPA_PLATFORM=offscreen."
+)
+
+
+def no_display(environ: Mapping[str, str], platform: str = sys.platform) -> bool:
+    """Whether Qt would find no screen: on Linux/BSD, no X11 or Wayland display and no platform chosen."""
+    if not platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return False
+    return not any(environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run skydesk; returns the process exit code."""
     args = build_parser().parse_args(argv)
+    if no_display(os.environ):
+        # Qt would abort with a message about xcb plugins (exit 134); say what is wrong and how to run it.
+        print(NO_DISPLAY, file=sys.stderr)
+        return 2
 
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication

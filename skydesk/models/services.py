@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
 from skydesk.core.credentials import CredentialStore
 from skydesk.core.logs import report_exception
@@ -143,6 +143,8 @@ class AppServices(QObject):
         """Stop the stream, finish keyring writes, cancel tasks, close HTTP, save settings; all awaited."""
         self._closing = True
         self.ops.stop()
+        for timer in self.findChildren(QTimer):  # nothing ticks after shutdown (rates, highlights, ...)
+            timer.stop()
         try:
             await self.live.stop()
         except Exception as exc:  # shutdown must go on, whatever failed

@@ -116,7 +116,12 @@ async def _measure(
         bar = tab.table.verticalScrollBar()
         bar.setValue(0)
         heartbeat.start("scroll")
-        while bar.value() < bar.maximum() or model.canFetchMore(QModelIndex()):
+        deadline = time.monotonic() + 300
+        while bar.value() < bar.maximum() or model.rowCount() < count:
+            if time.monotonic() > deadline:
+                break
+            if bar.value() == bar.maximum() and model.canFetchMore(QModelIndex()):
+                model.fetchMore(QModelIndex())  # what the view does when its last row shows
             bar.setValue(min(bar.maximum(), bar.value() + bar.pageStep()))
             await asyncio.sleep(FRAME_MS / 1000)
         await until(lambda: thumbnails.pending == 0, what="the last thumbnails")

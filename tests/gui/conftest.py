@@ -11,12 +11,20 @@ import pytest
 import shiboken6
 
 from tests.gui.helpers import close_window, no_keyring
+from tests.support.leaks import no_leftovers
 from tests.support.qt import qasync_loop_factories
 
 
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
     """Async GUI tests run on qasync, so controllers' tasks and Qt's events both progress."""
     return qasync_loop_factories()
+
+
+@pytest.fixture(autouse=True)
+async def _no_leftovers() -> AsyncIterator[None]:
+    """Fail a test that leaves a thread, an asyncio task or a running QTimer behind."""
+    async with no_leftovers():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -104,3 +104,27 @@ def test_a_signal_quits_in_order_like_the_quit_action(tmp_path: Path, sig: signa
     assert "skydesk stopped cleanly" in log, "the orderly shutdown ran to its end"
     assert "event stream stopped" in log, "MQTT was disconnected"
     assert "still running at exit" not in log, "no thread or task was left behind"
+
+
+def test_without_a_display_it_says_so_in_one_line_instead_of_aborting() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    done = subprocess.run(
+        [sys.executable, "-m", "skydesk"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert (
+        "no display found" in lines[0] and "xvfb-run" in lines[0] and "QT_QPA_PLATFORM=offscreen" in lines[0]
+    )
+    assert "xcb" not in done.stderr
+
+
+def test_a_display_or_a_chosen_platform_is_enough() -> None:
+    from skydesk.app import no_display
+
+    assert no_display({}, "linux")
+    assert not no_display({"DISPLAY": ":0"}, "linux")
+    assert not no_display({"WAYLAND_DISPLAY": "wayland-0"}, "linux")
+    assert not no_display({"QT_QPA_PLATFORM": "offscreen"}, "linux")
+    assert not no_display({}, "win32") and not no_display({}, "darwin")

@@ -95,7 +95,6 @@ async def test_a_rename_by_someone_else_during_an_edit_shows_the_conflict_and_bo
     window = await signed_in_window(make_window, sandbox, "tech")
     await wait_until(lambda: window.services.bridge.state == "connected", 20, what="live events")
     dispatch = await _dispatch(sandbox)
-    dispatch_id = sandbox.info.user("dispatch").id
     try:
         created = await _open_new_session(window, dispatch, "Conflict")
         app, sid = created.application_id, created.session_id
@@ -106,9 +105,9 @@ async def test_a_rename_by_someone_else_during_an_edit_shows_the_conflict_and_bo
         pane.name.editor.setText("Mine 1")
         await dispatch.update_session_name(app, sid, "Theirs 1")
         await wait_until(notice.isVisible, 20, what="the conflict next to the name")
-        assert (
-            notice.label.text() == f"{dispatch_id} changed the name to “Theirs 1” while you were editing it."
-        )
+        # Named by the people directory (the id only while the name is not known yet).
+        await wait_until(lambda: notice.label.text().startswith("Dana Brooks"), 10, what="who, by name")
+        assert notice.label.text() == "Dana Brooks changed the name to “Theirs 1” while you were editing it."
         assert not pane.save_button.isEnabled()  # never silently overwritten
         assert pane.name.text() == "Mine 1"
         QTest.mouseClick(notice.theirs_button, Qt.MouseButton.LeftButton)

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
+from tests.support.leaks import no_leftovers
 from tests.support.qt import qasync_loop_factories
 
 
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
     """Every async test in tests/models runs on qasync (controllers use Qt timers and signals)."""
     return qasync_loop_factories()
+
+
+@pytest.fixture(autouse=True)
+async def _no_leftovers() -> AsyncIterator[None]:
+    """Fail a test that leaves a thread, an asyncio task or a running QTimer behind."""
+    async with no_leftovers():
+        yield
 
 
 @pytest.fixture

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 
@@ -32,8 +34,10 @@ def snapshot(model: SessionTableModel, columns: tuple[int, ...] = (0, 1, 5)) -> 
 
 
 @pytest.fixture
-def model(qapp: Any) -> SessionTableModel:
-    return SessionTableModel()
+def model(qapp: Any) -> Iterator[SessionTableModel]:
+    made = SessionTableModel()
+    yield made
+    shiboken6.delete(made)  # with its highlight timer, now: the leak check runs after this
 
 
 def loaded(model: SessionTableModel, n: int, has_more: bool = False, **filters: Any) -> None:
