@@ -14,6 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# No per-example deadline: on two busy cores (xdist workers, sandboxes, Qt) a slow example is not a failure,
+# and Hypothesis' default 200 ms deadline made property tests fail at random.
+hypothesis_settings.register_profile("skydesk", deadline=None)
+hypothesis_settings.load_profile("skydesk")
 
 
 def pytest_configure(config: pytest.Config) -> None:
