@@ -233,3 +233,29 @@ def test_many_rows_cost_no_qobjects(model: SessionTableModel) -> None:
     assert len(model.children()) <= 2  # only the highlight timer: rows are plain Session objects
     model.apply_sessions([make_session(20_001)])
     assert model.row_of("s20001") == 20_000
+
+
+def test_an_id_repeated_within_one_page_is_one_row(
+    model: SessionTableModel, qtmodeltester: ModelTester
+) -> None:
+    """A first page that repeats an id: no IndexError, one row for it, no other row overwritten."""
+    qtmodeltester.check(model)
+    model.begin_load(SessionFilters())
+    first, second, third = make_session(1), make_session(2), make_session(3)
+    again = changed(first, name="Pump check (newer copy)")
+    model.append_page([first, second, again, third], total=3, has_more=False)
+    model.fetch_finished()
+    assert model.rowCount() == 3
+    ids = [model.data(model.index(r, COL_NAME), SessionIdRole) for r in range(3)]
+    assert sorted(ids) == ["s00001", "s00002", "s00003"]
+    assert model.data(model.index(ids.index("s00001"), COL_NAME)) == "Pump check (newer copy)"
+    assert model.data(model.index(ids.index("s00002"), COL_NAME)) == second.name
+    assert model.data(model.index(ids.index("s00003"), COL_NAME)) == third.name
+
+    # A later page repeating one of its own ids, and one already shown, adds only the new one once.
+    fourth = make_session(4)
+    model.append_page([fourth, changed(second, name="Second, renamed"), fourth], total=4, has_more=False)
+    ids = [model.data(model.index(r, COL_NAME), SessionIdRole) for r in range(model.rowCount())]
+    assert sorted(ids) == ["s00001", "s00002", "s00003", "s00004"]
+    assert model.data(model.index(ids.index("s00002"), COL_NAME)) == "Second, renamed"
+    assert model.data(model.index(ids.index("s00003"), COL_NAME)) == third.name
