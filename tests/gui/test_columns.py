@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,9 @@ async def test_default_columns_fit_and_long_names_are_elided_with_a_tooltip(
 ) -> None:
     window = await signed_in_window(make_window, sandbox, "dispatch")
     window.set_size(1280, 800)
-    QApplication.processEvents()
+    # Let Qt lay out by yielding to the loop; a nested processEvents() inside this task's step would run
+    # other tasks' steps re-entrantly, which asyncio refuses, and a lost step left a request hanging forever.
+    await asyncio.sleep(0.05)
     table = window.workspace.sessions.table
     assert _shown(window) == ["Name", "Status", "Participants", "Modified", "site", "priority"]
     assert table.horizontalHeader().length() <= table.viewport().width()
