@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication
 
 from skydesk.models.session_columns import COL_NAME
 from tests.gui.helpers import close_window, signed_in_window
