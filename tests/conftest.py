@@ -8,12 +8,14 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
+import faulthandler
 import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest.faulthandler import fault_handler_stderr_fd_key
 from hypothesis import settings as hypothesis_settings
 
 # No per-example deadline: on two busy cores (xdist workers, sandboxes, Qt) a slow example is not a failure,
@@ -29,6 +31,30 @@ def pytest_configure(config: pytest.Config) -> None:
     paho's loop) and free Qt objects there, which crashes Qt later. The app does the same (see app.py).
     """
     gc.disable()
+
+
+# How long past its own timeout a test may run before its worker is stopped with every thread's stack.
+HANG_BACKSTOP_S = float(os.environ.get("SKYDESK_TEST_HANG_BACKSTOP_S", "120"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Stop a worker that hangs where pytest-timeout's SIGALRM cannot reach it.
+
+    The signal handler only runs when the interpreter gets control. A test stuck while Qt waits in C
+    (an event loop with nothing to wake it) never gives it control, and one such test once held CI until its
+    90-minute limit. faulthandler's watchdog is a C thread: it prints every thread's stack and exits the
+    worker, xdist reports the test as crashed and carries on with a fresh worker.
+    """
+    marker = item.get_closest_marker("timeout")
+    own = float(marker.args[0]) if marker and marker.args else float(item.config.getini("timeout") or 120)
+    # pytest's faulthandler plugin keeps a copy of the real stderr; fd 2 itself is captured during a test.
+    stderr = item.config.stash.get(fault_handler_stderr_fd_key, 2)
+    faulthandler.dump_traceback_later(own + HANG_BACKSTOP_S, file=stderr, exit=True)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(autouse=True)
