@@ -50,6 +50,11 @@ class TaskRegistry:
         # Only the exception type and its message: SDK errors never carry tokens in their messages.
         log.error("Task %s failed: %s: %s", name, type(exc).__name__, exc, exc_info=exc)
 
+    @property
+    def closed(self) -> bool:
+        """True once shutdown() began: run() refuses new work."""
+        return self._closed
+
     def get(self, name: str) -> asyncio.Task[Any] | None:
         """The running task called `name`, if any."""
         return self._named.get(name)

@@ -42,7 +42,7 @@ class Transfer(QObject):
         self.state = RUNNING
         self.message = ""
         self.result: Any = None
-        self._task: asyncio.Task[Any] | None = None
+        self._task: asyncio.Future[Any] | None = None
         self._samples: deque[tuple[float, int]] = deque()
         self._last_emit = 0.0
 
@@ -58,7 +58,7 @@ class Transfer(QObject):
             self._last_emit = now
             self.progressed.emit(done, total)
 
-    def attach(self, task: asyncio.Task[Any], *, cancellable: bool = True) -> None:
+    def attach(self, task: asyncio.Future[Any], *, cancellable: bool = True) -> None:
         """The task doing the work: Cancel cancels it (if ``cancellable``), and its end sets the state.
 
         A task that is not cancellable (creating the item: a write is never cut off mid-request) is
@@ -118,7 +118,7 @@ class Transfer(QObject):
         size = f" of {human_size(self.total)}" if self.total >= 0 else ""
         return f"{verb} {self.filename}: {human_size(self.done)}{size}, {human_size(int(self.rate))}/s"
 
-    def _on_task_done(self, task: asyncio.Task[Any]) -> None:
+    def _on_task_done(self, task: asyncio.Future[Any]) -> None:
         if task.cancelled() and self.state == RUNNING:
             self._set_state(CANCELLED)
 

@@ -114,7 +114,7 @@ class Operations(QObject):
         failure: Callable[[Problem], None] | None = None,
         field: str | None = None,
         quiet: bool = False,
-    ) -> asyncio.Task[None]:
+    ) -> asyncio.Future[None]:
         """Run a read; a newer read with the same ``key`` cancels this one (its callbacks never run).
 
         ``target`` (default: ``key``) is what the busy count is kept for. ``failure`` runs for every
@@ -136,7 +136,7 @@ class Operations(QObject):
         failure: Callable[[Problem], None] | None = None,
         reload: Callable[[], None] | None = None,
         field: str | None = None,
-    ) -> asyncio.Task[None]:
+    ) -> asyncio.Future[None]:
         """Queue a change: never cancelled by a newer one, run after the earlier writes to ``target``.
 
         ``call`` must send exactly one change request: it is re-run after a new sign-in only because a
@@ -161,7 +161,15 @@ class Operations(QObject):
         return self._busy.get(target, 0)
 
     # ------------------------------------------------------------------ running
-    def _submit(self, op: _Op[Any]) -> asyncio.Task[None]:
+    def _submit(self, op: _Op[Any]) -> asyncio.Future[None]:
+        if self._tasks.closed:
+            # Quitting: a view may still ask for more (Qt calls fetchMore while the window goes away).
+            # Nothing is sent; the caller gets an operation that is already cancelled, never an exception
+            # raised into a Qt virtual.
+            log.debug("Not starting %s: the app is shutting down", op.doing.what)
+            refused: asyncio.Future[None] = asyncio.get_event_loop().create_future()
+            refused.cancel()
+            return refused
         ticket = _Ticket(op.target)
         if not op.write:
             task = self._tasks.run(f"op.read.{op.key}", self._run(op, None, ticket))

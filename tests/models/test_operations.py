@@ -114,3 +114,22 @@ async def test_an_expected_error_becomes_a_problem_and_an_unexpected_one_reaches
     await problems.wait("problem_raised", count=2, within=20)
     assert [str(e) for e in reported] == ["injected bug"]
     assert failures[-1].kind == "unexpected" and svc.ops.busy("test.bug") == 0
+
+
+async def test_after_shutdown_a_late_request_from_a_view_is_dropped_not_raised(
+    sandbox: Any, make_services: Any, profile_of: Any
+) -> None:
+    """Qt may call fetchMore while the window goes away: that must neither send nor raise."""
+    svc = make_services()
+    await sign_in(svc, profile_of(sandbox))
+    await open_app(svc, "Field Inspection")
+    await svc.shutdown()
+    called: list[str] = []
+
+    async def call(_client: SkylightClient) -> None:
+        called.append("sent")
+
+    refused = svc.ops.read("late", call, doing=LOADING_SESSION, scope="list")
+    svc.browser.model.fetchMore(svc.browser.model.index(-1, -1).parent())  # what the view does
+    await asyncio.sleep(0)
+    assert refused.cancelled() and called == []
