@@ -167,10 +167,11 @@ class HttpCore:
         """Send a request and return its parsed JSON body (None for an empty body)."""
         body = None if json_body is None else json.dumps(json_body, allow_nan=False).encode()
         response = await self._request(method, path, params=params, body=body, auth=auth)
-        if not response.content:
+        content = _detach(response)
+        if not content:
             return None
         try:
-            return loads(response.content)
+            return loads(content)
         except ValueError:
             raise BadResponse(
                 f"{self.host} sent a reply to {method} {path} that is not valid JSON.", host=self.host
@@ -357,3 +358,16 @@ def _fresh(body: Body) -> bytes | AsyncIterator[bytes] | None:
     if body is None or isinstance(body, bytes):
         return body
     return body()
+
+
+def _detach(response: httpx.Response) -> bytes:
+    """The read body of ``response``, with httpx's response <-> stream reference cycle broken.
+
+    httpx binds the body stream back to its response, so every response is a reference cycle that only
+    the cyclic collector frees, body included. These live long enough to reach the oldest generation, so
+    paging 100,000 sessions (a ~200 kB body a page) grew memory with every page until a full collection.
+    Replacing the closed stream lets the response, and its body, go as soon as the caller drops it.
+    """
+    content = response.content
+    response.stream = httpx.ByteStream(b"")
+    return content
