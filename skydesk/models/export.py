@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
@@ -37,6 +37,7 @@ EXPORTING_LIST = Doing("exporting the sessions", "The sessions were not exported
 EXPORTING_SESSION = Doing("exporting the session", "The session was not exported")
 PAGE_SIZE = 200  # the API's largest page: fewest round trips
 Producer = Callable[["SkylightClient", IO[str]], Awaitable[int]]
+T = TypeVar("T")
 
 
 class ExportController(QObject):
@@ -73,18 +74,19 @@ class ExportController(QObject):
 
         async def pages(client: SkylightClient, out: IO[str]) -> int:
             writer = SessionWriter(out, spec, about)
-            writer.header()
+            await off_gui_thread(writer.header)
             written, cursor, seen = 0, None, set()
             while True:
                 page = await client.list_sessions(app_id, limit=self.page_size, next_cursor=cursor, **kwargs)
-                writer.write(page.items)  # written before the next page is asked for: memory stays flat
+                # Written (off the GUI thread) before the next page is asked for: memory stays flat.
+                await off_gui_thread(writer.write, page.items)
                 written += len(page.items)
                 self.progress.emit(written, max(page.total, written))
                 cursor = page.next_cursor
                 if not cursor or not page.items or cursor in seen:
                     break
                 seen.add(cursor)
-            writer.footer()
+            await off_gui_thread(writer.footer)
             return written
 
         self._start(path, spec.encoding, pages, EXPORTING_LIST)
@@ -106,8 +108,8 @@ class ExportController(QObject):
                 cursor = page.next_cursor
                 if not cursor or not page.items:
                     break
-            json.dump(session_document(session, data, participants, media), out, ensure_ascii=False, indent=2)
-            out.write("\n")
+            document = session_document(session, data, participants, media)
+            await off_gui_thread(lambda: out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n"))
             return 1
 
         self._start(path, "utf-8", document, EXPORTING_SESSION)
@@ -152,10 +154,25 @@ class ExportController(QObject):
         self._running = False
         self.failed.emit(problem.message)
 
-    def _on_task_done(self, task: asyncio.Task[None]) -> None:
+    def _on_task_done(self, task: asyncio.Future[None]) -> None:
         if task.cancelled() and self._running:
             self._running = False
             self.cancelled.emit()
+
+
+async def off_gui_thread(fn: Callable[..., T], *args: Any) -> T:
+    """Run ``fn(*args)`` on a worker thread; if cancelled, wait for it first, as it may be using the file."""
+    work = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+    try:
+        return await asyncio.shield(work)
+    except asyncio.CancelledError:
+        await asyncio.wait([work])  # the caller then closes and removes the file: not under a writing thread
+        raise
+
+
+def _flush_to_disk(out: IO[str]) -> None:
+    out.flush()
+    os.fsync(out.fileno())
 
 
 async def write_atomically(path: Path, encoding: str, produce: Callable[[IO[str]], Awaitable[int]]) -> int:
@@ -169,8 +186,7 @@ async def write_atomically(path: Path, encoding: str, produce: Callable[[IO[str]
         # newline="": the CSV writer ends records with CRLF itself (RFC 4180); no translation on Windows.
         with os.fdopen(fd, "w", encoding=encoding, newline="") as out:
             count = await produce(out)
-            out.flush()
-            os.fsync(out.fileno())
+            await off_gui_thread(_flush_to_disk, out)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

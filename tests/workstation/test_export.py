@@ -7,6 +7,8 @@ import csv
 import gc
 import io
 import json
+import os
+import threading
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -18,7 +20,7 @@ from PySide6.QtCore import QTimer
 
 from skydesk.models.collector import MainThreadCollector
 from skydesk.models.export import ExportController
-from skydesk.models.export_format import CSV, JSON, ExportSpec
+from skydesk.models.export_format import CSV, JSON, ExportSpec, SessionWriter
 from skydesk.models.filters import SessionFilters
 from tests.models.helpers import sign_in
 from tests.support.qt import SignalRecorder, wait_until
@@ -110,6 +112,28 @@ async def test_a_filtered_export_has_only_the_matching_sessions(
     rows = list(csv.reader(target.open(encoding="utf-8", newline="")))[1:]
     assert [r[0] for r in rows] == [s.session_id for s in expected]
     assert {r[2] for r in rows} == {"closed"} and {r[6] for r in rows} == {"urgent"}
+
+
+async def test_the_file_is_written_off_the_gui_thread(
+    make_services: Any, profile_of: Any, big_sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Formatting, writing and fsync of the file never run on the GUI thread (a slow disk never stalls it)."""
+    _services, controller, app = await _signed_in(make_services, profile_of, big_sandbox)
+    threads: list[str] = []
+    for name in ("header", "write", "footer"):
+        real = getattr(SessionWriter, name)
+        monkeypatch.setattr(
+            SessionWriter,
+            name,
+            lambda self, *a, real=real: (threads.append(threading.current_thread().name), real(self, *a))[1],
+        )
+    real_fsync = os.fsync
+    monkeypatch.setattr(
+        os, "fsync", lambda fd: (threads.append(threading.current_thread().name), real_fsync(fd))[1]
+    )
+    filters = SessionFilters(status="closed", properties={"priority": ["urgent"]})
+    await _export(controller, tmp_path / "off.csv", app, filters, ExportSpec(COLUMNS, CSV))
+    assert len(threads) >= 4 and threading.main_thread().name not in threads
 
 
 async def test_memory_stays_flat_and_the_window_keeps_painting(
