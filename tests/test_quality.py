@@ -192,3 +192,40 @@ def test_system_deps_does_nothing_when_everything_is_installed(profile: str, tmp
     _assert_clean(proc, f"system-deps.sh {profile}")
     assert f"system-deps ({profile}): all" in proc.stdout and "already installed" in proc.stdout
     assert not calls.exists(), calls.read_text()
+
+
+def _nested_event_passes(tree: ast.AST) -> list[int]:
+    """Lines of processEvents() calls made directly in an async function (not in a def nested in it)."""
+    found: list[int] = []
+
+    def visit(node: ast.AST, in_async: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.AsyncFunctionDef):
+                visit(child, True)
+            elif isinstance(child, ast.FunctionDef | ast.Lambda):
+                visit(child, False)
+            else:
+                if (
+                    in_async
+                    and isinstance(child, ast.Call)
+                    and isinstance(child.func, ast.Attribute)
+                    and child.func.attr == "processEvents"
+                ):
+                    found.append(child.lineno)
+                visit(child, in_async)
+
+    visit(tree, False)
+    return found
+
+
+def test_no_async_test_runs_a_nested_qt_event_pass() -> None:
+    """A processEvents() inside a task step runs other tasks' steps re-entrantly; asyncio refuses them and
+    the lost step leaves a request hanging forever (it hung whole xdist workers). Await instead."""
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        if path.name == "test_event_loop.py":  # reproduces exactly this, on purpose
+            continue
+        offenders += [
+            f"{path.relative_to(ROOT)}:{n}" for n in _nested_event_passes(ast.parse(path.read_text()))
+        ]
+    assert offenders == [], offenders

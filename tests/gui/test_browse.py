@@ -113,7 +113,10 @@ async def test_scrolling_pages_to_the_end_of_1000_sessions(make_window: Any, mak
     for _ in range(2000):
         if await scroll_to_end():
             break
-    assert len(model.sessions()) == 1000
+    assert len(model.sessions()) == 1000, (
+        f"paging stopped at {len(model.sessions())}: has_more={model.has_more} state={model.state!r} "
+        f"stale={window.services.browser.stale}"
+    )
     assert len({s.session_id for s in model.sessions()}) == 1000, "no page was loaded twice"
     assert window.workspace.sessions.count_label.text() == "1000 sessions"
     assert model.rowCount() == 1000, "no loading row is left at the end"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from typing import Any
 
@@ -150,7 +151,7 @@ async def test_view_columns_and_the_name_column_share(make_window: Any, sandbox:
     table = sessions.table
     for title in ("Created", "orderId", "assetId"):  # every column shown: the narrowest case
         sessions.set_column_visible(title, True)
-    QApplication.processEvents()
+    await asyncio.sleep(0.05)  # yield to the loop (no nested pass)
     name_width = table.horizontalHeader().sectionSize(0)
     assert name_width >= 0.25 * table.viewport().width(), (name_width, table.viewport().width())
 
