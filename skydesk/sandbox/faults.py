@@ -150,7 +150,8 @@ class FaultPlan:
 
     def answer(self, status: int, body: bytes | str, share: float = 1.0, **options: Any) -> int:
         """Answer a share of requests with ``status`` and exactly ``body`` (any bytes), not running them."""
-        return self.add(FaultRule(ANSWER, share=share, status=status, body=body, **options))
+        data = body.encode() if isinstance(body, str) else body
+        return self.add(FaultRule(ANSWER, share=share, status=status, body=data, **options))
 
     def corrupt(self, kind: str = MALFORMED, share: float = 1.0, **options: Any) -> int:
         """Spoil a share of answers: ``malformed``, ``truncated``, ``huge`` or ``invalid_utf8``."""
