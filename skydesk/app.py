@@ -180,6 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with loop:  # closing the loop also joins its default executor's worker threads
             code = int(loop.run_until_complete(_run(app, args, first)))
+            loop.run_until_complete(loop.shutdown_asyncgens())  # close generators left mid-way, on the loop
         left = [t.name for t in threading.enumerate() if t is not threading.main_thread() and t.is_alive()]
         if left:
             log.warning("threads still running at exit: %s", ", ".join(left))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import IO, TYPE_CHECKING, Any
 
 from skydesk.api.merge import merge_patch
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 
 DEFAULT_LIMIT = EVENT_LOG_LIMIT
 SESSION_FIELDS = ("name", "description", "status", "version", "properties", "participants", "isDraft")
+# The text a filter searches is json.dumps(raw, ensure_ascii=False, default=str); json.dumps builds a new
+# encoder for every call with such options, which was a third of the cost of a first text filter.
+_SEARCH_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
 @dataclass(slots=True, eq=False)
@@ -40,7 +44,7 @@ class LoggedEvent:
     def search_text(self) -> str:
         """The payload as case-folded JSON text, made on first use (a storm never pays for it)."""
         if self._search is None:
-            self._search = json.dumps(self.event.raw, ensure_ascii=False, default=str).casefold()
+            self._search = _SEARCH_JSON.encode(self.event.raw).casefold()
         return self._search
 
     @property
@@ -70,7 +74,55 @@ class EventFilter:
             return False
         if self.session_id is not None and event.session_id != self.session_id:
             return False
-        return not self.text or self.text.casefold() in entry.search_text
+        return not self.text or self._needle in entry.search_text
+
+    @cached_property
+    def _needle(self) -> str:
+        # Case-folded once per filter, not once per entry matched.
+        return self.text.casefold()
+
+
+class FilterScan:
+    """The log's entries passing a filter, found a slice at a time, so no GUI pass is long.
+
+    The first text filter over 10,000 events makes each one's search text; at ~20 us each that is too long
+    for one pass of the GUI thread. Entries the log gains or drops meanwhile are told to the scan, so its
+    result is exactly ``EventLog.filtered`` at the time the scan ends.
+    """
+
+    def __init__(self, log: EventLog, flt: EventFilter) -> None:
+        self.filter = flt
+        entries = log.entries()
+        self._todo = entries if flt.active else []
+        self._found: list[LoggedEvent] = [] if flt.active else entries
+        self._pos = 0
+        self._gone_upto = 0  # entries up to this seq have dropped out of the log since the scan began
+
+    @property
+    def done(self) -> bool:
+        """Whether every entry has been matched."""
+        return self._pos >= len(self._todo)
+
+    def step(self, limit: int) -> bool:
+        """Match at most ``limit`` more entries; True when the scan is done."""
+        end = min(len(self._todo), self._pos + max(1, limit))
+        flt, gone = self.filter, self._gone_upto
+        self._found.extend(e for e in self._todo[self._pos : end] if e.seq > gone and flt.matches(e))
+        self._pos = end
+        return self.done
+
+    def update(self, added: Sequence[LoggedEvent], dropped: Sequence[LoggedEvent]) -> None:
+        """The log gained ``added`` (to be matched too) and lost ``dropped`` (oldest first)."""
+        if dropped:
+            self._gone_upto = max(self._gone_upto, dropped[-1].seq)
+        (self._todo if self.filter.active else self._found).extend(added)
+
+    def result(self) -> list[LoggedEvent]:
+        """The entries found, oldest first (finishing the scan first if needed)."""
+        while not self.step(len(self._todo)):
+            pass
+        gone = self._gone_upto
+        return [e for e in self._found if e.seq > gone] if gone else self._found
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,17 @@ qasync's own last ``processEvents`` in ``run_until_complete``, pytest-qt's passe
 In httpcore that happens inside a cancelled request's clean-up, after anyio's Lock was given to the task
 and before it was released: the connection's ``_state_lock`` then stays owned by a finished task and every
 later request on that connection waits for it forever (no httpx timeout covers that wait).
+
+qasync also never installs asyncio's async-generator hooks, so an async generator abandoned mid-iteration
+(httpx's byte stream of a download cancelled at quit) was finalised by the garbage collector without a loop:
+httpcore's clean-up then awaited inside ``GeneratorExit`` and Python printed "async generator ignored
+GeneratorExit" tracebacks. With the hooks, the loop closes such generators itself (``aclose()`` as a task).
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import Any
 
 import qasync
@@ -50,3 +56,14 @@ class QtEventLoop(qasync.QEventLoop):  # type: ignore[misc]
     def _add_callback(self, handle: asyncio.Handle, delay: float = 0) -> Any:
         super()._add_callback(_InLoop(handle, self), delay)
         return handle  # callers cancel the handle they were given; _InLoop reads that
+
+    def run_forever(self) -> Any:
+        # As asyncio's own loops do: generators first iterated while this loop runs are closed on it.
+        previous = sys.get_asyncgen_hooks()
+        sys.set_asyncgen_hooks(
+            firstiter=self._asyncgen_firstiter_hook, finalizer=self._asyncgen_finalizer_hook
+        )
+        try:
+            return super().run_forever()
+        finally:
+            sys.set_asyncgen_hooks(*previous)
