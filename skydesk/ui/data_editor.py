@@ -136,10 +136,15 @@ class DataEditor(QWidget):
         ):
             bar.addWidget(widget)
         self.find_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("M" * 6))
-        tools = QHBoxLayout()
-        tools.addWidget(bar, 1)
-        tools.addWidget(self.find_edit, 1)
-        tools.addWidget(self.find_label)
+        # The find field has its own row: beside the tool bar it took the room of "Copy" and "Raw JSON",
+        # which then hid in the bar's overflow menu even on a wide screen.
+        find = QHBoxLayout()
+        find.addWidget(self.find_edit, 1)
+        find.addWidget(self.find_label)
+        tools = QVBoxLayout()
+        tools.setSpacing(2)
+        tools.addWidget(bar)
+        tools.addLayout(find)
 
         self.conflict_label.setWordWrap(True)
         self.conflict_label.setAccessibleName("Data changed underneath")
