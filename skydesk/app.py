@@ -1,22 +1,17 @@
-"""The composition root: parse the command line, build the services and the window, run the qasync loop.
+"""The composition root: parse the command line, show the first window, build the services, run the loop.
 
-Shutdown follows STACK-NOTES: quitting is started by the app itself (Quit action, window close with
-``setQuitOnLastWindowClosed(False)``, or SIGINT/SIGTERM); the main coroutine awaits the cleanup of MQTT,
-keyring writes, HTTP and the demo sandbox, and only then returns, so nothing async runs after the loop stops.
+Start-up shows the sign-in page (or the demo's progress) first, with only what it needs: asyncio, qasync,
+the log file, the SDK and the workspace are imported once it has painted (benchmark B1), which is why the
+heavier imports here are inside functions. The main coroutine and the orderly shutdown are in app_run.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
-import signal
 import sys
-import threading
-import time
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,8 +21,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from skydesk.core.settings import ConnectionProfile
-    from skydesk.models.services import AppServices
-    from skydesk.ui.main_window import MainWindow
+    from skydesk.ui.first_paint import FirstPaint
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +33,7 @@ DEMO_SETTINGS_FILE = "demo-settings.json"
 DEMO_ACTIVITY = 4.0  # simulated colleagues' events per minute
 DEMO_REFRESH_TTL = 12 * 3600  # a demo left open all day should not keep asking for the password
 LOAD_TIMEOUT = 60.0
+FIRST_PAINT_WAIT = 0.5  # seconds to wait for the first paint before loading the rest anyway
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,7 +121,11 @@ def no_display(environ: Mapping[str, str], platform: str = sys.platform) -> bool
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run skydesk; returns the process exit code."""
+    """Run skydesk; returns the process exit code.
+
+    The first window is shown before asyncio, qasync, the log file and the SDK are even imported, and a
+    plain Qt event loop runs until it has painted; then the rest loads (see ``_run``).
+    """
     args = build_parser().parse_args(argv)
     if no_display(os.environ):
         # Qt would abort with a message about xcb plugins (exit 134); say what is wrong and how to run it.
@@ -136,14 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
-    from skydesk.core.logs import asyncio_exception_handler, install_excepthook, setup_logging, stop_logging
-    from skydesk.core.paths import log_dir
-    from skydesk.models.collector import MainThreadCollector
-    from skydesk.models.event_loop import QtEventLoop
     from skydesk.ui.common import app_icon
 
-    log_path = setup_logging(args.verbose, log_dir())
-    install_excepthook()
     QGuiApplication.setDesktopFileName(DESKTOP_FILE_NAME)
     QApplication.setApplicationName("skydesk")
     QApplication.setOrganizationName("skydesk")
@@ -152,20 +145,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # quitting is ours to start (see the module docstring)
+    held = _HeldRecords()  # what the first window logs, kept for the log file set up after it
+    logging.getLogger().addHandler(held)
+    try:
+        first = _first_window(args)
+        if first.early:
+            first.wait_until_painted()
+    finally:
+        logging.getLogger().removeHandler(held)
+
+    import asyncio
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from skydesk.core.logs import asyncio_exception_handler, install_excepthook, setup_logging, stop_logging
+    from skydesk.core.paths import log_dir
+    from skydesk.models.collector import MainThreadCollector
+    from skydesk.models.event_loop import QtEventLoop
+
+    log_path = setup_logging(args.verbose, log_dir())
+    install_excepthook()
+    log.info("skydesk %s starting; log file %s", __version__, log_path)
+    held.replay()
     loop = QtEventLoop(app)
     asyncio.set_event_loop(loop)
     loop.set_exception_handler(asyncio_exception_handler)
     # A standard pool rather than qasync's QThread one: its threads are visible to `threading`, so the
     # exit check below can prove that closing the loop joined them.
     loop.set_default_executor(ThreadPoolExecutor(max_workers=4, thread_name_prefix="skydesk-worker"))
-    log.info("skydesk %s starting; log file %s", __version__, log_path)
     # Cyclic garbage collection runs only here, on the GUI thread: a collection started by paho's thread,
     # a sandbox thread or an executor worker could free Qt objects off their thread and crash Qt.
     collector = MainThreadCollector(app)
     collector.start()
     try:
         with loop:  # closing the loop also joins its default executor's worker threads
-            code = int(loop.run_until_complete(_run(app, args)))
+            code = int(loop.run_until_complete(_run(app, args, first)))
+            loop.run_until_complete(loop.shutdown_asyncgens())  # close generators left mid-way, on the loop
         left = [t.name for t in threading.enumerate() if t is not threading.main_thread() and t.is_alive()]
         if left:
             log.warning("threads still running at exit: %s", ", ".join(left))
@@ -178,102 +193,79 @@ def main(argv: Sequence[str] | None = None) -> int:
         stop_logging()
 
 
-async def _run(app: QApplication, args: argparse.Namespace) -> int:
-    """The main coroutine: everything async is created here, inside the running loop."""
-    import shiboken6
+class _HeldRecords(logging.Handler):
+    """Keeps log records made before the log file exists, to hand them to it once it does."""
 
-    from skydesk.core.credentials import CredentialStore
-    from skydesk.core.settings import Settings
-    from skydesk.models.services import AppServices
-    from skydesk.ui.crash_dialog import install_crash_dialog
-    from skydesk.ui.main_window import MainWindow
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
 
-    loop = asyncio.get_running_loop()
-    settings = Settings.load(_settings_path(args))
-    if args.theme:
-        settings.theme = args.theme
-    # Finding the keyring asks D-Bus which services run (and may wait for one to start): not on this thread.
-    credentials = await loop.run_in_executor(None, CredentialStore)
-    services = AppServices(settings, credentials)
-    window = MainWindow(services, subtitle="Demo sandbox (local)" if args.demo else "")
-    crash_reporter = install_crash_dialog(lambda: window)
-    quit_future: asyncio.Future[None] = loop.create_future()
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep ``record``."""
+        self.records.append(record)
 
-    def request_quit() -> None:
-        if not quit_future.done():
-            quit_future.set_result(None)
+    def replay(self) -> None:
+        """Log the kept records through the handlers installed since."""
+        for record in self.records:
+            logging.getLogger(record.name).handle(record)
+        self.records.clear()
 
-    window.quit_requested.connect(request_quit)
-    handled_signals = _quit_on_signals(loop, request_quit)
-    if args.window_size:
-        window.set_size(*args.window_size)
-    window.show()
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="skydesk-sandbox")
-    sandbox: Any = None
-    exit_code = 0
-    try:
-        if args.demo:
-            window.show_progress("Starting the demo sandbox…")
-            try:
-                sandbox = await loop.run_in_executor(executor, _start_sandbox)
-            except Exception as exc:
-                log.exception("The demo sandbox did not start")
-                window.presenter.expected("Demo sandbox", f"The demo sandbox could not start: {exc}")
-                window.show_sign_in(message=f"The demo sandbox could not start: {exc}")
-                exit_code = 1
-            else:
-                profile, username, password = _demo_sign_in(sandbox.info)
-                window.sign_in(profile, username, password)
-        else:
+
+class _FirstWindow:
+    """The window as the user first sees it: the sign-in page (or the demo's progress), or, when a
+    remembered sign-in may be restored, a window still hidden until the keyring has been asked."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        from skydesk.core.settings import Settings
+        from skydesk.ui.first_paint import FirstPaint
+        from skydesk.ui.main_window import MainWindow, may_restore
+
+        self.settings = settings = Settings.load(_settings_path(args))
+        if args.theme:
+            settings.theme = args.theme
+        self.profile: ConnectionProfile | None = None
+        if not args.demo:
             saved = settings.profile(args.profile) if args.profile else settings.startup_profile()
-            window.start(profile_from_args(args, saved))
-        if args.quit_after_load or args.screenshot:
-            if exit_code == 0:
-                exit_code = await _load_then_quit(window, services, args)
-            window.quit_action.trigger()  # the path Ctrl+Q takes (also when the demo sandbox failed)
-        await quit_future
-    finally:
-        for sig in handled_signals:
-            loop.remove_signal_handler(sig)
-        window.save_layout()
-        window.hide()
-        await services.shutdown()
-        if sandbox is not None:
-            await loop.run_in_executor(executor, sandbox.stop)
-        executor.shutdown(wait=True)
-        crash_reporter.uninstall()
-        window.allow_close()
-        window.close()
-        # Free the Qt objects here, on the GUI thread, rather than whenever the garbage collector runs.
-        shiboken6.delete(window)
-        shiboken6.delete(services)
-    left = [t.get_name() for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-    if left:
-        log.warning("tasks still running at exit: %s", ", ".join(left))
-        if args.quit_after_load or args.screenshot:
-            print(f"skydesk: tasks still running at exit: {left}", file=sys.stderr)
-    log.info("skydesk stopped cleanly")
-    return exit_code
+            self.profile = profile_from_args(args, saved)
+        profile = self.profile
+        self.early = args.demo or profile is None or not may_restore(settings, profile)
+        subtitle = "Demo sandbox (local)" if args.demo else ""
+        self.window = window = MainWindow(settings=settings, subtitle=subtitle)
+        if args.window_size:
+            window.set_size(*args.window_size)
+        self._first_paint: FirstPaint | None = None
+        if self.early:
+            if args.demo:
+                window.show_progress("Starting the demo sandbox…")
+            else:
+                window.start(profile)  # the sign-in page: nothing remembered can be restored
+            self._first_paint = FirstPaint(window)
+            window.show()
+
+    def wait_until_painted(self) -> None:
+        """Run Qt's event loop (no asyncio loop exists yet) until the window has painted once."""
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        first_paint = self._first_paint
+        if first_paint is None or first_paint.painted:
+            return
+        waiting = QEventLoop()
+        first_paint.then = waiting.quit
+        # A window that is never exposed (minimised, on a headless desktop) must not hold the start.
+        QTimer.singleShot(int(FIRST_PAINT_WAIT * 1000), waiting.quit)
+        waiting.exec()
+        first_paint.then = None
 
 
-def _quit_on_signals(loop: asyncio.AbstractEventLoop, request_quit: Callable[[], None]) -> list[int]:
-    """SIGINT (Ctrl+C in a terminal) and SIGTERM (logout, ``kill``) quit in order, as the Quit action does.
-
-    No "unsaved changes?" question: nobody is there to answer it. Returns the signals handled.
-    """
-    handled: list[int] = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, _on_signal, sig, request_quit)
-        except (NotImplementedError, RuntimeError, ValueError):  # Windows' loops have no signal handlers
-            continue
-        handled.append(sig)
-    return handled
+def _first_window(args: argparse.Namespace) -> _FirstWindow:
+    return _FirstWindow(args)
 
 
-def _on_signal(sig: int, request_quit: Callable[[], None]) -> None:
-    log.info("Quitting on %s", signal.Signals(sig).name)
-    request_quit()
+async def _run(app: QApplication, args: argparse.Namespace, first: _FirstWindow | None = None) -> int:
+    """The main coroutine (skydesk.app_run.run): services attached to the first window, then the session."""
+    from skydesk.app_run import run
+
+    return await run(app, args, first or _first_window(args))
 
 
 def _settings_path(args: argparse.Namespace) -> Path | None:
@@ -285,19 +277,6 @@ def _settings_path(args: argparse.Namespace) -> Path | None:
 
         return config_dir() / DEMO_SETTINGS_FILE
     return None
-
-
-def _start_sandbox() -> Any:
-    """Start the embedded sandbox (runs on a worker thread: it binds sockets and may seed a database)."""
-    from skydesk.sandbox import Sandbox, SandboxConfig
-
-    started = time.monotonic()
-    sandbox = Sandbox(
-        SandboxConfig(api_port=0, mqtt_port=0, seed=60, activity=DEMO_ACTIVITY, refresh_ttl=DEMO_REFRESH_TTL)
-    )
-    sandbox.start()
-    log.info("Demo sandbox up at %s in %.2fs", sandbox.info.api_url, time.monotonic() - started)
-    return sandbox
 
 
 def sandbox_profile(info: Any, name: str = DEMO_PROFILE, username: str = "") -> ConnectionProfile:
@@ -319,62 +298,3 @@ def _demo_sign_in(info: Any) -> tuple[ConnectionProfile, str, str]:
     """The demo profile and the demo technician's credentials."""
     user = info.users[0]
     return sandbox_profile(info, username=user.username), user.username, user.password
-
-
-async def _load_then_quit(window: MainWindow, services: AppServices, args: argparse.Namespace) -> int:
-    """Test hook: wait until sessions are listed (and, for a screenshot, shown in detail), then report."""
-    model = services.browser.model
-    deadline = time.monotonic() + args.load_timeout
-
-    def loaded() -> bool:
-        return (
-            bool(services.browser.application_id)
-            and model.state in ("none", "empty")
-            and bool(model.sessions() or model.state == "empty")
-        )
-
-    problem = ""
-    while not loaded():
-        sign_in_error = window.sign_in_page.error.text() if window.showing_sign_in() else ""
-        if sign_in_error or model.state == "error" or time.monotonic() > deadline:
-            problem = sign_in_error or model.state_text or "timed out"
-            break
-        await asyncio.sleep(0.1)
-    if problem:
-        print(f"skydesk: sessions did not load: {problem}", file=sys.stderr)
-    else:
-        from PySide6.QtGui import QGuiApplication
-
-        title, desktop_file = window.windowTitle(), QGuiApplication.desktopFileName()
-        print(
-            f"skydesk: loaded {len(model.sessions())} of {model.total} sessions in “{title}”"
-            f" (desktop file {desktop_file})",  # the packaging test checks the desktop integration id
-            file=sys.stderr,
-        )
-        if args.screenshot:
-            await _prepare_screenshot(window, services, deadline)
-    if args.screenshot:  # also on failure: the picture shows what went wrong
-        args.screenshot.parent.mkdir(parents=True, exist_ok=True)
-        if not window.grab().save(str(args.screenshot)):
-            print(f"skydesk: could not write {args.screenshot}", file=sys.stderr)
-            return 1
-        print(f"skydesk: screenshot saved to {args.screenshot}", file=sys.stderr)
-    return 1 if problem else 0
-
-
-async def _prepare_screenshot(window: MainWindow, services: AppServices, deadline: float) -> None:
-    """Select a session with participants and data, and wait for live events, so the picture shows it all."""
-    sessions = services.browser.model.sessions()
-    chosen = next(
-        (s for s in sessions if s.is_open and len(s.participants) > 1), sessions[0] if sessions else None
-    )
-    if chosen is not None:
-        window.workspace.sessions.select_session(chosen.session_id)
-    while time.monotonic() < deadline:
-        detail_ready = chosen is None or (
-            services.detail.session is not None and services.detail.session.session_id == chosen.session_id
-        )
-        if detail_ready and services.bridge.state == "connected":
-            break
-        await asyncio.sleep(0.1)
-    await asyncio.sleep(0.3)  # let the last repaint happen

@@ -11,7 +11,6 @@ the fault, so a fixed PySide6 (or a Python whose singletons are immortal) is lef
 
 from __future__ import annotations
 
-import ctypes
 import sys
 
 from PySide6.QtCore import QObject, Signal
@@ -39,6 +38,8 @@ def _losses() -> tuple[int, int]:
 
 def _raise_count(obj: object, by: int) -> None:
     # ob_refcnt is the first field of every object; the GIL is held, so nothing else changes it meanwhile.
+    import ctypes  # here: only a PySide6 with the fault needs it, and start-up is faster without it
+
     count = ctypes.c_ssize_t.from_address(id(obj))
     count.value += by
 

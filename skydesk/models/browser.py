@@ -67,6 +67,7 @@ class SessionBrowserController(QObject):
         self._generation = 0
         self._next_cursor: str | None = None
         self._stale = False
+        self._page_task: asyncio.Future[None] | None = None
         if settings is not None:
             self._filters = SessionFilters.from_json(settings.filters)
         ops.busy_changed.connect(self._on_ops_busy_changed)
@@ -205,6 +206,7 @@ class SessionBrowserController(QObject):
             PAGE_KEY, call, doing=LOADING_LIST, scope="list", target=LIST_TARGET,
             success=loaded, failure=failed,
         )  # fmt: skip
+        self._page_task = task
         task.add_done_callback(functools.partial(self._on_page_done, generation))
 
     def _load_unfiltered_total(self, app_id: str) -> None:
@@ -216,10 +218,12 @@ class SessionBrowserController(QObject):
             target=LIST_TARGET, success=lambda page: self.model.set_unfiltered_total(page.total), quiet=True,
         )  # fmt: skip
 
-    def _on_page_done(self, generation: int, _task: object = None) -> None:
-        # Always clear the fetchMore guard, whether the page arrived, failed or was cancelled;
-        # but a superseded load must not clear the guard of its successor.
-        if generation == self._generation:
+    def _on_page_done(self, generation: int, task: asyncio.Future[None]) -> None:
+        # Always clear the fetchMore guard, whether the page arrived, failed or was cancelled; but a
+        # superseded load must not clear the guard of its successor. Done-callbacks run a loop pass after
+        # the page arrived, when the view may already have asked for the next page: only the current
+        # page's task may clear it (else a second fetchMore cancelled the next page mid-request).
+        if generation == self._generation and task is self._page_task:
             self.model.fetch_finished()
 
     def _set_stale(self, stale: bool) -> None:

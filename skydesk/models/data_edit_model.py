@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistent
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from skydesk.models.json_doc import Path, format_path, json_summary, json_type, key_error
+from skydesk.models.table_base import FixedColumns
 
 Index = QModelIndex | QPersistentModelIndex
 COL_KEY, COL_VALUE, COL_TYPE = range(3)
@@ -18,7 +19,9 @@ HEADERS = ("Key", "Value", "Type")
 TYPES = ("string", "number", "boolean", "null", "object", "array")
 PathRole = Qt.ItemDataRole.UserRole + 1  # the node's Path tuple
 KeyErrorRole = Qt.ItemDataRole.UserRole + 2  # why the key is refused, or None
-FullValueRole = Qt.ItemDataRole.UserRole + 3  # the node's JSON value
+# The node's JSON value. Views call value_at() instead: through a QVariant, an integer beyond 64 bits (valid
+# JSON, kept exactly by Python) raises OverflowError.
+FullValueRole = Qt.ItemDataRole.UserRole + 3
 CHANGED_COLOR = QColor(255, 214, 102, 110)  # a field someone else changed: soft amber, legible in both themes
 LONG_TEXT = 80  # strings longer than this (or with line breaks) open in the multi-line editor
 _ids = itertools.count(1)
@@ -66,8 +69,11 @@ def parse_number(text: str) -> int | float | None:
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-class DataEditModel(QAbstractItemModel):
+class DataEditModel(FixedColumns, QAbstractItemModel):
     """An editable JSON object; ``document()`` rebuilds the value, ``problems()`` lists refused keys."""
+
+    HEADERS = HEADERS
+    TREE = True
 
     edited = Signal()  # any change by the user (not set_document)
 
@@ -289,18 +295,6 @@ class DataEditModel(QAbstractItemModel):
             return 0
         node = self._node(parent) if parent.isValid() else self._root
         return len(node.children) if node is not None else 0
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """Key, Value, Type."""
-        return len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section] if 0 <= section < len(HEADERS) else None
-        return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         """Keys of object members, scalar values and every type are editable in place."""

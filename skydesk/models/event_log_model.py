@@ -27,6 +27,7 @@ from skydesk.models.event_log import (
     LoggedEvent,
     write_jsonl,
 )
+from skydesk.models.table_base import FixedColumns
 
 if TYPE_CHECKING:
     from skydesk.api import SessionEvent
@@ -45,8 +46,10 @@ def _same_label(value: str) -> str:
     return value
 
 
-class EventLogModel(QAbstractTableModel):
+class EventLogModel(FixedColumns, QAbstractTableModel):
     """Rows are the log's entries that pass ``filter``, newest at the top."""
+
+    HEADERS = HEADERS
 
     def __init__(self, log: EventLog, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -141,18 +144,6 @@ class EventLogModel(QAbstractTableModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         """Shown entries (a table: no children)."""
         return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """Time, type, application, session, who."""
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section] if 0 <= section < len(HEADERS) else None
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Cell text; EntryRole gives the LoggedEvent."""

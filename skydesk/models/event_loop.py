@@ -8,7 +8,12 @@ In httpcore that happens inside a cancelled request's clean-up, after anyio's Lo
 and before it was released: the connection's ``_state_lock`` then stays owned by a finished task and every
 later request on that connection waits for it forever (no httpx timeout covers that wait).
 
-qasync also keeps a cancelled timer (its Qt timer and handle) until the time it was due: every request's
+qasync also never installs asyncio's async-generator hooks, so an async generator abandoned mid-iteration
+(httpx's byte stream of a download cancelled at quit) was finalised by the garbage collector without a loop:
+httpcore's clean-up then awaited inside ``GeneratorExit`` and Python printed "async generator ignored
+GeneratorExit" tracebacks. With the hooks, the loop closes such generators itself (``aclose()`` as a task).
+
+And qasync keeps a cancelled timer (its Qt timer and handle) until the time it was due: every request's
 timeouts (anyio's deadlines, 15 s) piled up ~3,500 of them during a long export, ~1 MB that grew with the
 export's length (B9). Here a cancelled handle's Qt timer is killed and the handle dropped at once.
 """
@@ -16,6 +21,7 @@ export's length (B9). Here a cancelled handle's Qt timer is killed and the handl
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import Any
 
 import qasync
@@ -112,3 +118,14 @@ class QtEventLoop(qasync.QEventLoop):  # type: ignore[misc]
             raise TypeError(f"call_later needs a plain callable, not {callback!r}")
         handle = _QtHandle(callback, args, self, context, self._timer)
         return self._timer.add_callback(handle, delay)
+
+    def run_forever(self) -> Any:
+        # As asyncio's own loops do: generators first iterated while this loop runs are closed on it.
+        previous = sys.get_asyncgen_hooks()
+        sys.set_asyncgen_hooks(
+            firstiter=self._asyncgen_firstiter_hook, finalizer=self._asyncgen_finalizer_hook
+        )
+        try:
+            return super().run_forever()
+        finally:
+            sys.set_asyncgen_hooks(*previous)

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QPixmap
 
+from skydesk.models.table_base import FixedColumns
+
 if TYPE_CHECKING:
     from skydesk.api import Media
 
@@ -81,8 +83,10 @@ def upload_state(media: Media) -> str:
     return f"incomplete: {human_size(media.uploaded_bytes)} of {human_size(media.total_bytes)} ({percent} %)"
 
 
-class MediaListModel(QAbstractTableModel):
+class MediaListModel(FixedColumns, QAbstractTableModel):
     """Loaded media as rows; more pages on demand (canFetchMore/fetchMore), thumbnails on the filename."""
+
+    HEADERS = HEADERS
 
     totalChanged = Signal(int)
 
@@ -102,18 +106,6 @@ class MediaListModel(QAbstractTableModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         """Loaded items."""
         return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """The fixed columns."""
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section] if 0 <= section < len(HEADERS) else None
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Cell text, the thumbnail, or the media itself; never raises."""

@@ -8,6 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from skydesk.models.people import PeopleDirectory
 from skydesk.models.permissions import Permissions, Rights
+from skydesk.models.table_base import FixedColumns
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -16,8 +17,10 @@ HEADERS = ("Role", "Description", "Permissions", "Participants", "Applies to you
 HolderIdsRole = Qt.ItemDataRole.UserRole + 1
 
 
-class RolesTableModel(QAbstractTableModel):
+class RolesTableModel(FixedColumns, QAbstractTableModel):
     """One row per role of the current application; holders are named by the people directory."""
+
+    HEADERS = HEADERS
 
     def __init__(
         self, permissions: Permissions, directory: PeopleDirectory, parent: QObject | None = None
@@ -38,18 +41,6 @@ class RolesTableModel(QAbstractTableModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         """Number of roles."""
         return 0 if parent.isValid() or self._rights is None else len(self._rights.roles)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """The five columns."""
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section] if 0 <= section < len(HEADERS) else None
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Cell text, tooltips (ids of the holders) and the holder ids; never raises, never waits."""

@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from skydesk.models.detail import session_target
 from skydesk.models.event_summary import Summarizer, custom_event_problems
 from skydesk.models.problems import Doing, Problem
+from skydesk.models.table_base import FixedColumns
 
 if TYPE_CHECKING:
     from skydesk.api import Page, SessionEvent, SkylightClient
@@ -25,8 +26,10 @@ LOADING_TIMELINE = Doing("loading the timeline", "The session's timeline could n
 POSTING_EVENT = Doing("posting the event", "The event was not posted", change=True)
 
 
-class TimelineModel(QAbstractTableModel):
+class TimelineModel(FixedColumns, QAbstractTableModel):
     """Events newest first; summaries are made oldest first so each knows the value before it."""
+
+    HEADERS = HEADERS
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -94,18 +97,6 @@ class TimelineModel(QAbstractTableModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         """Events shown."""
         return 0 if parent.isValid() else len(self._events)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """When, who, type, summary."""
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section] if 0 <= section < len(HEADERS) else None
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Cell texts; EventRole gives the SessionEvent."""

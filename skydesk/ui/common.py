@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import datetime
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPalette
-from PySide6.QtWidgets import (
-    QApplication,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QStyle,
-    QToolButton,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QToolButton, QWidget
 
-from skydesk.ui.themes import tinted
+# Message boxes and tinted style icons are imported where they are made: the sign-in page that start-up
+# shows first needs neither (each Qt class costs milliseconds the first time it is reached).
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from PySide6.QtWidgets import QMessageBox, QStyle
 
 
 def plain_label(text: str) -> str:
@@ -90,6 +87,8 @@ def format_dt(value: datetime | None) -> str:
 
 def standard_icon(widget: QWidget, pixmap: QStyle.StandardPixmap) -> QIcon:
     """An icon from the current style, drawn in the theme's text colour (legible on light and dark)."""
+    from skydesk.ui.tinted import tinted
+
     return tinted(widget.style().standardIcon(pixmap))
 
 
@@ -116,6 +115,8 @@ def confirm(
     The box is window-modal and opened with ``open()`` rather than ``exec()`` so the asyncio
     work driven by qasync keeps running while it is up.
     """
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
     yes = box.addButton(confirm_label, QMessageBox.ButtonRole.AcceptRole)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
@@ -140,6 +141,8 @@ def open_message(parent: QWidget, title: str, text: str, icon: QIcon) -> QMessag
     A nested event loop inside a slot keeps running while the app quits around it, and the orderly
     shutdown could delete the parent window under the box.
     """
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.NoIcon, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setIconPixmap(icon.pixmap(64, 64))
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

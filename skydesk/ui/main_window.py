@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
+    QDockWidget,
     QLabel,
     QMainWindow,
     QSizePolicy,
@@ -20,48 +22,69 @@ from PySide6.QtWidgets import (
 )
 
 from skydesk import __version__
-from skydesk.core.settings import ConnectionProfile
-from skydesk.models.browser import LIST_TARGET
+from skydesk.core.settings import ConnectionProfile, Settings
 from skydesk.ui import window_layout
 from skydesk.ui.common import app_icon, name_widget, open_message, standard_icon
-from skydesk.ui.content_views import ContentViews
-from skydesk.ui.errors import ProblemPresenter
-from skydesk.ui.media_tab import attach_media_tab
-from skydesk.ui.people_hooks import PeopleHooks
 from skydesk.ui.progress import ProgressPage
 from skydesk.ui.signin import ReauthDialog, SignInPage
 from skydesk.ui.status import StatusWidgets
-from skydesk.ui.workspace import SessionWorkspace
-from skydesk.ui.workstation import WorkstationHooks
+from skydesk.ui.themes import theme_manager
 
+# The workspace, its hooks and the problem presenter (which pulls in the SDK and httpx) are imported by
+# attach(): the sign-in page is shown without them, so a cold start paints it sooner (benchmark B1).
 if TYPE_CHECKING:
     from skydesk.api import Application
     from skydesk.models.services import AppServices
+    from skydesk.ui.content_views import ContentViews
+    from skydesk.ui.errors import ProblemPresenter
+    from skydesk.ui.media_tab import MediaTab
+    from skydesk.ui.people_hooks import PeopleHooks
+    from skydesk.ui.workspace import SessionWorkspace
+    from skydesk.ui.workstation import WorkstationHooks
 
 log = logging.getLogger(__name__)
 
 PAGE_SIGN_IN, PAGE_PROGRESS, PAGE_WORKSPACE = range(3)
+LIST_TARGET = "list"  # skydesk.models.browser.LIST_TARGET (not imported: it loads the SDK)
 
 
 class MainWindow(QMainWindow):
-    """skydesk's one window; app.py owns its life (``quit_requested`` starts the orderly shutdown)."""
+    """skydesk's one window; app.py owns its life (``quit_requested`` starts the orderly shutdown).
+
+    ``MainWindow(services)`` builds all of it. ``MainWindow(settings=...)`` builds only what the sign-in and
+    progress pages show, so app.py can show it before the rest is imported; ``attach(services)`` then adds
+    the workspace and connects the controllers (what the user did meanwhile is replayed then).
+    """
 
     quit_requested = Signal()
+    services: AppServices
+    presenter: ProblemPresenter
+    workspace: SessionWorkspace
+    media_tab: MediaTab
+    workstation: WorkstationHooks
+    content_views: ContentViews
+    people_hooks: PeopleHooks
 
-    def __init__(self, services: AppServices, *, subtitle: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: AppServices | None = None,
+        *,
+        settings: Settings | None = None,
+        subtitle: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.services = services
-        self.settings = services.settings
+        chosen = services.settings if services is not None else settings
+        assert chosen is not None, "MainWindow needs its services or, until attach(), the settings"
+        self.settings = chosen
         self.subtitle = subtitle
-        self.presenter = ProblemPresenter(self, self.statusBar())
+        self.attached = False
+        self._pending: list[Callable[[], None]] = []  # the user's requests made before attach()
+        self._size_given: tuple[int, int] | None = None
         self.status = StatusWidgets(self.statusBar())
         self.pages = QStackedWidget()
         self.sign_in_page = SignInPage()
         self.progress_page = ProgressPage()
-        self.workspace = SessionWorkspace(services.browser, services.detail, self.presenter)
-        self.media_tab = attach_media_tab(self.workspace, services.media, self.presenter)
-        self.workspace.detail_pane.user_label = services.labels.label
-        self.workspace.participants.is_me = services.labels.is_me
         self.app_combo = QComboBox()
         self.reauth_dialog: ReauthDialog | None = None
         self._allow_close = False
@@ -69,6 +92,39 @@ class MainWindow(QMainWindow):
         self._given_profile: ConnectionProfile | None = None  # from the command line, until signed in
         self._setup_ui()
         self._setup_actions()
+        for signal in (self.sign_in_page.sign_in_requested, self.sign_in_page.manage_profiles_requested):
+            self._replay_after_attach(signal)
+        theme_manager().apply(self.settings.theme)  # before the first paint: no flash of the other theme
+        window_layout.restore_window(self)
+        if services is not None:
+            self.attach(services)
+
+    def attach(self, services: AppServices) -> None:
+        """Add the workspace, the workstation hooks and the controllers' connections (once)."""
+        from skydesk.ui.content_views import ContentViews
+        from skydesk.ui.errors import ProblemPresenter
+        from skydesk.ui.media_tab import attach_media_tab
+        from skydesk.ui.people_hooks import PeopleHooks
+        from skydesk.ui.workspace import SessionWorkspace
+        from skydesk.ui.workstation import WorkstationHooks
+
+        assert not self.attached and services.settings is self.settings
+        self.services = services
+        self.presenter = ProblemPresenter(self, self.statusBar())
+        self.workspace = SessionWorkspace(services.browser, services.detail, self.presenter)
+        self.media_tab = attach_media_tab(self.workspace, services.media, self.presenter)
+        self.workspace.detail_pane.user_label = services.labels.label
+        self.workspace.participants.is_me = services.labels.is_me
+        self.pages.addWidget(self.workspace)
+        # Icons only here: they show in the toolbar and the menus, neither of which the first page shows.
+        for act, icon in (
+            (self.new_session_action, QStyle.StandardPixmap.SP_FileIcon),
+            (self.refresh_action, QStyle.StandardPixmap.SP_BrowserReload),
+            (self.sign_out_action, QStyle.StandardPixmap.SP_DialogCancelButton),
+        ):
+            act.setIcon(standard_icon(self, icon))
+        self.sign_in_page.set_remember_available(services.credentials.available, services.credentials.reason)
+        window_layout.share_panes(self, *window_layout.default_size(self))
         self._connect()
         if self.settings.load_problem:  # a corrupt settings file was set aside: say so once, at start
             QTimer.singleShot(0, self._say_settings_were_reset)
@@ -76,7 +132,24 @@ class MainWindow(QMainWindow):
         # The data editor, timeline and Event log (before the layout restores).
         self.content_views = ContentViews(self)
         self.people_hooks = PeopleHooks(self)  # names, the people picker and the user's rights (issue 9)
-        self.restore_layout()
+        for dock in self.findChildren(QDockWidget):
+            self.restoreDockWidget(dock)  # its state from restore_window(), which ran before it existed
+        window_layout.restore_workspace(self)
+        if self._size_given is not None:
+            window_layout.share_panes(self, *self._size_given)
+        self.attached = True
+        pending, self._pending = self._pending, []
+        for replay in pending:
+            replay()
+
+    def _replay_after_attach(self, signal: SignalInstance) -> None:
+        """Keep what ``signal`` asks for until attach() has connected its receivers, then emit it again."""
+
+        def keep(*args: object) -> None:
+            if not self.attached:
+                self._pending.append(lambda: signal.emit(*args))
+
+        signal.connect(keep)
 
     # ------------------------------------------------------------------ construction
 
@@ -86,37 +159,33 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.pages.addWidget(self.sign_in_page)
         self.pages.addWidget(self.progress_page)
-        self.pages.addWidget(self.workspace)
         self.setCentralWidget(self.pages)
         self.app_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.app_combo.setMinimumContentsLength(16)
-        self.sign_in_page.set_remember_available(
-            self.services.credentials.available, self.services.credentials.reason
-        )
-        self.set_size(*window_layout.default_size(self))
+        self.resize(*window_layout.default_size(self))
 
     def set_size(self, width: int, height: int) -> None:
         """Resize the window and share the space between the panes in their usual proportions."""
-        window_layout.apply_size(self, width, height)
+        if self.attached:
+            window_layout.apply_size(self, width, height)
+        else:
+            self.resize(width, height)
+            self._size_given = (width, height)
 
     def _setup_actions(self) -> None:
-        def action(
-            text: str, shortcut: QKeySequence | str | None, icon: QStyle.StandardPixmap | None
-        ) -> QAction:
+        def action(text: str, shortcut: QKeySequence | str | None) -> QAction:
             act = QAction(text, self)
             if shortcut is not None:
                 act.setShortcut(QKeySequence(shortcut))
-            if icon is not None:
-                act.setIcon(standard_icon(self, icon))
             self.addAction(act)  # shortcuts work whichever page or pane has focus
             return act
 
-        self.new_session_action = action("&New session…", "Ctrl+N", QStyle.StandardPixmap.SP_FileIcon)
-        self.refresh_action = action("&Refresh", "F5", QStyle.StandardPixmap.SP_BrowserReload)
-        self.find_action = action("&Find sessions", "Ctrl+F", None)
-        self.sign_out_action = action("Sign &out", None, QStyle.StandardPixmap.SP_DialogCancelButton)
-        self.quit_action = action("&Quit", "Ctrl+Q", None)
-        self.about_action = action("&About skydesk", None, None)
+        self.new_session_action = action("&New session…", "Ctrl+N")
+        self.refresh_action = action("&Refresh", "F5")
+        self.find_action = action("&Find sessions", "Ctrl+F")
+        self.sign_out_action = action("Sign &out", None)
+        self.quit_action = action("&Quit", "Ctrl+Q")
+        self.about_action = action("&About skydesk", None)
         self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
 
         file_menu = self.menuBar().addMenu("&File")
@@ -127,6 +196,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addAction(self.find_action)
+        self.menuBar().addMenu("&View")  # filled by the workstation hooks and the content views
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.about_action)
 
@@ -206,8 +276,8 @@ class MainWindow(QMainWindow):
         # Options may make a new profile or change a saved one: the form shows it as given, and a remembered
         # token is used only for the profile exactly as saved (never sent to a host the options changed).
         self._given_profile = profile
-        as_saved = profile is not None and profile == self.settings.profile(profile.name)
-        if profile is not None and as_saved and self.services.auth.restore(profile):
+        restorable = profile is not None and may_restore(self.settings, profile)
+        if profile is not None and restorable and self.services.auth.restore(profile):
             self.show_progress(f"Signing in to {_host(profile)}…")
             return
         self.show_sign_in()
@@ -241,6 +311,9 @@ class MainWindow(QMainWindow):
 
     def request_quit(self) -> None:
         """Quit (Ctrl+Q, closing the window), after asking about unsaved edits in the detail pane."""
+        if not self.attached:  # nothing can have been edited yet
+            self.quit_requested.emit()
+            return
         self.workspace.guard.check(self.quit_requested.emit, action="quitting")
 
     # ------------------------------------------------------------------ slots: actions
@@ -406,6 +479,18 @@ class MainWindow(QMainWindow):
         for act in (self.new_session_action, self.refresh_action, self.find_action, self.sign_out_action):
             act.setEnabled(signed_in)
         self.toolbar.setVisible(signed_in)
+
+
+def may_restore(settings: Settings, profile: ConnectionProfile) -> bool:
+    """Whether a remembered sign-in may exist for ``profile``: exactly as saved, with its user remembered.
+
+    A token is used only for the profile as saved (never sent to a host command-line options changed).
+    """
+    return (
+        profile == settings.profile(profile.name)
+        and bool(profile.username)
+        and settings.remembered_username(profile.name) == profile.username
+    )
 
 
 def _host(profile: ConnectionProfile) -> str:

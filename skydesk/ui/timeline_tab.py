@@ -42,6 +42,7 @@ class TimelineTab(QWidget):
         self.controller = controller
         self.table = QTableView()
         self.payload = read_only_text("Event payload")
+        self.payload.setPlaceholderText("Select an event to see everything it carries")
         self.older_button = QPushButton("Load older events")
         self.state_label = QLabel()
         self.type_edit = QLineEdit()
@@ -114,6 +115,8 @@ class TimelineTab(QWidget):
         ctl.post_failed.connect(self._on_controller_post_failed)
         ctl.rights_changed.connect(self.check_form)
         ctl.model.modelReset.connect(self._show_selected)
+        for changed in (ctl.model.modelReset, ctl.model.rowsInserted, ctl.model.rowsRemoved):
+            changed.connect(self._show_count)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.older_button.clicked.connect(ctl.load_older)
         self.type_edit.textChanged.connect(self._check_timer.start)
@@ -185,7 +188,14 @@ class TimelineTab(QWidget):
         text = json.dumps(event.raw, indent=2, ensure_ascii=False, default=str) if event is not None else ""
         self.payload.setPlainText(text)
 
-    def _on_controller_loading_changed(self, loading: bool) -> None:
-        count = self.controller.model.rowCount()
-        self.state_label.setText("Loading…" if loading else f"{count} events shown")
+    def _on_controller_loading_changed(self, _loading: bool) -> None:
+        self._show_count()
         self.check_form()
+
+    def _show_count(self, *_args: object) -> None:
+        # Counted whenever rows come or go: a page lands after the loading flag drops, live events add rows.
+        count = self.controller.model.rowCount()
+        if self.controller.loading and not count:
+            self.state_label.setText("Loading…")
+        else:
+            self.state_label.setText(f"{count} event shown" if count == 1 else f"{count} events shown")

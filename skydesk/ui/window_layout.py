@@ -26,8 +26,13 @@ def default_size(window: MainWindow) -> tuple[int, int]:
 
 def apply_size(window: MainWindow, width: int, height: int) -> None:
     """Resize the window and share the space between the panes in their usual proportions."""
-    em = window.fontMetrics().horizontalAdvance("M")
     window.resize(width, height)
+    share_panes(window, width, height)
+
+
+def share_panes(window: MainWindow, width: int, height: int) -> None:
+    """Share a ``width`` x ``height`` window between the workspace's panes in their usual proportions."""
+    em = window.fontMetrics().horizontalAdvance("M")
     main_width = width - 24
     window.workspace.main_splitter.setSizes([main_width * 57 // 100, main_width * 43 // 100])
     side_height = height - em * 8
@@ -36,11 +41,22 @@ def apply_size(window: MainWindow, width: int, height: int) -> None:
 
 def restore_layout(window: MainWindow) -> None:
     """Window geometry, toolbar state, splitter positions and hidden columns from the last run."""
+    restore_window(window)
+    restore_workspace(window)
+
+
+def restore_window(window: MainWindow) -> None:
+    """Window geometry and toolbar state (a dock made later takes its state from ``restoreDockWidget``)."""
     settings = window.settings
     if settings.window_geometry:
         window.restoreGeometry(_decode(settings.window_geometry))
     if settings.window_state:
         window.restoreState(_decode(settings.window_state))
+
+
+def restore_workspace(window: MainWindow) -> None:
+    """Splitter positions and hidden columns."""
+    settings = window.settings
     for name, splitter in _splitters(window).items():
         state = settings.splitters.get(name)
         if state:

@@ -104,7 +104,10 @@ class WorkstationHooks(QObject):
 
     def _add_menus(self) -> None:
         window, bar = self.window, self.window.menuBar()
-        file_menu, edit_menu, help_menu = (a.menu() for a in bar.actions()[:3])
+        menus = {a.text(): a.menu() for a in bar.actions()}
+        file_menu, edit_menu, view_menu, help_menu = (
+            menus.get(title) for title in ("&File", "&Edit", "&View", "&Help")
+        )
         assert isinstance(file_menu, QMenu) and isinstance(edit_menu, QMenu) and isinstance(help_menu, QMenu)
         # After New session and Refresh, before the separator above Sign out.
         separator = file_menu.actions()[2]
@@ -113,8 +116,9 @@ class WorkstationHooks(QObject):
         file_menu.insertMenu(window.sign_out_action, self.switch_menu)
         file_menu.insertAction(window.sign_out_action, self.profiles_action)
         edit_menu.addAction(self.copy_id_action)
-        view_menu = QMenu("&View", window)
-        bar.insertMenu(help_menu.menuAction(), view_menu)
+        if not isinstance(view_menu, QMenu):  # the window makes it, so the bar is whole before this runs
+            view_menu = QMenu("&View", window)
+            bar.insertMenu(help_menu.menuAction(), view_menu)
         self.columns_menu = view_menu.addMenu("&Columns")
         self.columns_menu.setAccessibleName("Columns")
         theme_menu = view_menu.addMenu("&Theme")

@@ -29,6 +29,7 @@ async def test_timeline_lists_follows_live_and_posts_custom_events(make_window: 
     dispatch = opened.window.services.labels.label(sandbox.info.user("dispatch").id)
     assert row_texts(model, COL_WHO) == [dispatch, dispatch]
     assert model.index(0, COL_SUMMARY).data() == "set readings.pressure_bar 8.1"
+    assert tab.state_label.text() == "2 events shown"
 
     tab.table.selectRow(0)
     assert json.loads(tab.payload.toPlainText())["data"] == DATA, "the payload as formatted JSON"
@@ -38,6 +39,7 @@ async def test_timeline_lists_follows_live_and_posts_custom_events(make_window: 
     )
     await wait_until(lambda: model.rowCount() == 3, 15, what="the live event, without a reload")
     assert model.index(0, COL_SUMMARY).data() == "set readings.pressure_bar 8.1 → 8.98"
+    assert tab.state_label.text() == "3 events shown", "the count follows live events"
 
     # A custom event: checked by the server's rules before sending.
     QTest.keyClicks(tab.type_edit, "photo taken")

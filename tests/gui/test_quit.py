@@ -64,7 +64,8 @@ def slow_keyring() -> Iterator[_SlowToFindKeyring]:
 
 
 def _shown_window(qapp: Any) -> MainWindow | None:
-    shown = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+    """The visible main window once its services are attached (it is shown first, before they are)."""
+    shown = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible() and w.attached]
     return shown[0] if shown else None
 
 
@@ -94,7 +95,7 @@ async def test_ctrl_q_stops_mqtt_http_and_the_sandbox_then_returns(qapp: Any, tm
 
     assert stream.state is StreamState.STOPPED, "MQTT was disconnected and its thread joined"
     assert client._http.is_closed, "the HTTP client (httpx) was closed"
-    assert _shown_window(qapp) is None
+    assert not [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
     executor.shutdown(wait=True)  # main() closes the loop, which joins its pool
     left = [t.name for t in set(threading.enumerate()) - before if t.is_alive()]
     assert not left, f"threads left running: {left}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -138,3 +139,54 @@ async def test_a_failed_refresh_keeps_the_rows_and_the_list_reloads_once_the_api
     await settled(svc)
     assert len(loads.args("modelReset")) == 1
     assert [s.session_id for s in model.sessions()] == before
+
+
+async def test_the_last_page_done_does_not_free_the_guard_of_the_next_page(
+    make_sandbox: Any, make_services: Any, profile_of: Any
+) -> None:
+    """A view may ask for the next page as soon as one arrived, before that page's task has finished.
+
+    The finished page's done-callback used to clear the fetchMore guard of the page then in flight, so the
+    next scroll asked again and cancelled it mid-request (under load a cancelled request once left the
+    list 'loading' for good).
+    """
+    sb = make_sandbox(seed=2000)
+    svc = make_services()
+    svc.browser.page_size = 100
+    await sign_in(svc, profile_of(sb), user="dispatch")
+    svc.browser.load_applications()
+    await wait_until(lambda: svc.browser.applications, what="applications")
+    model = svc.browser.model
+    apps = svc.browser.applications
+    counts = {a.application_id: len(await _server_ids(sb, a.application_id)) for a in apps}
+    biggest = max(counts, key=lambda k: counts[k])
+    assert counts[biggest] > 300
+    svc.browser.set_application(biggest)
+    await settled(svc)
+    assert model.canFetchMore(QModelIndex())
+
+    next_pages: list[Any] = []
+    guard_cleared = model.fetch_finished
+
+    def ask_at_once() -> None:  # like a view whose viewport is not full yet: asks as soon as it may
+        guard_cleared()
+        if model.canFetchMore(QModelIndex()) and not next_pages:
+            model.fetchMore(QModelIndex())
+            next_pages.append(svc.tasks.get(f"op.read.{PAGE_KEY}"))
+
+    model.fetch_finished = ask_at_once  # type: ignore[method-assign]
+    sb.faults.set_latency(rest=1.0)  # the next page stays in flight while the loop runs on
+    try:
+        model.fetchMore(QModelIndex())
+        await wait_until(lambda: next_pages, what="the next page asked for as soon as one arrived")
+        for _ in range(20):
+            await asyncio.sleep(0.01)  # the arrived page's done-callbacks run
+        assert not next_pages[0].done(), "the next page is still in flight"
+        assert not model.canFetchMore(QModelIndex()), "no second request while one is in flight"
+    finally:
+        sb.faults.clear()
+        del model.fetch_finished
+    await settled(svc)
+    assert not next_pages[0].cancelled()
+    ids = [s.session_id for s in model.sessions()]
+    assert len(ids) == len(set(ids)) == 300

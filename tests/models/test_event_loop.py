@@ -57,3 +57,40 @@ def test_a_read_preempted_outside_run_forever_leaves_the_client_usable(sandbox: 
     assert outcomes, "the pre-empted read never ran"
     assert isinstance(outcomes[0], asyncio.CancelledError), outcomes
     assert all(o is None or isinstance(o, asyncio.CancelledError) for o in outcomes), outcomes
+
+
+def test_an_async_generator_left_mid_way_is_closed_on_the_loop() -> None:
+    # As httpx's byte stream of a download cancelled at quit: the generator's clean-up awaits. Without the
+    # loop's async-generator hooks, the garbage collector closed it with no loop and Python printed an
+    # "async generator ignored GeneratorExit" traceback (found by test_shutdown_under_load.py).
+    import gc
+    import sys
+
+    loop = qasync_loop_factory()
+    cleaned: list[bool] = []
+    unraisable: list[str] = []
+
+    async def stream() -> Any:
+        try:
+            yield 1
+            yield 2
+        finally:
+            await asyncio.sleep(0)  # an await in clean-up, as httpcore's aclose() does
+            cleaned.append(asyncio.get_running_loop() is loop)
+
+    async def read_one() -> None:
+        agen = stream()
+        await agen.__anext__()  # abandoned after the first item, as a cancelled download is
+
+    previous = sys.unraisablehook
+    sys.unraisablehook = lambda u: unraisable.append(f"{u.exc_type.__name__}: {u.exc_value}")
+    try:
+        loop.run_until_complete(read_one())
+        gc.collect()
+        loop.run_until_complete(asyncio.sleep(0.05))  # the loop runs the generator's aclose()
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        sys.unraisablehook = previous
+        loop.close()
+    assert not unraisable, unraisable
+    assert cleaned == [True], "the generator's clean-up ran to its end, on the loop"

@@ -37,7 +37,7 @@ async def test_thirty_seconds_without_the_rest_server(make_window: Any, make_san
             lambda: pane.session is not None and pane.session.session_id == session.session_id, 10
         )
 
-        sb.stop_api()
+        await asyncio.to_thread(sb.stop_api)  # stopping waits for the server thread: not on the GUI loop
         down_at = time.monotonic()
         window.refresh_action.trigger()  # the user presses F5 during the outage
         await wait_until(
@@ -58,7 +58,7 @@ async def test_thirty_seconds_without_the_rest_server(make_window: Any, make_san
         assert pane.save_button.isEnabled(), "one click saves it later"
 
         await asyncio.sleep(max(0.0, OUTAGE - (time.monotonic() - down_at)))
-        sb.start_api()
+        await asyncio.to_thread(sb.start_api)
         # It recovers by itself: no click, and the status says online again and the list is current.
         await wait_until(lambda: window.status.api_label.text() == "API: online", 30, what="recovered")
         await wait_until(lambda: not window.services.browser.stale, 30, what="the list fetched again")

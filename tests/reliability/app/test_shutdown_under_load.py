@@ -1,0 +1,278 @@
+"""Quitting the real app (its main coroutine and Quit action, offscreen, against the real sandbox) while work
+is under way: an event storm, an upload and a download, an export, paging the list. Afterwards no thread is
+left behind, settings.json and the caches parse, no partial file sits under a real name, and nothing printed,
+logged or hooked a traceback (sys.excepthook, sys.unraisablehook, the loop's handler, the crash listener).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtTest import QTest
+
+from skydesk import app as skydesk_app
+from skydesk.api import SkylightClient
+from skydesk.core import logs
+from skydesk.core.paths import cache_dir
+from skydesk.core.settings import Settings
+from skydesk.models.browser import LIST_TARGET
+from skydesk.models.export_format import CSV, ExportSpec
+from skydesk.models.media_transfers import DONE, RUNNING
+from skydesk.ui.main_window import MainWindow
+from tests.gui.helpers import fill_sign_in, wait_loaded
+from tests.media.helpers import add_media, new_session, sha
+from tests.support.crash_hooks import CrashHooks
+from tests.support.qt import wait_until
+
+pytestmark = [pytest.mark.timeout(180)]
+
+MIB = 1024 * 1024
+OLD_EXPORT = b"the previous export\r\n"
+
+
+class Storm:
+    """Another user changing the technician's sessions at 50 per second (through the sandbox's service)."""
+
+    def __init__(self, sandbox: Any, app_id: str, session_ids: list[str]) -> None:
+        self.sandbox, self.app_id, self.session_ids = sandbox, app_id, session_ids
+        self.changes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="storm", daemon=True)
+
+    def __enter__(self) -> Storm:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        service = self.sandbox.service
+        actor = service.actor_by_username("dispatch")
+        rng, started = random.Random(3), time.monotonic()
+        while not self._stop.is_set():
+            sid = rng.choice(self.session_ids)
+            service.patch_session(actor, self.app_id, sid, {"name": f"storm {self.changes}"})
+            self.changes += 1
+            self._stop.wait(max(0.0, started + self.changes / 50 - time.monotonic()))
+
+
+@pytest.fixture
+def app_logs(tmp_path: Path) -> Iterator[Path]:
+    """The app's own log file, as main() sets it up (so a traceback it logs is found in the file)."""
+    import logging
+
+    root = logging.getLogger()
+    level = root.level
+    path = logs.setup_logging(log_dir=tmp_path / "logs")
+    yield path
+    logs.stop_logging()
+    root.setLevel(level)
+
+
+def _shown_window(qapp: Any) -> MainWindow | None:
+    shown = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+    return shown[0] if shown else None
+
+
+def _threads(before: set[threading.Thread]) -> list[str]:
+    # Not the app's: the sandbox's request workers (AnyIO) and Qt's own pooled threads (dummies).
+    return [
+        t.name
+        for t in threading.enumerate()
+        if t not in before
+        and t.is_alive()
+        and not isinstance(t, threading._DummyThread)
+        and t.name != "AnyIO worker thread"
+    ]
+
+
+async def _run_and_quit(
+    qapp: Any,
+    tmp_path: Path,
+    sb: Any,
+    busy: Callable[[MainWindow], Awaitable[Callable[[], bool]]],
+    prepare: Callable[[MainWindow], None] = lambda _window: None,
+) -> tuple[MainWindow, bool]:
+    """Start the app as main() does, sign in, let ``busy`` start work, then Quit while it is under way.
+
+    ``busy`` returns a predicate saying the work is still running; returns whether it was when quitting.
+    """
+    loop = asyncio.get_running_loop()
+    executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="test-worker")
+    loop.set_default_executor(executor)  # as main() does; closing its loop joins it
+    hooks = CrashHooks()
+    uninstall = hooks.install(loop)
+    before = set(threading.enumerate())
+    try:
+        args = skydesk_app.build_parser().parse_args(["--settings-file", str(tmp_path / "settings.json")])
+        run = asyncio.ensure_future(skydesk_app._run(qapp, args))
+        window = await wait_until(lambda: _shown_window(qapp), 60, what="the main window")
+        prepare(window)
+        fill_sign_in(window, sb, "tech")
+        QTest.mouseClick(window.sign_in_page.sign_in_button, Qt.MouseButton.LeftButton)
+        await wait_loaded(window, 60)
+        still_running = await busy(window)
+        under_way = bool(still_running())
+        window.quit_action.trigger()
+        assert await asyncio.wait_for(run, 60) == 0
+        executor.shutdown(wait=True)
+        assert not _threads(before), f"threads left running: {_threads(before)}"
+        tasks = [t.get_name() for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        assert not tasks, f"tasks left running: {tasks}"
+    finally:
+        uninstall()
+    assert not hooks.seen, hooks.seen
+    return window, under_way
+
+
+def _check_settings_and_caches(tmp_path: Path, log_file: Path) -> None:
+    settings_file = tmp_path / "settings.json"
+    json.loads(settings_file.read_text(encoding="utf-8"))
+    settings = Settings.load(settings_file)
+    assert settings.load_problem is None and settings.profile("test") is not None
+    assert [p.name for p in tmp_path.glob(".settings-*")] == [], "no temp settings file left"
+    for path in cache_dir().rglob("*"):
+        if path.is_file():
+            assert path.suffix != ".part", f"a partial cache file was left: {path}"
+            if path.suffix == ".thumb":
+                assert not QImage.fromData(path.read_bytes()).isNull(), f"a damaged thumbnail: {path}"
+    text = log_file.read_text(encoding="utf-8")
+    assert "Traceback" not in text, text[-3000:]
+    assert "skydesk stopped cleanly" in text
+
+
+async def _tech_session_ids(sb: Any, app_id: str) -> list[str]:
+    async with SkylightClient(sb.info.api_url, ca_file=sb.info.ca_file) as tech:
+        await tech.login(sb.info.realm, "tech", "tech-demo-pw")
+        return [s.session_id for s in await tech.get_sessions(app_id)]
+
+
+def _app_id(sb: Any) -> str:
+    return next(a.application_id for a in sb.info.applications if a.name == "Field Inspection")
+
+
+async def test_quit_during_an_event_storm(
+    qapp: Any, tmp_path: Path, make_sandbox: Any, app_logs: Path
+) -> None:
+    sb = make_sandbox(seed=12)
+    ids = await _tech_session_ids(sb, _app_id(sb))
+    batches: list[int] = []
+
+    async def storm_running(window: MainWindow) -> Callable[[], bool]:
+        window.services.bridge.events_batch.connect(lambda events: batches.append(len(events)))
+        await wait_until(lambda: sum(batches) >= 25, 30, what="storm events to arrive")
+        return lambda: storm.changes > 0
+
+    with Storm(sb, _app_id(sb), ids) as storm:
+        _window, under_way = await _run_and_quit(qapp, tmp_path, sb, storm_running)
+    assert under_way and storm.changes >= 25
+    _check_settings_and_caches(tmp_path, app_logs)
+
+
+async def test_quit_during_an_upload_and_a_download(
+    qapp: Any, tmp_path: Path, make_sandbox: Any, app_logs: Path
+) -> None:
+    sb = make_sandbox(seed=6)
+    app_id = _app_id(sb)
+    payload = os.urandom(24 * MIB)
+    async with SkylightClient(sb.info.api_url, ca_file=sb.info.ca_file) as tech:
+        await tech.login(sb.info.realm, "tech", "tech-demo-pw")
+        sid = await new_session(tech, app_id, "Shutdown")
+        stored = await add_media(
+            tech, app_id, sid, "scan.bin", payload, content_type="application/octet-stream"
+        )
+    source = tmp_path / "site.mp4"
+    source.write_bytes(os.urandom(20 * MIB))  # three 8 MiB chunks
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    target = downloads / "scan.bin"
+    transfers: list[Any] = []
+
+    async def transferring(window: MainWindow) -> Callable[[], bool]:
+        media = window.services.media
+        media.open(app_id, sid)
+        await wait_until(lambda: media.model.items, 30, what="the media list")
+        sb.faults.set_latency(rest=1.0)  # every request (each 8 MiB chunk) takes a while
+        item = next(m for m in media.model.items if m.media_id == stored.media_id)
+        transfers.append(media.download(item, target))
+        upload = media.upload(source, "video/mp4", {"title": "Site walk"})
+        assert upload is not None
+        transfers.append(upload)
+        await wait_until(lambda: upload.media_id, 30, what="the upload's item created")
+        return lambda: upload.state == RUNNING
+
+    _window, under_way = await _run_and_quit(qapp, tmp_path, sb, transferring)
+    assert under_way, "the upload was still being sent when the app quit"
+    # The download either finished whole or left nothing: never a partial file under its real name.
+    names = os.listdir(downloads)
+    assert names in ([], ["scan.bin"]), names
+    if names:
+        assert transfers[0].state == DONE and sha(target.read_bytes()) == sha(payload)
+    sb.faults.set_latency(rest=0)
+    async with SkylightClient(sb.info.api_url, ca_file=sb.info.ca_file) as tech:
+        await tech.login(sb.info.realm, "tech", "tech-demo-pw")
+        items = (await tech.list_session_media(app_id, sid, archived="include")).items
+    sent = next(m for m in items if m.filename == "site.mp4")
+    assert sent.uploaded_bytes < sent.total_bytes, "cut mid-way: the server keeps it incomplete (resumable)"
+    _check_settings_and_caches(tmp_path, app_logs)
+
+
+async def test_quit_during_an_export(qapp: Any, tmp_path: Path, make_sandbox: Any, app_logs: Path) -> None:
+    sb = make_sandbox(seed=60)
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    target = exports / "sessions.csv"
+    target.write_bytes(OLD_EXPORT)
+    progress: list[int] = []
+
+    async def exporting(window: MainWindow) -> Callable[[], bool]:
+        services = window.services
+        app = next(a for a in services.browser.applications if a.application_id == _app_id(sb))
+        services.export.page_size = 5
+        services.export.progress.connect(lambda written, _total: progress.append(written))
+        sb.faults.set_latency(rest=0.3)
+        services.export.export_sessions(target, app, services.browser.filters, ExportSpec(["name"], CSV))
+        await wait_until(lambda: progress and progress[-1] >= 5, 30, what="the first page written")
+        return lambda: services.export.running
+
+    _window, under_way = await _run_and_quit(qapp, tmp_path, sb, exporting)
+    assert under_way, "the export was still running when the app quit"
+    assert os.listdir(exports) == ["sessions.csv"], "no temporary part left beside it"
+    assert target.read_bytes() == OLD_EXPORT, "the previous export is untouched"
+    _check_settings_and_caches(tmp_path, app_logs)
+
+
+async def test_quit_while_paging_the_list(
+    qapp: Any, tmp_path: Path, make_sandbox: Any, app_logs: Path
+) -> None:
+    sb = make_sandbox(seed=60)
+
+    async def paging(window: MainWindow) -> Callable[[], bool]:
+        services = window.services
+        browser, ops = services.browser, services.ops
+        await wait_until(lambda: ops.busy(LIST_TARGET) == 0 and browser.model.canFetchMore(QModelIndex()), 30)
+        sb.faults.set_latency(rest=0.5)
+        window.workspace.sessions.table.scrollToBottom()  # the view asks for the next page (fetchMore)
+        await wait_until(lambda: ops.busy(LIST_TARGET) > 0, 30, what="the next page asked for")
+        return lambda: ops.busy(LIST_TARGET) > 0
+
+    def small_pages(window: MainWindow) -> None:
+        window.services.browser.page_size = 5
+
+    _window, under_way = await _run_and_quit(qapp, tmp_path, sb, paging, small_pages)
+    assert under_way, "a page was in flight when the app quit"
+    _check_settings_and_caches(tmp_path, app_logs)
