@@ -19,7 +19,9 @@ HEADERS = ("Key", "Value", "Type")
 TYPES = ("string", "number", "boolean", "null", "object", "array")
 PathRole = Qt.ItemDataRole.UserRole + 1  # the node's Path tuple
 KeyErrorRole = Qt.ItemDataRole.UserRole + 2  # why the key is refused, or None
-FullValueRole = Qt.ItemDataRole.UserRole + 3  # the node's JSON value
+# The node's JSON value. Views call value_at() instead: through a QVariant, an integer beyond 64 bits (valid
+# JSON, kept exactly by Python) raises OverflowError.
+FullValueRole = Qt.ItemDataRole.UserRole + 3
 CHANGED_COLOR = QColor(255, 214, 102, 110)  # a field someone else changed: soft amber, legible in both themes
 LONG_TEXT = 80  # strings longer than this (or with line breaks) open in the multi-line editor
 _ids = itertools.count(1)

@@ -41,7 +41,7 @@ class DataEditorController(QObject):
     state_changed = Signal()
     conflict = Signal(list, str)  # [Clash], who changed it (user id)
     merged = Signal(list, str)  # paths (formatted) merged in silently, who
-    saved = Signal(dict)  # the patch that went out
+    saved = Signal(object)  # the patch that went out (dict; object: see SessionDetailController.data_changed)
     save_failed = Signal(object)  # Problem
     reload_requested = Signal()  # a save's outcome is unknown: read the server's data again
 

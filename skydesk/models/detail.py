@@ -86,7 +86,9 @@ class SessionDetailController(QObject):
     session_created = Signal(object)  # Session
     session_changed = Signal(object)  # Session this controller changed (for the list)
     left_session = Signal(object)  # Session: the user removed themself and can no longer see it
-    data_changed = Signal(dict)  # the open session's data document, loaded or changed live
+    # object, not dict: Qt would convert a dict to a QVariantMap, and a JSON integer beyond 64 bits (valid in
+    # any session's data) then raised OverflowError out of emit() (found by test_bad_answers_in_the_app.py).
+    data_changed = Signal(object)  # the open session's data document (dict), loaded or changed live
 
     def __init__(
         self, ops: Operations, labels: UserLabels | None = None, parent: QObject | None = None

@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 # previous batch) joins the next batch, so a storm still becomes few batches, while a single event is shown
 # without waiting (a 75 ms wait made the p99 event-to-view latency 64x a bare subscriber's; benchmark B6).
 FLUSH_INTERVAL_MS = 0
+# A storm buffers thousands of events while the GUI thread is busy; every slot of events_batch (list, detail,
+# event log, timeline, ...) then ran over all of them in one go (B5: 55-185 ms stalls). A flush hands out at
+# most this many and leaves the rest to the next turn of the loop, so painting and input run in between.
+MAX_BATCH = 250
 
 
 class EventBridge(QObject):
@@ -36,8 +40,11 @@ class EventBridge(QObject):
     resync_needed = Signal()
     _wake = Signal()  # emitted from the stream thread; queued to the main thread
 
-    def __init__(self, parent: QObject | None = None, interval_ms: int = FLUSH_INTERVAL_MS) -> None:
+    def __init__(
+        self, parent: QObject | None = None, interval_ms: int = FLUSH_INTERVAL_MS, max_batch: int = MAX_BATCH
+    ) -> None:
         super().__init__(parent)
+        self._max_batch = max_batch
         self._lock = threading.Lock()
         self._events: list[SessionEvent] = []
         self._states: list[tuple[str, str]] = []
@@ -77,13 +84,21 @@ class EventBridge(QObject):
         if not self._timer.isActive():
             self._timer.start()
 
-    def flush(self) -> None:
-        """Emit what was buffered: states in order, then one events_batch, then resync_needed."""
+    def flush(self, everything: bool = False) -> None:
+        """Emit what was buffered: states in order, then one events_batch, then resync_needed.
+
+        The batch holds at most ``max_batch`` events (all of them with ``everything``); the rest follow
+        in order on the next turn of the loop, and a resync only once they are all out.
+        """
         with self._lock:
-            events, self._events = self._events, []
+            cut = len(self._events) if everything else self._max_batch
+            events, self._events = self._events[:cut], self._events[cut:]
             states, self._states = self._states, []
-            resync, self._resync = self._resync, False
-            self._scheduled = False
+            more = bool(self._events)
+            resync = self._resync and not more
+            if resync:
+                self._resync = False
+            self._scheduled = more
         for name, detail in states:
             self.state, self.state_detail = name, detail
             self.state_changed.emit(name, detail)
@@ -91,6 +106,8 @@ class EventBridge(QObject):
             self.events_batch.emit(events)
         if resync:
             self.resync_needed.emit()
+        if more:
+            self._timer.start()
 
 
 class LiveController(QObject):
@@ -143,4 +160,4 @@ class LiveController(QObject):
             return
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, stream.stop)
-        self.bridge.flush()
+        self.bridge.flush(everything=True)

@@ -66,6 +66,7 @@ class SessionTableModel(QAbstractTableModel):
         self._filters = SessionFilters()
         self._highlights = RowHighlights(self)
         self._highlights.expired.connect(self._on_highlights_expired)
+        self._changed_rows: tuple[int, int] | None = None  # rows replaced, not yet announced (dataChanged)
         self.unread: Container[str] = ()  # session ids with an unread mark (models.content.UnreadMarks)
         self.participant_label: Callable[[str], str] = lambda pid: pid
 
@@ -261,6 +262,7 @@ class SessionTableModel(QAbstractTableModel):
                 fresh[s.session_id] = s
             else:
                 self._replace_row(row, s)
+        self._flush_changed_rows()
         if fresh:
             first = len(self._sessions)
             self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
@@ -333,6 +335,7 @@ class SessionTableModel(QAbstractTableModel):
             self._move_into_place(row)
             if highlight:
                 self._highlight(s.session_id)
+        self._flush_changed_rows()
         if not self._sessions and not self._has_more and self._state == STATE_NONE:
             self._set_state(STATE_EMPTY)
 
@@ -344,6 +347,7 @@ class SessionTableModel(QAbstractTableModel):
             return  # it belongs to a page not loaded yet; paging will bring it
         if self._state == STATE_EMPTY:
             self._set_state(STATE_NONE)
+        self._flush_changed_rows()
         self.beginInsertRows(QModelIndex(), pos, pos)
         self._sessions.insert(pos, s)
         self._reindex(pos)
@@ -355,24 +359,37 @@ class SessionTableModel(QAbstractTableModel):
         return insert_position(self._sessions if sessions is None else sessions, s, self._filters)
 
     def _move_into_place(self, row: int) -> None:
-        s = self._sessions[row]
-        others = self._sessions[:row] + self._sessions[row + 1 :]
-        pos = self._insert_position(s, others)
+        # Where the row belongs among the others: taken out and put back in place (two memmoves) rather
+        # than copying the list, which cost ~100 us a live event at 20,000 rows (B5 storm profile).
+        s = self._sessions.pop(row)
+        pos = self._insert_position(s)
+        self._sessions.insert(row, s)
         if pos == row:
             return
+        self._flush_changed_rows()
         # beginMoveRows takes the destination *before* removal, so moving down needs pos + 1.
         dest = pos + 1 if pos > row else pos
         self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), dest)
-        self._sessions = others
+        del self._sessions[row]
         self._sessions.insert(pos, s)
-        self._reindex(min(row, pos))
+        self._reindex(min(row, pos), max(row, pos) + 1)
         self.endMoveRows()
 
     def _replace_row(self, row: int, s: Session) -> None:
         self._sessions[row] = s
-        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+        # One dataChanged for the rows changed in a batch (until the next insert, move or removal): each
+        # signal costs the views a pass, and a storm replaces hundreds of rows per batch.
+        lo, hi = self._changed_rows or (row, row)
+        self._changed_rows = (min(lo, row), max(hi, row))
+
+    def _flush_changed_rows(self) -> None:
+        if self._changed_rows is not None:
+            lo, hi = self._changed_rows
+            self._changed_rows = None
+            self.dataChanged.emit(self.index(lo, 0), self.index(hi, self.columnCount() - 1))
 
     def _remove_row(self, row: int) -> None:
+        self._flush_changed_rows()
         sid = self._sessions[row].session_id
         self.beginRemoveRows(QModelIndex(), row, row)
         del self._sessions[row]
@@ -381,8 +398,8 @@ class SessionTableModel(QAbstractTableModel):
         self._reindex(row)
         self.endRemoveRows()
 
-    def _reindex(self, start: int) -> None:
-        for i in range(start, len(self._sessions)):
+    def _reindex(self, start: int, stop: int | None = None) -> None:
+        for i in range(start, len(self._sessions) if stop is None else stop):
             self._rows[self._sessions[i].session_id] = i
 
     def _set_total(self, total: int) -> None:

@@ -40,6 +40,8 @@ class RuleBody(BaseModel):
     path: str = "/v1/"
     methods: list[str] = Field(default_factory=list)
     size: int = 8 * 1024 * 1024
+    body: str = ""  # for "answer": the exact body, sent as UTF-8
+    content_type: str = "application/json"
 
 
 class ExpireBody(BaseModel):

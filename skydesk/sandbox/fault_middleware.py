@@ -11,7 +11,18 @@ from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from .faults import HUGE, INVALID_UTF8, MALFORMED, MID_BODY, RESET, STATUS, TRUNCATED, FaultPlan, FaultRule
+from .faults import (
+    ANSWER,
+    HUGE,
+    INVALID_UTF8,
+    MALFORMED,
+    MID_BODY,
+    RESET,
+    STATUS,
+    TRUNCATED,
+    FaultPlan,
+    FaultRule,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +62,8 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
         elif rule.kind == STATUS:
             await _answer_status(send, rule)
+        elif rule.kind == ANSWER:
+            await _send(send, rule.status, [], rule.body, content_type=rule.content_type.encode())
         else:
             status, headers, body = await _run_captured(self.app, scope, receive)
             if rule.kind == RESET:

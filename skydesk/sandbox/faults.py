@@ -22,9 +22,10 @@ HUGE = "huge"  # the real answer padded to `size` bytes more, still valid JSON
 INVALID_UTF8 = "invalid_utf8"  # the real answer with bytes that are not UTF-8
 RESET = "reset"  # the request runs, then the connection closes before any answer
 MID_BODY = "mid_body"  # the request runs, the headers and half the body go out, then the connection closes
+ANSWER = "answer"  # answer with `status` and exactly `body` (any bytes) without running the request
 BODY_KINDS = frozenset({MALFORMED, TRUNCATED, HUGE, INVALID_UTF8})
 CUT_KINDS = frozenset({RESET, MID_BODY})
-KINDS = frozenset({STATUS}) | BODY_KINDS | CUT_KINDS
+KINDS = frozenset({STATUS, ANSWER}) | BODY_KINDS | CUT_KINDS
 FAULT_STATUSES = frozenset({500, 502, 503, 504, 429})
 DEFAULT_HUGE_SIZE = 8 * 1024 * 1024
 MAX_HUGE_SIZE = 256 * 1024 * 1024
@@ -58,10 +59,16 @@ class FaultRule:
     path: str = "/v1/"
     methods: tuple[str, ...] = ()  # empty = every method
     size: int = DEFAULT_HUGE_SIZE  # for HUGE: bytes of padding
+    body: bytes = b""  # for ANSWER: the exact body (a str, as the admin API's JSON gives, is sent as UTF-8)
+    content_type: str = "application/json"  # for ANSWER
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(sorted(KINDS))}, not {self.kind!r}")
+        if isinstance(self.body, str):
+            object.__setattr__(self, "body", self.body.encode())
+        if self.kind == ANSWER and not 200 <= self.status <= 599:
+            raise ValueError("status must be between 200 and 599 for an answer")
         if not 0.0 <= self.share <= 1.0:
             raise ValueError("share must be between 0 and 1")
         if self.kind == STATUS and self.status not in FAULT_STATUSES:
@@ -140,6 +147,11 @@ class FaultPlan:
     def fail(self, status: int = 503, share: float = 1.0, **options: Any) -> int:
         """Answer a share of requests with ``status`` (500, 502, 503, 504 or 429) without running them."""
         return self.add(FaultRule(STATUS, share=share, status=status, **options))
+
+    def answer(self, status: int, body: bytes | str, share: float = 1.0, **options: Any) -> int:
+        """Answer a share of requests with ``status`` and exactly ``body`` (any bytes), not running them."""
+        data = body.encode() if isinstance(body, str) else body
+        return self.add(FaultRule(ANSWER, share=share, status=status, body=data, **options))
 
     def corrupt(self, kind: str = MALFORMED, share: float = 1.0, **options: Any) -> int:
         """Spoil a share of answers: ``malformed``, ``truncated``, ``huge`` or ``invalid_utf8``."""
@@ -236,6 +248,7 @@ class FaultPlan:
                         "id": a.rule_id,
                         **asdict(replace(a.rule, times=a.left)),
                         "methods": list(a.rule.methods),
+                        "body": len(a.rule.body),  # bytes: its size only (it may be megabytes, or not text)
                     }
                     for a in self._rules
                 ],

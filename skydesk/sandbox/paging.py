@@ -19,6 +19,7 @@ from typing import Any
 from skydesk.api.limits import LIMIT_MAX, LIMIT_MIN
 
 from .errors import BadRequest, FieldProblem
+from .ordered_pages import OrderCache, ordered_page
 
 LIMIT_DEFAULT = 50
 #: The internal id: the reference's example request sorts by it and the media list defaults to it.
@@ -131,19 +132,36 @@ def _after(columns: Sequence[str], forward: bool) -> str:
 
 
 def paginate(
-    conn: sqlite3.Connection, query: ListQuery, request: PageRequest
+    conn: sqlite3.Connection, query: ListQuery, request: PageRequest, orders: OrderCache | None = None
 ) -> tuple[list[sqlite3.Row], dict[str, Any]]:
-    """One page of ``query`` and its ``page`` object ``{count, limit, total, prevCursor, nextCursor}``."""
+    """One page of ``query`` and its ``page`` object ``{count, limit, total, prevCursor, nextCursor}``.
+
+    With ``orders``, the page is cut from the query's whole sort order kept there (see ordered_pages).
+    """
     sort = request.sort
-    columns = _order_columns(query, sort)
-    ascending = not sort.descending
-    where = list(query.where)
-    params = list(query.params)
     start: list[Any] | None = None
     if request.cursor is not None:
         field = "prevCursor" if request.backward else "nextCursor"
         value, seq = decode_cursor(request.cursor, query.resource, sort, field)
         start = [value, seq] if sort.column else [seq]
+    keys = orders.order(conn, query, sort.column) if orders is not None else None
+    if keys is not None:
+        rows, has_next, has_prev = ordered_page(conn, query, request, keys, start)
+        return rows, _page(query, request, rows, len(keys), has_next, has_prev)
+    rows, has_next, has_prev = _sql_page(conn, query, request, start)
+    total_sql = f"SELECT count(*) FROM {query.table} WHERE {' AND '.join(query.where) or '1'}"  # noqa: S608
+    total = conn.execute(total_sql, query.params).fetchone()[0]
+    return rows, _page(query, request, rows, total, has_next, has_prev)
+
+
+def _sql_page(
+    conn: sqlite3.Connection, query: ListQuery, request: PageRequest, start: list[Any] | None
+) -> tuple[list[sqlite3.Row], bool, bool]:
+    sort = request.sort
+    columns = _order_columns(query, sort)
+    ascending = not sort.descending
+    where = list(query.where)
+    params = list(query.params)
     # Walking backward reads the items before the cursor in reverse order, then flips them.
     forward = ascending != request.backward
     if start is not None:
@@ -174,13 +192,22 @@ def paginate(
         has_prev = start is not None and exists_beyond(
             _position(sort, rows[0]) if rows else start, not ascending
         )
-    total_sql = f"SELECT count(*) FROM {query.table} WHERE {' AND '.join(query.where) or '1'}"  # noqa: S608
-    total = conn.execute(total_sql, query.params).fetchone()[0]
-    page = {
+    return rows, has_next, has_prev
+
+
+def _page(
+    query: ListQuery,
+    request: PageRequest,
+    rows: list[sqlite3.Row],
+    total: int,
+    has_next: bool,
+    has_prev: bool,
+) -> dict[str, Any]:
+    sort = request.sort
+    return {
         "count": len(rows),
         "limit": request.limit,
         "total": total,
         "prevCursor": _cursor_at(query.resource, sort, rows[0]) if has_prev and rows else None,
         "nextCursor": _cursor_at(query.resource, sort, rows[-1]) if has_next and rows else None,
     }
-    return rows, page

@@ -30,8 +30,11 @@ class SessionOps(ApplicationOps):
         scope = self.read_scope(actor, perms)
         request = page_request(params, SESSION_SORTS)
         query = session_list_query(application_id, params, scope)
+        # Beyond the application's own index, a filter (or a participant scope) makes SQLite test and count
+        # every session on each page; the filtered order is computed once and paged through instead.
+        orders = self.store.orders if len(query.where) > 1 else None
         with self.store.read() as conn:
-            rows, page = paginate(conn, query, request)
+            rows, page = paginate(conn, query, request, orders)
         return {"data": [session_json(r) for r in rows], "page": page}
 
     def get_session(self, actor: Actor, application_id: str, session_id: str) -> dict[str, Any]:

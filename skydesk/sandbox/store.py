@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .ordered_pages import OrderCache
+
 # 2: case-folded sort keys (sessions.name_folded indexed, media.filename_key)
 # 3: media content in blocks (media_blocks, for chunked uploads up to 2 GiB), media.annotations
 SCHEMA_VERSION = "3"
@@ -265,6 +267,7 @@ class Store:
         self._conn.executescript(_TABLES)
         self._migrate()
         self._conn.executescript(_INDEXES)
+        self.orders = OrderCache()  # sort orders of filtered lists, until the next write
 
     def _migrate(self) -> None:
         """Bring a database made by an older sandbox up to the current schema (idempotent)."""

@@ -27,7 +27,6 @@ from skydesk.models.data_edit_model import (
     COL_KEY,
     COL_TYPE,
     COL_VALUE,
-    FullValueRole,
     PathRole,
     is_long_text,
 )
@@ -137,10 +136,15 @@ class DataEditor(QWidget):
         ):
             bar.addWidget(widget)
         self.find_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("M" * 6))
-        tools = QHBoxLayout()
-        tools.addWidget(bar, 1)
-        tools.addWidget(self.find_edit, 1)
-        tools.addWidget(self.find_label)
+        # The find field has its own row: beside the tool bar it took the room of "Copy" and "Raw JSON",
+        # which then hid in the bar's overflow menu even on a wide screen.
+        find = QHBoxLayout()
+        find.addWidget(self.find_edit, 1)
+        find.addWidget(self.find_label)
+        tools = QVBoxLayout()
+        tools.setSpacing(2)
+        tools.addWidget(bar)
+        tools.addLayout(find)
 
         self.conflict_label.setWordWrap(True)
         self.conflict_label.setAccessibleName("Data changed underneath")
@@ -227,7 +231,7 @@ class DataEditor(QWidget):
     def edit_text(self) -> None:
         """Open the selected string in the multi-line editor."""
         index = self.current()
-        value = index.data(FullValueRole) if index.isValid() else None
+        value = self.controller.model.value_at(index) if index.isValid() else None
         if not isinstance(value, str):
             return
         path = format_path(index.data(PathRole))
@@ -237,14 +241,14 @@ class DataEditor(QWidget):
         self.text_dialog.open()
 
     def _on_tree_double_clicked(self, index: QModelIndex) -> None:
-        if index.column() == COL_VALUE and is_long_text(index.data(FullValueRole)):
+        if index.column() == COL_VALUE and is_long_text(self.controller.model.value_at(index)):
             self.edit_text()
 
     # ------------------------------------------------------------------ copy and find
     def copy_value(self) -> str:
         """Copy the selected value (text as is, anything else as JSON)."""
         index = self.current()
-        value = index.data(FullValueRole) if index.isValid() else None
+        value = self.controller.model.value_at(index) if index.isValid() else None
         text = value if isinstance(value, str) else format_document(value)
         QApplication.clipboard().setText(text)
         return text
@@ -386,7 +390,7 @@ class DataEditor(QWidget):
         writable = not ctl.read_only
         self.add_button.setEnabled(writable and not self.in_raw_mode())
         self.delete_button.setEnabled(writable and index.isValid() and not self.in_raw_mode())
-        self.text_button.setEnabled(writable and isinstance(index.data(FullValueRole), str))
+        self.text_button.setEnabled(writable and isinstance(self.controller.model.value_at(index), str))
         self.tree.setEditTriggers(EDIT_TRIGGERS if writable else QAbstractItemView.EditTrigger.NoEditTriggers)
         self.raw.setReadOnly(not writable)
         # The role may not edit: say so once above the data, and on every edit action that is off.

@@ -226,7 +226,12 @@ class EventLogDock(QDockWidget):
     def set_connection(self, state: str, reason: str) -> None:
         """Show the live-event connection (a StreamState name) and why; offer "Reconnect now" while down."""
         words = LIVE_STATES.get(state, ("", f"Live events: {state}"))[1]
-        self.connection_label.setText(f"{words} ({reason})" if reason else words)
+        if reason.casefold().startswith(state.casefold() + " "):
+            # "connected" + "Connected to host (session resumed)": say the state once.
+            text = f"{words} {reason[len(state) + 1 :]}"
+        else:
+            text = f"{words} ({reason})" if reason else words
+        self.connection_label.setText(text)
         self.connection_label.setToolTip(reason)
         self.reconnect_button.setVisible(state in OFFLINE_STATES)
 

@@ -8,15 +8,15 @@ when the user's roles allow them, with the reason in the tooltip.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
 from skydesk.models.roles import RolesTableModel
 from skydesk.models.session_table import SessionRole
+from skydesk.ui.copy_actions import copy_action
 from skydesk.ui.people_picker import PeoplePickerDialog
 from skydesk.ui.roles_view import RolesDialog
 
@@ -26,15 +26,6 @@ if TYPE_CHECKING:
     from skydesk.ui.new_session import NewSessionDialog
 
 NEW_SESSION_TIP = "Create a session in the current application (Ctrl+N)"
-
-
-def copy_action(widget: QWidget, text: str, value: Callable[[], str]) -> QAction:
-    """A context-menu action on ``widget`` that copies ``value()`` (e.g. a person's id) to the clipboard."""
-    action = QAction(text, widget)
-    action.triggered.connect(lambda: QGuiApplication.clipboard().setText(value()))
-    widget.addAction(action)
-    widget.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-    return action
 
 
 class PeopleHooks(QObject):

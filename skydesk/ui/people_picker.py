@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtGui import QAction, QContextMenuEvent, QGuiApplication, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -274,6 +274,17 @@ class PersonLineEdit(QLineEdit):
             if button.defaultAction() is self.choose_action:
                 button.setAccessibleName("Choose a person…")  # add_clear_button names only unnamed ones
         self.choose_action.triggered.connect(self._on_choose_triggered)
+        self.copy_id_action = QAction("Copy id", self)
+        self.copy_id_action.triggered.connect(lambda: QGuiApplication.clipboard().setText(self.text()))
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """The usual edit menu plus "Copy id" (the field shows a name, filters use the id)."""
+        menu = self.createStandardContextMenu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addSeparator()
+        self.copy_id_action.setEnabled(bool(self.text().strip()))
+        menu.addAction(self.copy_id_action)
+        menu.popup(event.globalPos())
 
     def set_directory(self, directory: PeopleDirectory | None) -> None:
         """Name ids with ``directory`` and offer its picker (None: a plain id field)."""

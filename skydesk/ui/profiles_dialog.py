@@ -69,6 +69,7 @@ class ProfilesDialog(QDialog):
         self.username = QLineEdit()
         self.color = QComboBox()
         self.default = QCheckBox("Select this profile when skydesk starts")
+        self.plain_http = QCheckBox("Allow plain http:// to a remote API host (not encrypted)")
         self.save_button = QPushButton("&Save changes")
         self.error = QLabel()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -99,6 +100,11 @@ class ProfilesDialog(QDialog):
         ):
             name_widget(button, button.text())
         name_widget(self.default, "Default profile")
+        name_widget(self.plain_http, "Allow plain http")
+        self.plain_http.setToolTip(
+            "Without this, an http:// API URL is refused unless it points at this computer: the password and "
+            "tokens would cross the network in clear text."
+        )
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Profile error")
         self.error.hide()
@@ -121,6 +127,7 @@ class ProfilesDialog(QDialog):
         form.addRow(form_label("&Username:", self.username), self.username)
         form.addRow(form_label("Co&lour tag:", self.color), self.color)
         form.addRow("", self.default)
+        form.addRow("", self.plain_http)
         editor = QVBoxLayout()
         editor.addLayout(form)
         editor.addWidget(self.error)
@@ -153,6 +160,7 @@ class ProfilesDialog(QDialog):
             edit.textEdited.connect(self._on_edited)
         self.color.activated.connect(self._on_edited)
         self.default.toggled.connect(self._on_edited)
+        self.plain_http.toggled.connect(self._on_edited)
         self.controller.failed.connect(self._on_controller_failed)
 
     # ------------------------------------------------------------------ list
@@ -194,6 +202,7 @@ class ProfilesDialog(QDialog):
             self.username.clear()
             self.color.setCurrentIndex(0)
             self.default.setChecked(False)
+            self.plain_http.setChecked(False)
         else:
             self.name.setText(profile.name)
             self.connection.show_values(
@@ -202,9 +211,10 @@ class ProfilesDialog(QDialog):
             self.username.setText(profile.username)
             self.color.setCurrentIndex(max(0, self.color.findData(profile.color)))
             self.default.setChecked(profile.name == self.controller.default_name)
+            self.plain_http.setChecked(profile.allow_plain_http)
         self._loading = False
         has = profile is not None
-        widgets: list[QWidget] = [self.name, self.username, self.color, self.default]
+        widgets: list[QWidget] = [self.name, self.username, self.color, self.default, self.plain_http]
         widgets += [self.duplicate_button, self.rename_button, self.delete_button, self.use_button]
         for widget in widgets + self.connection.widgets():
             widget.setEnabled(has)
@@ -215,9 +225,11 @@ class ProfilesDialog(QDialog):
 
     def edited_profile(self) -> ConnectionProfile:
         """The profile as the editor shows it now."""
-        return self.connection.profile(
+        profile = self.connection.profile(
             self.name.text().strip(), self.username.text().strip(), str(self.color.currentData() or "")
         )
+        profile.allow_plain_http = self.plain_http.isChecked()
+        return profile
 
     def problem(self) -> str | None:
         """Why the edited profile cannot be saved, or None."""

@@ -14,8 +14,9 @@ from PySide6.QtWidgets import (
 )
 
 from skydesk.models.permissions import Permissions
-from skydesk.models.roles import COL_DESCRIPTION, COL_HOLDERS, RolesTableModel
+from skydesk.models.roles import COL_DESCRIPTION, COL_HOLDERS, HolderIdsRole, RolesTableModel
 from skydesk.ui.common import name_widget
+from skydesk.ui.copy_actions import copy_action
 
 
 class RolesDialog(QDialog):
@@ -55,7 +56,12 @@ class RolesDialog(QDialog):
         column.addWidget(self.table, 1)
         column.addWidget(self.buttons)
         self.buttons.rejected.connect(self.reject)
+        self.copy_ids_action = copy_action(self.table, "Copy participant ids", self._selected_holder_ids)
         self.resize(860, 320)
+
+    def _selected_holder_ids(self) -> str:
+        ids = self.table.currentIndex().data(HolderIdsRole) if self.table.currentIndex().isValid() else None
+        return "\n".join(ids or ())
 
     def _on_permissions_changed(self) -> None:
         rights = self._permissions.rights

@@ -204,3 +204,22 @@ async def test_retype_a_value_and_save_it_typed(make_window: Any, sandbox: Any) 
     server = await opened.other.get_session_data(opened.app_id, opened.session_id)
     assert server == {"readings": {"count": 12, "ok": False, "parts": []}}
     await opened.other.aclose()
+
+
+async def test_integers_beyond_64_bits_are_shown_and_saved(make_window: Any, sandbox: Any) -> None:
+    # Valid JSON (Python reads it exactly); Qt's conversion of a dict signal argument overflowed on it.
+    big = {"serial": 2**70, "counts": [-(2**65), 1], "notes": "first visit"}
+    opened = await open_fresh_session(make_window, sandbox, big)
+    editor, ctl = opened.views.data_editor, opened.content.data_editor
+    model, tree = ctl.model, editor.tree
+    assert model.index_of(("serial",)).siblingAtColumn(COL_VALUE).data() == str(2**70)
+    patches: list[Any] = []
+    ctl.saved.connect(patches.append)
+    await type_into(tree, model.index_of(("serial",)).siblingAtColumn(COL_VALUE), str(2**71))
+    QTest.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    if editor.review is not None and editor.review.isVisible():
+        QTest.mouseClick(editor.review.send_button, Qt.MouseButton.LeftButton)
+    await wait_until(lambda: not ctl.saving and not ctl.is_dirty(), 15, what="the save")
+    assert patches == [{"serial": 2**71}]
+    assert await opened.other.get_session_data(opened.app_id, opened.session_id) == {**big, "serial": 2**71}
+    await opened.other.aclose()

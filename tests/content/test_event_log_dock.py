@@ -78,6 +78,8 @@ def test_connection_state_and_reconnect(qtbot: Any) -> None:
     dock.reconnect = lambda: asked.append(True)
     dock.set_connection("connected", "")
     assert not dock.reconnect_button.isVisible()
+    dock.set_connection("connected", "Connected to 127.0.0.1:8883 (session resumed)")
+    assert dock.connection_label.text() == "Live events: connected to 127.0.0.1:8883 (session resumed)"
     dock.set_connection("offline", "broker unreachable: connection refused")
     assert dock.reconnect_button.isVisible()
     assert "connection refused" in dock.connection_label.text()

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication, QMenu
 
 from skydesk.core.settings import Settings
 from skydesk.models.services import AppServices
@@ -128,6 +130,12 @@ async def test_roles_view_names_holders_and_says_which_apply(
     assert dialog.summary.text() == "Your roles in Field Inspection: technician."
     assert dialog.windowTitle() == "Roles of Field Inspection"
 
+    technician = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "technician")
+    dialog.table.selectRow(technician)
+    dialog.copy_ids_action.trigger()  # the names are shown; the ids are what a script or Postman needs
+    copied = QGuiApplication.clipboard().text().splitlines()
+    assert copied and copied[:2] == [sandbox.info.user("tech").id, sandbox.info.user("sam").id]
+
 
 async def test_person_field_shows_the_name_and_gives_the_id(
     qtbot: Any, sandbox: Any, services: AppServices
@@ -141,6 +149,14 @@ async def test_person_field_shows_the_name_and_gives_the_id(
     field.setText(sam)
     await wait_until(lambda: field.displayText() == "Sam Okafor", within=20, what="the name shown")
     assert field.text() == sam and sam in field.toolTip()
+    at = QPoint(5, 5)
+    mouse = QContextMenuEvent.Reason.Mouse
+    QApplication.sendEvent(field, QContextMenuEvent(mouse, at, field.mapToGlobal(at)))
+    menu = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible())
+    assert field.copy_id_action in menu.actions() and field.copy_id_action.isEnabled()
+    menu.close()
+    field.copy_id_action.trigger()
+    assert QGuiApplication.clipboard().text() == sam, "the id, not the name shown"
     applied = SignalRecorder(field.returnPressed)
     field.choose_action.trigger()
     qtbot.keyClicks(field.dialog.picker.search_edit, "dana")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import threading
 from typing import Any
@@ -36,7 +37,7 @@ def _event(n: int) -> SessionEvent:
 
 
 async def test_burst_from_another_thread_is_one_batch_on_the_main_thread(qapp: Any) -> None:
-    bridge = EventBridge()
+    bridge = EventBridge(max_batch=1000)
     rec = SignalRecorder(bridge.events_batch, bridge.state_changed, bridge.resync_needed)
     main = threading.get_ident()
     slot_threads: set[int] = set()
@@ -77,3 +78,40 @@ async def test_state_changes_and_resync_are_reported_in_order(qapp: Any) -> None
     assert [n for n, _ in rec.calls] == ["state_changed", "state_changed", "resync_needed"]
     assert rec.args("state_changed") == [("reconnecting", "broker went away"), ("connected", "")]
     assert rec.args("events_batch") == []
+
+
+async def test_a_storm_is_handed_out_in_bounded_slices_with_the_loop_running_between(qapp: Any) -> None:
+    bridge = EventBridge(max_batch=100)
+    rec = SignalRecorder(bridge.events_batch, bridge.resync_needed)
+    turns: list[int] = []  # batches seen when each other callback of the loop ran
+    loop = asyncio.get_running_loop()
+
+    def other_work() -> None:
+        turns.append(len(rec.args("events_batch")))
+        if not rec.args("resync_needed"):
+            loop.call_soon(other_work)
+
+    def paho_thread() -> None:
+        for n in range(450):
+            bridge.sink(_event(n))
+        bridge.sink(Resync("lost some"))
+
+    worker = threading.Thread(target=paho_thread)
+    worker.start()
+    worker.join()
+    loop.call_soon(other_work)
+    await rec.wait("resync_needed")
+    batches = [b[0] for b in rec.args("events_batch")]
+    assert [len(b) for b in batches] == [100, 100, 100, 100, 50]
+    assert [e.event_id for b in batches for e in b] == [f"e{n}" for n in range(450)]
+    assert rec.calls[-1][0] == "resync_needed"  # only once every event is out
+    assert {1, 2, 3, 4} <= set(turns)  # other work ran between the slices, not only before or after
+
+
+async def test_stopping_flushes_every_buffered_event_at_once(qapp: Any) -> None:
+    bridge = EventBridge(max_batch=10)
+    rec = SignalRecorder(bridge.events_batch)
+    for n in range(35):
+        bridge.sink(_event(n))
+    bridge.flush(everything=True)
+    assert [len(b[0]) for b in rec.args("events_batch")] == [35]

@@ -259,3 +259,28 @@ def test_an_id_repeated_within_one_page_is_one_row(
     assert sorted(ids) == ["s00001", "s00002", "s00003", "s00004"]
     assert model.data(model.index(ids.index("s00002"), COL_NAME)) == "Second, renamed"
     assert model.data(model.index(ids.index("s00003"), COL_NAME)) == third.name
+
+
+def test_a_batch_of_live_changes_is_announced_once_and_moves_stay_exact(
+    model: SessionTableModel, qtmodeltester: ModelTester
+) -> None:
+    loaded(model, 8, sort="modifiedAt")
+    qtmodeltester.check(model)
+    emitted: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda tl, br, roles=(): emitted.append((tl.row(), br.row())))
+    renamed = [changed(make_session(n), minutes=0, name=f"Renamed {n}") for n in (2, 5, 3)]
+    model.apply_sessions(renamed)  # same modifiedAt: every row stays where it is
+    assert emitted == [(2, 5)]  # one signal covering the rows of the batch, not one per row
+    assert [model.data(model.index(r, COL_NAME)) for r in (2, 3, 5)] == [
+        "Renamed 2",
+        "Renamed 3",
+        "Renamed 5",
+    ]
+    emitted.clear()
+    model.apply_sessions([changed(make_session(1), name="Newest"), changed(make_session(6), minutes=1)])
+    by_modified = sorted(model.sessions(), key=lambda s: (s.modified_at, s.created_at))
+    order = [s.session_id for s in model.sessions()]
+    assert order == [s.session_id for s in by_modified]
+    assert order[-1] == "s00001"
+    assert [model.row_of(sid) for sid in order] == list(range(8))
+    assert emitted and all(0 <= lo <= hi < 8 for lo, hi in emitted)

@@ -250,6 +250,34 @@ def test_spoiled_bodies_are_not_json(rig: Rig, kind: str) -> None:
     assert rig.sandbox.faults.injected() == {kind: 1}
 
 
+def test_an_answer_rule_sends_exactly_the_bytes_and_status_given(rig: Rig) -> None:
+    rest = rig.rest("tech")
+    sessions = sessions_path(rig)
+    before = rest.post(sessions, json={"name": "kept", "version": 1, "participants": []})
+    assert before.status_code == 201
+    body = b'{"data": [\xff\xfe' + b"[" * 3000
+    rig.sandbox.faults.answer(500, body, path=sessions, methods=("GET", "POST"), times=2)
+    r = rest.get(sessions)
+    assert (r.status_code, r.content, r.headers["content-type"]) == (500, body, "application/json")
+    # Not run: the POST created nothing. Over the admin API, a str body goes out as UTF-8.
+    assert rest.post(sessions, json={"name": "lost", "version": 1, "participants": []}).content == body
+    names = [s["name"] for s in rest.get(sessions, params={"limit": 200}).json()["data"]]
+    assert "kept" in names and "lost" not in names
+    admin = rig.admin()
+    rule = {"kind": "answer", "status": 200, "body": '{"ok": "ü"}', "times": 1, "content_type": "text/plain"}
+    assert admin.post("/admin/faults/rules", json=rule).status_code == 201
+    assert admin.get("/admin/faults").json()["rules"][0]["body"] == len('{"ok": "ü"}'.encode())
+    r = rest.get("/v1/application/applications")
+    assert (r.status_code, r.content, r.headers["content-type"]) == (
+        200,
+        '{"ok": "ü"}'.encode(),
+        "text/plain",
+    )
+    assert rig.sandbox.faults.injected() == {"answer": 3}
+    with pytest.raises(ValueError, match="between 200 and 599"):
+        FaultRule("answer", status=99)
+
+
 def test_huge_bodies_are_valid_json_of_the_size_asked(rig: Rig) -> None:
     rest = rig.rest("tech")
     rig.sandbox.faults.corrupt("huge", size=5_000_000, times=1)

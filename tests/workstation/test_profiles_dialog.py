@@ -152,3 +152,18 @@ async def test_export_then_import_through_file_dialogs(dialog: ProfilesDialog, t
     assert Settings.load(tmp_path / "other.json").profile("staging") is not None
     second.close()
     second.deleteLater()
+
+
+async def test_plain_http_is_allowed_per_profile_only_when_ticked(dialog: ProfilesDialog) -> None:
+    assert not dialog.plain_http.isChecked()
+    _type(dialog.connection.api_url, "http://api.site-lan.test")
+    QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert _saved(dialog).profile("staging").allow_plain_http is False  # type: ignore[union-attr]
+
+    dialog.plain_http.click()
+    assert dialog.save_button.isEnabled(), "ticking it is an edit"
+    QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    saved = _saved(dialog).profile("staging")
+    assert saved is not None and saved.allow_plain_http and saved.api_url == "http://api.site-lan.test"
+    dialog.select("staging")
+    assert dialog.plain_http.isChecked(), "shown again as saved"

@@ -10,7 +10,6 @@ import asyncio
 import json
 import os
 import random
-import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -34,34 +33,13 @@ from skydesk.models.media_transfers import DONE, RUNNING
 from skydesk.ui.main_window import MainWindow
 from tests.gui.helpers import fill_sign_in, wait_loaded
 from tests.media.helpers import add_media, new_session, sha
+from tests.support.crash_hooks import CrashHooks
 from tests.support.qt import wait_until
 
 pytestmark = [pytest.mark.timeout(180)]
 
 MIB = 1024 * 1024
 OLD_EXPORT = b"the previous export\r\n"
-
-
-class Hooks:
-    """Everything that would show a traceback: excepthook, unraisable hook, loop handler, crash listener."""
-
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-
-    def install(self, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
-        old_except, old_unraisable = sys.excepthook, sys.unraisablehook
-        sys.excepthook = lambda kind, exc, tb: self.seen.append(f"excepthook: {kind.__name__}: {exc}")
-        sys.unraisablehook = lambda u: self.seen.append(f"unraisable: {u.exc_type.__name__}: {u.exc_value}")
-        old_handler = loop.get_exception_handler()
-        loop.set_exception_handler(lambda _loop, ctx: self.seen.append(f"loop: {ctx.get('message')}"))
-        remove = logs.add_crash_listener(lambda *args: self.seen.append(f"crash: {args!r}"[:300]))
-
-        def uninstall() -> None:
-            sys.excepthook, sys.unraisablehook = old_except, old_unraisable
-            loop.set_exception_handler(old_handler)
-            remove()
-
-        return uninstall
 
 
 class Storm:
@@ -136,7 +114,7 @@ async def _run_and_quit(
     loop = asyncio.get_running_loop()
     executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="test-worker")
     loop.set_default_executor(executor)  # as main() does; closing its loop joins it
-    hooks = Hooks()
+    hooks = CrashHooks()
     uninstall = hooks.install(loop)
     before = set(threading.enumerate())
     try:
