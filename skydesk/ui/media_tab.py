@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 from skydesk.models.media import ARCHIVED_CHOICES, COL_FILENAME, MediaQuery, MediaRole
 from skydesk.models.media_controller import MediaController, can_preview
 from skydesk.models.media_transfers import Transfer
-from skydesk.ui.common import confirm, name_widget
+from skydesk.ui.common import bound_line, confirm, name_widget
 from skydesk.ui.errors import ProblemBanner
-from skydesk.ui.media_dialogs import MediaFieldsDialog, split_labels
+from skydesk.ui.media_dialogs import LABELS_TEXT_MAX, MediaFieldsDialog, split_labels
 from skydesk.ui.media_preview import MediaPreviewDialog
 from skydesk.ui.media_transfers import TransferList
 
@@ -57,8 +57,8 @@ class MediaTab(QWidget):
     def __init__(self, controller: MediaController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.labels_edit = QLineEdit()
-        self.exclude_edit = QLineEdit()
+        self.labels_edit = bound_line(QLineEdit(), LABELS_TEXT_MAX)
+        self.exclude_edit = bound_line(QLineEdit(), LABELS_TEXT_MAX)
         self.type_box = QComboBox()
         self.archived_box = QComboBox()
         self.sort_box = QComboBox()
