@@ -41,6 +41,20 @@ UnreadRole = Qt.ItemDataRole.UserRole + 10  # True when someone else changed the
 StateRowRole = Qt.ItemDataRole.UserRole + 4  # True on the trailing loading/error/empty row
 
 STATE_NONE, STATE_LOADING, STATE_ERROR, STATE_EMPTY = "none", "loading", "error", "empty"
+_ANSWERED_ROLES = frozenset(
+    int(r)
+    for r in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.BackgroundRole,
+        SessionIdRole,
+        SessionRole,
+        HighlightRole,
+        UnreadRole,
+        StateRowRole,
+    )
+)
 
 
 class SessionTableModel(QAbstractTableModel):
@@ -104,8 +118,8 @@ class SessionTableModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Display text and roles, computed from the stored Session; never raises, never does I/O."""
-        if not index.isValid():
-            return None
+        if role not in _ANSWERED_ROLES or not index.isValid():
+            return None  # first: a painted cell asks for ~7 roles, most of which no row answers
         row, col = index.row(), index.column()
         try:
             if row >= len(self._sessions):
