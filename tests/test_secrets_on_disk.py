@@ -9,11 +9,15 @@ pointed there too, so anything that writes to ``~`` is caught):
    set up as app.py does it, at DEBUG (``--verbose``), and the log is rotated once on the way.
 2. ``python -m skydesk --demo --quit-after-load --verbose`` as a subprocess.
 
-Then every regular file under the home and the test's tmp dir is read as bytes and searched for every
-password used, every token the sandbox issued (the issuer is wrapped to record them), the signature part
-of each token on its own, anything shaped like a JWT, ``Bearer ``, and the same secrets base64-encoded
-(the keyrings.alt way of "hiding" them) or UTF-16 encoded. Base64 runs in the files are also decoded
-and searched. A finding names the file, the offset and what kind of secret it is, never the secret.
+The temp dir is the test's own (TMPDIR), and run 1 fills it and the thumbnail cache on purpose: photos are
+listed in the Media tab (thumbnails cached on disk) and one is opened "with the system viewer" (downloaded
+to a temp folder).
+
+Then every regular file under the home, the temp dir and the test's tmp dir is read as bytes and searched
+for every password used, every token the sandbox issued (the issuer is wrapped to record them), the
+signature part of each token on its own, anything shaped like a JWT, ``Bearer ``, and the same secrets
+base64-encoded (the keyrings.alt way of "hiding" them) or UTF-16 encoded. Base64 runs in the files are also
+decoded and searched. A finding names the file, the offset and what kind of secret it is, never the secret.
 
 The sandbox's state dir is excluded from that scan on purpose: it is the *server's* storage and holds
 its own TLS and JWT signing private keys, which is its job. It is checked separately: its database must
@@ -98,6 +102,18 @@ def issued_tokens(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return tokens
 
 
+@pytest.fixture
+def private_temp_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A TMPDIR for this test only: whatever the app writes to the temp dir is scanned (nobody else's)."""
+    import tempfile
+
+    temp = tmp_path_factory.mktemp("tmpdir")
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
+    assert Path(tempfile.gettempdir()) == temp
+    return temp
+
+
 # ---------------------------------------------------------------------------- 1. the real window
 
 
@@ -109,11 +125,13 @@ def test_a_full_session_with_remember_me_leaves_no_secret_on_disk(
     issued_tokens: list[str],
     make_sandbox: Callable[..., Any],
     capsys: pytest.CaptureFixture[str],
+    private_temp_dir: Path,
 ) -> None:
     from skydesk.core import logs
-    from skydesk.core.paths import config_dir, log_dir
+    from skydesk.core.paths import cache_dir, config_dir, log_dir
     from tests.support.secret_service import running_secret_service, use_detected_keyring
 
+    temp = private_temp_dir
     state_dir = tmp_path / "sandbox-state"
     # Access tokens live 5 s, so the session below sees at least one refresh; refresh tokens outlive it.
     sb = make_sandbox(state_dir=state_dir, seed=8, token_ttl=5, refresh_ttl=300)
@@ -145,12 +163,15 @@ def test_a_full_session_with_remember_me_leaves_no_secret_on_disk(
     ]
     for path in expected:
         assert path.exists(), f"expected {path} to be written by the session"
+    thumbnails = list((cache_dir() / "thumbnails").rglob("*.thumb"))
+    opened = [p for p in temp.rglob("*") if p.is_file() and p.parent.name.startswith("skydesk-media-")]
+    assert thumbnails and opened, f"thumbnails cached: {len(thumbnails)}, photos opened from temp: {opened}"
     assert "signed in to" in log_file.read_text() + log_file.with_name(log_file.name + ".1").read_text()
 
-    count, findings = scan([home, tmp_path], secrets, exclude=[state_dir])
-    print(f"scanned {count} files under {home} and {tmp_path}")
+    count, findings = scan([home, temp, tmp_path], secrets, exclude=[state_dir])
+    print(f"scanned {count} files under {home}, {temp} and {tmp_path}")
     assert_clean(count, findings)
-    assert count >= len(expected)
+    assert count >= len(expected) + len(thumbnails) + len(opened)
     for stream, text in (("stdout", console.out), ("stderr", console.err)):
         leaked = [kind for kind, secret in secrets.items() if secret in text]
         assert not leaked and "Bearer " not in text, f"{stream} shows {leaked or 'a Bearer header'}"
@@ -219,6 +240,8 @@ async def _drive_the_window(sb: Any, held: set[str]) -> None:
         QTest.mouseClick(pane.save_button, Qt.MouseButton.LeftButton)
         await wait_until(lambda: not pane.dirty_fields(), 15, what="the edit to be saved")
 
+        await _photos_cached_and_opened(window, sb)
+
         # Live events: another user renames a session; the open list follows with no user action.
         other_name = f"Renamed by dispatch {datetime.now(UTC):%H%M%S%f}"
         async with SkylightClient(sb.info.api_url, ca_file=sb.info.ca_file) as other:
@@ -248,6 +271,39 @@ async def _drive_the_window(sb: Any, held: set[str]) -> None:
             await close_window(window)
         shiboken6.delete(window)
         shiboken6.delete(services)
+
+
+async def _photos_cached_and_opened(window: Any, sb: Any) -> None:
+    """Show a session's photos in the Media tab (thumbnails go to the disk cache) and open one the way
+    "Open" does (downloaded into a temp folder; the system viewer itself is not started)."""
+    from skydesk.api import SkylightClient
+    from skydesk.core.paths import cache_dir
+    from skydesk.models.media_transfers import DONE
+    from tests.support.qt import wait_until
+
+    services = window.services
+    async with SkylightClient(sb.info.api_url, ca_file=sb.info.ca_file) as other:
+        await other.login(sb.info.realm, "dispatch", "dispatch-demo-pw")
+        with_photos = None
+        for session in services.browser.model.sessions():
+            page = await other.list_session_media(session.application_id, session.session_id)
+            if any(m.content_type.startswith("image/") and m.is_complete for m in page.items):
+                with_photos = session
+                break
+    assert with_photos is not None, "the seed has a session with photos"
+    window.workspace.sessions.select_session(with_photos.session_id)
+    tab = window.media_tab
+    window.workspace.detail_pane.tabs.setCurrentWidget(tab)
+    await wait_until(
+        lambda: services.media.session == (with_photos.application_id, with_photos.session_id), 15
+    )
+    await wait_until(lambda: services.media.model.items, 15, what="the media listed")
+    cache = cache_dir() / "thumbnails"
+    await wait_until(lambda: list(cache.rglob("*.thumb")), 30, what="thumbnails in the disk cache")
+    photo = next(m for m in services.media.model.items if m.content_type.startswith("image/"))
+    tab.open_external = lambda path: None  # no desktop viewer here; the temp copy is what matters
+    transfer = tab.open_with_system_viewer(photo)
+    await wait_until(lambda: transfer.state == DONE, 30, what="the photo downloaded to the temp dir")
 
 
 def _rotate_the_log() -> None:

@@ -106,9 +106,11 @@ class SessionBrowserController(QObject):
         self._application_id = application_id or None
         if self._settings is not None:
             self._settings.last_application_id = self._application_id
+        # The first page is asked for before anything that follows the application (its rights): it is
+        # what the user waits for after signing in (benchmark B2).
+        self._start_load()
         if changed:
             self.application_changed.emit(self._application_id or "")
-        self._start_load()
 
     # ------------------------------------------------------------------ filters, sort, refresh
     def set_filters(self, filters: SessionFilters) -> None:

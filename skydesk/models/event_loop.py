@@ -12,6 +12,10 @@ qasync also never installs asyncio's async-generator hooks, so an async generato
 (httpx's byte stream of a download cancelled at quit) was finalised by the garbage collector without a loop:
 httpcore's clean-up then awaited inside ``GeneratorExit`` and Python printed "async generator ignored
 GeneratorExit" tracebacks. With the hooks, the loop closes such generators itself (``aclose()`` as a task).
+
+And qasync keeps a cancelled timer (its Qt timer and handle) until the time it was due: every request's
+timeouts (anyio's deadlines, 15 s) piled up ~3,500 of them during a long export, ~1 MB that grew with the
+export's length (B9). Here a cancelled handle's Qt timer is killed and the handle dropped at once.
 """
 
 from __future__ import annotations
@@ -21,41 +25,99 @@ import sys
 from typing import Any
 
 import qasync
+from PySide6.QtCore import QObject, QTimerEvent
 
 
-class _InLoop:
-    """A handle as qasync's timer sees it: runs the real handle with ``loop`` set as the running loop."""
+class _QtHandle(asyncio.Handle):
+    """A callback handle that tells its timer when it is cancelled, so nothing waits for its due time."""
 
-    __slots__ = ("_handle", "_loop")
+    __slots__ = ("_timer_id", "_timers")
 
-    def __init__(self, handle: asyncio.Handle, loop: asyncio.AbstractEventLoop) -> None:
-        self._handle = handle
+    def __init__(self, callback: Any, args: Any, loop: Any, context: Any, timers: _Timers) -> None:
+        super().__init__(callback, args, loop, context=context)
+        self._timers = timers
+        self._timer_id = 0
+
+    def cancel(self) -> None:
+        """Cancel, and free the Qt timer now."""
+        if not self._cancelled:
+            super().cancel()
+            self._timers.discard(self)
+
+
+class _Timers(QObject):
+    """Qt timers that run asyncio handles, with asyncio's running loop set (replaces qasync's timer)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__()
         self._loop = loop
+        self._handles: dict[int, asyncio.Handle] = {}
+        self._stopped = False
 
-    @property
-    def _cancelled(self) -> bool:  # read by qasync's timer; the caller cancels the real handle
-        return self._handle.cancelled()
+    def add_callback(self, handle: asyncio.Handle, delay: float = 0) -> asyncio.Handle:
+        """Run ``handle`` after ``delay`` seconds (qasync's interface)."""
+        timer_id = self.startTimer(int(max(0, delay) * 1000))
+        self._handles[timer_id] = handle
+        if isinstance(handle, _QtHandle):
+            handle._timer_id = timer_id
+        return handle
 
-    def _run(self) -> None:
+    def discard(self, handle: _QtHandle) -> None:
+        """A handle was cancelled: kill its timer (unless it already ran; ids are reused)."""
+        timer_id = handle._timer_id
+        if self._handles.get(timer_id) is handle:
+            del self._handles[timer_id]
+            self.killTimer(timer_id)
+
+    def timerEvent(self, event: QTimerEvent) -> None:
+        """A timer is due: run its handle once."""
+        timer_id = event.timerId()
+        self.killTimer(timer_id)
+        handle = self._handles.pop(timer_id, None)
+        if handle is None or handle.cancelled() or self._stopped:
+            return
         if asyncio._get_running_loop() is not None:
-            self._handle._run()
+            handle._run()
             return
         asyncio._set_running_loop(self._loop)
         try:
-            self._handle._run()
+            handle._run()
         finally:
             asyncio._set_running_loop(None)
 
-    def __repr__(self) -> str:
-        return repr(self._handle)
+    def stop(self) -> None:
+        """The loop closed: run nothing more, free every timer."""
+        self._stopped = True
+        for timer_id in self._handles:
+            self.killTimer(timer_id)
+        self._handles.clear()
+
+    def set_debug(self, enabled: bool) -> None:
+        """qasync's interface; slow-callback reports are not made here."""
+
+    def __len__(self) -> int:
+        return len(self._handles)
 
 
 class QtEventLoop(qasync.QEventLoop):  # type: ignore[misc]
-    """qasync's QEventLoop whose callbacks always run with asyncio's running loop set (see the module)."""
+    """qasync's QEventLoop: callbacks run with the running loop set; cancelled timers freed at once."""
 
-    def _add_callback(self, handle: asyncio.Handle, delay: float = 0) -> Any:
-        super()._add_callback(_InLoop(handle, self), delay)
-        return handle  # callers cancel the handle they were given; _InLoop reads that
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._timer = _Timers(self)
+
+    @property
+    def pending_timers(self) -> int:
+        """Callbacks waiting for their time (cancelled ones are not kept)."""
+        return len(self._timer)
+
+    def call_later(self, delay: float, callback: Any, *args: Any, context: Any = None) -> asyncio.Handle:
+        """Register ``callback`` to run after ``delay`` seconds (call_soon and call_at come here too)."""
+        # Checked in debug mode only, as asyncio's own loops do (iscoroutinefunction is slow per call).
+        if self.get_debug() and (asyncio.iscoroutinefunction(callback) or not callable(callback)):
+            raise TypeError(f"call_later needs a plain callable, not {callback!r}")
+        handle = _QtHandle(callback, args, self, context, self._timer)
+        return self._timer.add_callback(handle, delay)
 
     def run_forever(self) -> Any:
         # As asyncio's own loops do: generators first iterated while this loop runs are closed on it.

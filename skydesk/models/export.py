@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import tempfile
+from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +37,7 @@ EXPORT_KEY = "export"
 EXPORTING_LIST = Doing("exporting the sessions", "The sessions were not exported", subject="export")
 EXPORTING_SESSION = Doing("exporting the session", "The session was not exported")
 PAGE_SIZE = 200  # the API's largest page: fewest round trips
+RECENT_CURSORS = 64
 Producer = Callable[["SkylightClient", IO[str]], Awaitable[int]]
 T = TypeVar("T")
 
@@ -75,7 +77,9 @@ class ExportController(QObject):
         async def pages(client: SkylightClient, out: IO[str]) -> int:
             writer = SessionWriter(out, spec, about)
             await off_gui_thread(writer.header)
-            written, cursor, seen = 0, None, set()
+            # A server handing back a cursor it gave recently would loop for ever; the recent ones are
+            # enough to notice (all of them would grow with the export: 500 strings at 100,000 sessions).
+            written, cursor, recent = 0, None, deque[str](maxlen=RECENT_CURSORS)
             while True:
                 page = await client.list_sessions(app_id, limit=self.page_size, next_cursor=cursor, **kwargs)
                 # Written (off the GUI thread) before the next page is asked for: memory stays flat.
@@ -83,9 +87,9 @@ class ExportController(QObject):
                 written += len(page.items)
                 self.progress.emit(written, max(page.total, written))
                 cursor = page.next_cursor
-                if not cursor or not page.items or cursor in seen:
+                if not cursor or not page.items or cursor in recent:
                     break
-                seen.add(cursor)
+                recent.append(cursor)
             await off_gui_thread(writer.footer)
             return written
 

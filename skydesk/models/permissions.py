@@ -221,9 +221,11 @@ class Permissions(QObject):
     def verdict(self, action: str, session: Session | None = None) -> Verdict:
         """May the user do ``action`` (a key of ACTIONS), on ``session`` where it concerns one?"""
         rights = self._rights
+        if action in self._denied:
+            # The server said no since the roles were read: believe it until they are read again.
+            return Verdict(False, self._denied[action])
         if rights is None or not rights.known:
-            # Unknown rights: try, and let the server decide; unless it already said no.
-            return Verdict(False, self._denied[action]) if action in self._denied else ALLOWED
+            return ALLOWED  # unknown rights: try, and let the server decide
         needed, words = ACTIONS[action]
         if not any(rights.holds(p) for p in needed):
             return Verdict(False, f"Your role in {rights.application_name} does not allow {words}")

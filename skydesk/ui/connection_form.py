@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from skydesk.core.profiles import CUSTOM_REGION, REGIONS, mqtt_host_for, region_of
 from skydesk.core.settings import ConnectionProfile
-from skydesk.ui.common import form_label, name_widget
+from skydesk.ui.common import bound_line, form_label, name_widget
 
 DEFAULT_MQTT_PORT = 8883
 
@@ -37,17 +37,19 @@ class ConnectionFields(QObject):
         super().__init__(parent)
         self._parent = parent
         self.region = QComboBox()
-        self.api_url = QLineEdit()
-        self.mqtt_host = QLineEdit()
+        self.api_url = bound_line(QLineEdit(), 2048)  # longer than any browser takes
+        self.mqtt_host = bound_line(QLineEdit(), 253)  # the longest DNS name
         self.mqtt_port = QSpinBox()
-        self.realm = QLineEdit()
-        self.ca_file = QLineEdit()
+        self.realm = bound_line(QLineEdit(), 255)
+        self.ca_file = bound_line(QLineEdit())
         self.ca_browse = QPushButton("Browse…")
         self.ca_dialog: QFileDialog | None = None
         self._mqtt_follows = True
         for name in (*REGIONS, CUSTOM_REGION):
             self.region.addItem(name, name)
         self.mqtt_port.setRange(1, 65535)
+        # Its line edit holds 32,767 characters by default: a 10 MB paste took ~90 ms to check and lay out.
+        bound_line(self.mqtt_port.lineEdit(), 5)
         self.mqtt_port.setValue(DEFAULT_MQTT_PORT)
         self.api_url.setPlaceholderText(REGIONS["Default"][0])
         self.mqtt_host.setPlaceholderText(REGIONS["Default"][1])

@@ -39,7 +39,7 @@ from skydesk.models.json_doc import (
     parse_document,
     short_json,
 )
-from skydesk.ui.common import add_clear_button, name_widget, set_error_text
+from skydesk.ui.common import add_clear_button, bound_line, name_widget, set_error_text
 from skydesk.ui.data_dialogs import SaveReviewDialog, TextValueDialog
 from skydesk.ui.data_widgets import EDIT_TRIGGERS, DataDelegate, RawJsonEditor
 from skydesk.ui.errors import ProblemBanner
@@ -68,7 +68,7 @@ class DataEditor(QWidget):
         self.delete_button = QPushButton("Delete")
         self.text_button = QPushButton("Edit text…")
         self.copy_button = QToolButton()
-        self.find_edit = QLineEdit()
+        self.find_edit = bound_line(QLineEdit())
         self.find_label = QLabel()
         self.conflict_label = QLabel()
         self.reload_theirs_button = QPushButton("Reload theirs")

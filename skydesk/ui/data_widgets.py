@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from skydesk.api.limits import DATA_KEY_MAX
 from skydesk.models.data_edit_model import COL_KEY, COL_TYPE, TYPES
 from skydesk.models.json_doc import SyntaxProblem, key_error
-from skydesk.ui.common import error_color, name_widget
+from skydesk.ui.common import LINE_MAX, above, bound_line, error_color, name_widget
 from skydesk.ui.data_dialogs import mono_font
 
 Index = QModelIndex | QPersistentModelIndex
@@ -43,7 +44,10 @@ class DataDelegate(QStyledItemDelegate):
         editor = super().createEditor(parent, option, index)
         if index.column() == COL_KEY and isinstance(editor, QLineEdit):
             name_widget(editor, "Key")
+            bound_line(editor, above(DATA_KEY_MAX))
             editor.textEdited.connect(lambda text, e=editor: self._check_key(e, text))
+        elif isinstance(editor, QLineEdit):  # a short value: longer text has its own dialog
+            bound_line(name_widget(editor, "Value"), LINE_MAX)  # type: ignore[arg-type]
         return editor
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:

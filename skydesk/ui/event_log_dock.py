@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from skydesk.models.event_log import EventFilter, LoggedEvent, changes
 from skydesk.models.event_log_model import COL_TIME, COL_TYPE, EntryRole, EventLogController
-from skydesk.ui.common import add_clear_button, form_label, name_widget
+from skydesk.ui.common import add_clear_button, bound_line, form_label, name_widget
 from skydesk.ui.data_dialogs import read_only_text
 from skydesk.ui.status import LIVE_STATES
 
@@ -46,7 +46,7 @@ class EventLogDock(QDockWidget):
         self.export_dialog: QFileDialog | None = None
         self.type_combo = QComboBox()
         self.session_combo = QComboBox()
-        self.text_edit = QLineEdit()
+        self.text_edit = bound_line(QLineEdit())
         self.pause_button = QPushButton("Pause")
         self.clear_button = QPushButton("Clear")
         self.export_button = QPushButton("Export…")

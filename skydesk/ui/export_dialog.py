@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from skydesk.models.export import ExportController
 from skydesk.models.export_format import CSV, JSON, ExportSpec
-from skydesk.ui.common import fit_title, form_label, name_widget, set_error_text
+from skydesk.ui.common import bound_line, fit_title, form_label, name_widget, set_error_text
 
 
 class ExportDialog(QDialog):
@@ -50,7 +50,7 @@ class ExportDialog(QDialog):
         self.json = QRadioButton("JSON")
         self.bom = QCheckBox("UTF-8 with byte-order mark (for Excel)")
         self.hidden = QCheckBox("Include the hidden columns too")
-        self.path = QLineEdit()
+        self.path = bound_line(QLineEdit())
         self.browse = QPushButton("Browse…")
         self.progress = QProgressBar()
         self.progress_label = QLabel()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
-from skydesk.ui.common import name_widget, set_error_text
+from skydesk.ui.common import above, name_widget, set_error_text
 
 Validator = Callable[[str], str | None]
 
@@ -54,7 +54,7 @@ class ValidatedField(QWidget):
         self._maximum = maximum
         self._setting = False
         # Pastes are bounded well above the limit: enough to see "too long", never megabytes to lay out.
-        bound = max(2 * maximum, maximum + 1000)
+        bound = above(maximum)
         self.editor: QLineEdit | QPlainTextEdit = _BoundedTextEdit(bound) if multiline else QLineEdit()
         if isinstance(self.editor, QLineEdit):
             self.editor.setMaxLength(bound)

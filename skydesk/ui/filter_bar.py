@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from skydesk.api.limits import NAME_MAX, PROPERTY_KEY_MAX, PROPERTY_VALUE_MAX
 from skydesk.models.filters import SessionFilters, parse_property_filter
-from skydesk.ui.common import add_clear_button, form_label, name_widget, set_error_text
+from skydesk.ui.common import above, add_clear_button, bound_line, form_label, name_widget, set_error_text
 from skydesk.ui.people_picker import PersonLineEdit
 
 SEARCH_DEBOUNCE_MS = 300
@@ -120,14 +121,14 @@ class FilterBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.search = QLineEdit()
+        self.search = bound_line(QLineEdit(), above(NAME_MAX))  # it matches session names
         self.status = QComboBox()
         self.more = QToolButton()
         self.clear = QToolButton()
         # Ids for the filter, names on screen, and the people picker behind their action (issue 9).
         self.participant = PersonLineEdit()
         self.created_by = PersonLineEdit(kinds=("user",))
-        self.property_filter = QLineEdit()
+        self.property_filter = bound_line(QLineEdit(), above(PROPERTY_KEY_MAX + 1 + PROPERTY_VALUE_MAX))
         self.property_error = QLabel()
         self.created = DateRange("Created")
         self.modified = DateRange("Modified")

@@ -25,9 +25,12 @@ from skydesk.api.validation import (
 )
 from skydesk.models.media import human_size
 from skydesk.models.media_controller import LABEL_MAX, LABELS_MAX, media_field_errors
-from skydesk.ui.common import name_widget, set_error_text
+from skydesk.ui.common import bound_line, name_widget, set_error_text
 from skydesk.ui.fields import ValidatedField
 from skydesk.ui.properties_editor import PropertiesEditor
+
+#: The labels field's bound: every label at its longest, with ", " between (a longer paste is cut there).
+LABELS_TEXT_MAX = LABELS_MAX * (LABEL_MAX + 2)
 
 if TYPE_CHECKING:
     from skydesk.api import Media
@@ -56,7 +59,7 @@ class MediaFieldsDialog(QDialog):
         self.description_field = ValidatedField(
             "Description", validate_media_description, MEDIA_DESCRIPTION_MAX, multiline=True
         )
-        self.labels_edit = QLineEdit()
+        self.labels_edit = bound_line(QLineEdit(), LABELS_TEXT_MAX)
         self.labels_message = QLabel()
         self.type_box = QComboBox()
         self.properties = PropertiesEditor()

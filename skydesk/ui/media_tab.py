@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 from skydesk.models.media import ARCHIVED_CHOICES, COL_FILENAME, MediaQuery, MediaRole
 from skydesk.models.media_controller import MediaController, can_preview
 from skydesk.models.media_transfers import Transfer
-from skydesk.ui.common import confirm, name_widget
+from skydesk.ui.common import bound_line, confirm, name_widget
 from skydesk.ui.errors import ProblemBanner
-from skydesk.ui.media_dialogs import MediaFieldsDialog, split_labels
+from skydesk.ui.media_dialogs import LABELS_TEXT_MAX, MediaFieldsDialog, split_labels
 from skydesk.ui.media_preview import MediaPreviewDialog
 from skydesk.ui.media_transfers import TransferList
 
@@ -57,8 +57,8 @@ class MediaTab(QWidget):
     def __init__(self, controller: MediaController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.labels_edit = QLineEdit()
-        self.exclude_edit = QLineEdit()
+        self.labels_edit = bound_line(QLineEdit(), LABELS_TEXT_MAX)
+        self.exclude_edit = bound_line(QLineEdit(), LABELS_TEXT_MAX)
         self.type_box = QComboBox()
         self.archived_box = QComboBox()
         self.sort_box = QComboBox()
@@ -86,7 +86,7 @@ class MediaTab(QWidget):
         ):
             signal.connect(self._update_count)
         controller.model.modelReset.connect(self._update_actions)
-        controller.model.dataChanged.connect(self._update_actions)
+        controller.model.dataChanged.connect(self._on_model_data_changed)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self._update_actions()
 
@@ -195,6 +195,12 @@ class MediaTab(QWidget):
         self._enable("archive", none if media is None else refusal)
         finished = "This upload is complete." if media is not None and media.is_complete else ""
         self._enable("resume", none if media is None else (refusal or finished))
+
+    def _on_model_data_changed(self, _top: QModelIndex, _bottom: QModelIndex, roles: list[int]) -> None:
+        # A thumbnail arriving changes no action: skip the refresh for each one (B10's rows in view).
+        if roles and all(int(role) == int(Qt.ItemDataRole.DecorationRole) for role in roles):
+            return
+        self._update_actions()
 
     def _enable(self, key: str, reason: str) -> None:
         """Enabled when there is no reason against it; else disabled, saying why."""

@@ -28,7 +28,16 @@ from PySide6.QtWidgets import (
 
 from skydesk.models.participants import IsGuestRole, KindRole, ParticipantIdRole, ParticipantListModel
 from skydesk.models.problems import Problem
-from skydesk.ui.common import confirm, fit_title, form_label, name_widget, set_error_text, standard_icon
+from skydesk.ui.common import (
+    above,
+    bound_line,
+    confirm,
+    fit_title,
+    form_label,
+    name_widget,
+    set_error_text,
+    standard_icon,
+)
 from skydesk.ui.errors import ProblemBanner
 from skydesk.ui.icons import participant_icon
 
@@ -75,7 +84,7 @@ class AddParticipantDialog(QDialog):
     def __init__(self, parent: QWidget | None = None, existing: set[str] | None = None) -> None:
         super().__init__(parent)
         self._existing = existing or set()
-        self.id_edit = QLineEdit()
+        self.id_edit = bound_line(QLineEdit(), above(PARTICIPANT_ID_MAX))
         self.type_combo = QComboBox()
         self.guest_check = QCheckBox("Guest")
         self.message = QLabel()

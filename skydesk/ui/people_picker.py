@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from skydesk.models.people import PeopleDirectory, Person
-from skydesk.ui.common import add_clear_button, form_label, name_widget, set_error_text
+from skydesk.ui.common import above, add_clear_button, bound_line, form_label, name_widget, set_error_text
 from skydesk.ui.icons import participant_icon
 
 SEARCH_DELAY_MS = 150  # typing pauses this long before the directory is asked
@@ -51,7 +51,9 @@ class PeoplePicker(QWidget):
         self._directory = directory
         self._exclude = set(exclude)
         self._kinds = set(kinds)
-        self.search_edit = QLineEdit()
+        self.search_edit = bound_line(
+            QLineEdit(), above(100)
+        )  # the directory's search: at most 100 (CONTRACT)
         self.results = QListWidget()
         self.warning = QLabel()
         self.kind_combo = QComboBox()

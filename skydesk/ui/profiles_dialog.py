@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from skydesk.core.profiles import REGIONS, unique_name
 from skydesk.core.settings import ConnectionProfile
 from skydesk.models.profiles import ProfilesController
-from skydesk.ui.common import confirm, form_label, name_widget, set_error_text
+from skydesk.ui.common import bound_line, confirm, form_label, name_widget, set_error_text
 from skydesk.ui.connection_form import ConnectionFields
 
 #: Colour tags offered for a profile (shown as a stripe in the toolbar): name -> "#rrggbb", "" = none.
@@ -64,9 +64,9 @@ class ProfilesDialog(QDialog):
         self.duplicate_button = QPushButton("D&uplicate")
         self.rename_button = QPushButton("Re&name")
         self.delete_button = QPushButton("&Delete…")
-        self.name = QLineEdit()
+        self.name = bound_line(QLineEdit(), 255)
         self.connection = ConnectionFields(self)
-        self.username = QLineEdit()
+        self.username = bound_line(QLineEdit(), 255)
         self.color = QComboBox()
         self.default = QCheckBox("Select this profile when skydesk starts")
         self.plain_http = QCheckBox("Allow plain http:// to a remote API host (not encrypted)")

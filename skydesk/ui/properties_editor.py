@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -10,21 +10,42 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSizePolicy,
     QStyle,
+    QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from skydesk.api.limits import PROPERTY_KEY_MAX, PROPERTY_VALUE_MAX
 from skydesk.api.validation import PROPERTIES_MAX, validate_properties
 from skydesk.models.edits import property_text
-from skydesk.ui.common import name_widget, set_error_text, standard_icon
+from skydesk.ui.common import above, bound_line, name_widget, set_error_text, standard_icon
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+    from PySide6.QtWidgets import QStyleOptionViewItem
 
 MIN_VISIBLE_ROWS = 2
 MAX_VISIBLE_ROWS = 12  # beyond this the table scrolls, so one session's 50 properties don't fill the pane
+
+
+class _BoundedCells(QStyledItemDelegate):
+    """Cell editors that hold a bounded text: 10 MB pasted into Qt's default editor froze the window."""
+
+    def createEditor(
+        self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QWidget:
+        editor = super().createEditor(parent, option, index)
+        if isinstance(editor, QLineEdit):
+            key = index.column() == 0
+            name_widget(editor, "Property key" if key else "Property value")
+            bound_line(editor, above(PROPERTY_KEY_MAX if key else PROPERTY_VALUE_MAX))
+        return editor
 
 
 class PropertiesEditor(QWidget):
@@ -47,6 +68,7 @@ class PropertiesEditor(QWidget):
     def _setup_ui(self, label: str) -> None:
         name_widget(self.table, label)
         self.table.setHorizontalHeaderLabels(["Key", "Value"])
+        self.table.setItemDelegate(_BoundedCells(self.table))
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from skydesk.core.settings import ConnectionProfile
-from skydesk.ui.common import fit_title, form_label, name_widget, set_error_text
+from skydesk.ui.common import bound_line, fit_title, form_label, name_widget, set_error_text
 from skydesk.ui.connection_form import ConnectionFields, align_labels
 
 NEW_PROFILE = "New profile…"
@@ -43,7 +43,7 @@ class SignInPage(QWidget):
         self._remember_available = True
         self.profile_combo = QComboBox()
         self.manage_button = QPushButton("Profiles…")
-        self.profile_name = QLineEdit()
+        self.profile_name = bound_line(QLineEdit(), 255)
         self.connection = ConnectionFields(self)
         self.api_url = self.connection.api_url
         self.mqtt_host = self.connection.mqtt_host
@@ -52,8 +52,8 @@ class SignInPage(QWidget):
         self.ca_file = self.connection.ca_file
         self.ca_browse = self.connection.ca_browse
         self.region = self.connection.region
-        self.username = QLineEdit()
-        self.password = QLineEdit()
+        self.username = bound_line(QLineEdit(), 255)
+        self.password = bound_line(QLineEdit(), 1024)
         self.remember = QCheckBox("Remember me on this computer")
         self.remember_reason = QLabel()
         self.sign_in_button = QPushButton("Sign in")
@@ -327,7 +327,7 @@ class ReauthDialog(QDialog):
         super().__init__(parent)
         self.message = QLabel(message)
         self.username = QLabel(username)
-        self.password = QLineEdit()
+        self.password = bound_line(QLineEdit(), 1024)
         self.error = QLabel()
         self.progress = QProgressBar()
         self.buttons = QDialogButtonBox()

@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from skydesk.api.limits import EVENT_TYPE_MAX
 from skydesk.models.json_doc import parse_document
 from skydesk.models.timeline import COL_SUMMARY, COL_WHEN, EventRole
-from skydesk.ui.common import form_label, name_widget, set_error_text
+from skydesk.ui.common import above, bound_line, form_label, name_widget, set_error_text
 from skydesk.ui.data_dialogs import mono_font, read_only_text
 from skydesk.ui.errors import ProblemBanner
 
@@ -45,7 +46,7 @@ class TimelineTab(QWidget):
         self.payload.setPlaceholderText("Select an event to see everything it carries")
         self.older_button = QPushButton("Load older events")
         self.state_label = QLabel()
-        self.type_edit = QLineEdit()
+        self.type_edit = bound_line(QLineEdit(), above(EVENT_TYPE_MAX))
         self.data_edit = QPlainTextEdit("{}")
         self.form_error = QLabel()
         self.post_button = QPushButton("Post event")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt
+from array import array
+from functools import lru_cache
+
+from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QColor, QIcon, QIconEngine, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
@@ -70,35 +73,66 @@ def _ink(shape: QPixmap, color: QColor) -> QPixmap:
     pixel is ink where the shape is dark, and along the shape's edge.
     """
     image = shape.toImage().convertToFormat(QImage.Format.Format_ARGB32)
+    # The same shape in the same colour (another window's toolbar, a new session's buttons) is inked once.
+    key = (bytes(image.constBits()), image.width(), shape.devicePixelRatio(), color.rgba())
+    tinted = _INKED.get(key)
+    if tinted is None:
+        tinted = _ink_image(image, color, shape.devicePixelRatio())
+        if len(_INKED) > 256:
+            _INKED.clear()
+        _INKED[key] = tinted
+    return tinted
+
+
+_INKED: dict[tuple[bytes, int, float, int], QPixmap] = {}
+
+
+def _ink_image(image: QImage, color: QColor, ratio: float) -> QPixmap:
+    """_ink() of an ARGB32 ``image`` drawn at device pixel ratio ``ratio``."""
     width, height = image.width(), image.height()
-    alpha = [[image.pixelColor(x, y).alpha() for x in range(width)] for y in range(height)]
-    edge_width = max(1, round(shape.devicePixelRatio()))
-    out = QImage(image.size(), QImage.Format.Format_ARGB32)
-    out.fill(Qt.GlobalColor.transparent)
-    r, g, b = color.red(), color.green(), color.blue()
-
-    def outside(x: int, y: int) -> bool:
-        return not (0 <= x < width and 0 <= y < height) or alpha[y][x] < 128
-
+    # The pixels as 0xAARRGGBB words (ARGB32 is not premultiplied); reading them through pixelColor()
+    # made a QColor per pixel, and inking the toolbar's icons took tens of ms at the first sign-in.
+    stride = image.bytesPerLine() // 4
+    words = memoryview(image.constBits()).cast("B").cast("I")
+    pixels = [words[y * stride : y * stride + width].tolist() for y in range(height)]
+    alpha = [[p >> 24 for p in row] for row in pixels]
+    edge = max(1, round(ratio))
+    # Solid pixels (alpha >= 128), padded with ``edge`` empty ones so neighbours need no bounds checks.
+    pad = [False] * edge
+    solid = [[False] * (width + 2 * edge) for _ in range(edge)]
+    solid += [pad + [a >= 128 for a in row] + pad for row in alpha]
+    solid += [[False] * (width + 2 * edge) for _ in range(edge)]
+    rgb = color.rgba() & 0xFFFFFF
+    out = array("I", bytes(4 * width * height))  # transparent
     for y in range(height):
+        sy = y + edge
         for x in range(width):
             a = alpha[y][x]
             if not a:
                 continue
-            darkness = 1.0 - image.pixelColor(x, y).lightnessF()
-            ink = min(1.0, max(0.0, (darkness - 0.3) * 6.0))  # crisp: pale fills out, strokes full
-            if a >= 128 and any(
-                outside(x + dx, y + dy)
-                for d in range(1, edge_width + 1)
-                for dx, dy in ((d, 0), (-d, 0), (0, d), (0, -d))
-            ):
+            sx = x + edge
+            on_edge = a >= 128 and not all(
+                solid[sy][sx + d] and solid[sy][sx - d] and solid[sy + d][sx] and solid[sy - d][sx]
+                for d in range(1, edge + 1)
+            )
+            if on_edge:
                 ink = 1.0
+            else:
+                darkness = 1.0 - _lightness(pixels[y][x] & 0xFFFFFF)
+                ink = min(1.0, max(0.0, (darkness - 0.3) * 6.0))  # crisp: pale fills out, strokes full
             value = int(a * ink)
             if value:
-                out.setPixelColor(x, y, QColor(r, g, b, value))
-    tinted = QPixmap.fromImage(out)
-    tinted.setDevicePixelRatio(shape.devicePixelRatio())
+                out[y * width + x] = value << 24 | rgb
+    inked = QImage(out.tobytes(), width, height, 4 * width, QImage.Format.Format_ARGB32)
+    tinted = QPixmap.fromImage(inked.copy())  # a copy that owns its pixels
+    tinted.setDevicePixelRatio(ratio)
     return tinted
+
+
+@lru_cache(maxsize=4096)
+def _lightness(rgb: int) -> float:
+    """HSL lightness of 0xRRGGBB exactly as QColor computes it (an icon has few distinct colours)."""
+    return QColor.fromRgb(rgb).lightnessF()
 
 
 def icon_color(mode: QIcon.Mode = QIcon.Mode.Normal) -> QColor:

@@ -136,8 +136,13 @@ async def test_role_removed_meanwhile_the_403_is_worded_and_the_button_disabled(
     assert dialog.error.text() == (
         "The session was not created: your role in Field Inspection no longer allows creating sessions."
     )
-    await wait_until(lambda: not action.isEnabled(), 20, what="New session disabled")
-    assert action.toolTip() == "Your role in Field Inspection does not allow creating sessions"
+    assert not action.isEnabled(), "off as soon as the server said no"
+    await wait_until(
+        lambda: action.toolTip() == "Your role in Field Inspection does not allow creating sessions",
+        20,
+        what="the reason from the roles read again",
+    )
+    assert not action.isEnabled()
 
 
 async def test_refused_directory_falls_back_to_ids_and_local_labels_without_a_dialog(

@@ -137,11 +137,16 @@ async def test_a_role_changed_meanwhile_the_next_403_reloads_the_rights(
     assert problem.message == (
         "The session was not created: your role in Field Inspection no longer allows creating sessions."
     )
-    await wait_until(lambda: not permissions.may("create_session"), within=20, what="rights reloaded")
-    assert permissions.rights.known
-    assert permissions.verdict("create_session").reason == (
-        "Your role in Field Inspection does not allow creating sessions"
+    assert not permissions.may("create_session"), "off at once, before the rights are read again"
+    await wait_until(
+        lambda: (
+            permissions.verdict("create_session").reason
+            == "Your role in Field Inspection does not allow creating sessions"
+        ),
+        within=20,
+        what="rights reloaded",
     )
+    assert permissions.rights.known and not permissions.may("create_session")
 
 
 async def test_every_role_removed_the_403_disables_the_action(
@@ -162,3 +167,25 @@ async def test_every_role_removed_the_403_disables_the_action(
         not verdict and verdict.reason == "Your role in Field Inspection no longer allows creating sessions"
     )
     assert permissions.may("edit_session")  # not refused yet: still tried
+
+
+async def test_a_refused_write_disables_its_action_at_once_not_after_the_reload(
+    make_sandbox: Any, make_services: Any, profile_of: Any
+) -> None:
+    sandbox = make_sandbox(seed=0)
+    app = app_id_of(sandbox)
+    services = make_services()
+    permissions = permissions_of(services)
+    await sign_in(services, profile_of(sandbox), "tech")
+    await rights_for(services, permissions, app)
+    assert permissions.may("upload_media")
+    drop_permission(sandbox, app, "technician", "media:write")
+    permissions.note_forbidden("upload_media")  # what a refused upload reports
+    # Before the roles are read again, the action is already off, with the reason: a second click would
+    # only be refused again.
+    verdict = permissions.verdict("upload_media")
+    assert not verdict and verdict.reason == "Your role in Field Inspection no longer allows uploading media"
+    changed = SignalRecorder(permissions.changed)
+    await changed.wait("changed", within=20)  # the roles were read again
+    verdict = permissions.verdict("upload_media")
+    assert not verdict and verdict.reason == "Your role in Field Inspection does not allow uploading media"
