@@ -84,7 +84,8 @@ def app_logs(tmp_path: Path) -> Iterator[Path]:
 
 
 def _shown_window(qapp: Any) -> MainWindow | None:
-    shown = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+    # The window is shown before its services are attached (start-up paints the sign-in page first).
+    shown = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible() and w.attached]
     return shown[0] if shown else None
 
 
