@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import IO, TYPE_CHECKING, Any
 
 from skydesk.models.session_columns import FIXED_HEADERS, property_cell
@@ -53,6 +54,21 @@ def _fixed_value(session: Session, title: str) -> Any:
     return iso(session.modified_at)
 
 
+def _csv_cell(column: str) -> Callable[[Session], Any]:
+    """How a CSV cell of ``column`` is made from a session (participants as ids, times ISO 8601)."""
+    if column == "Name":
+        return attrgetter("name")
+    if column == "Status":
+        return attrgetter("status")
+    if column == "Participants":
+        return lambda session: "; ".join(p.id for p in session.participants)
+    if column == "Created":
+        return lambda session: iso(session.created_at)
+    if column == "Modified":
+        return lambda session: iso(session.modified_at)
+    return lambda session: property_cell(session.properties.get(column))
+
+
 class SessionWriter:
     """Writes a header, one session at a time, and a footer, in CSV or JSON."""
 
@@ -63,6 +79,7 @@ class SessionWriter:
         self._count = 0
         # lineterminator: RFC 4180 ends every record with CRLF; the writer quotes only where needed.
         self._csv = csv.writer(out, lineterminator="\r\n") if spec.fmt == CSV else None
+        self._cells = [_csv_cell(column) for column in spec.columns]  # chosen once, not per row
 
     def header(self) -> None:
         """The CSV title row, or the opening of the JSON document."""
@@ -74,30 +91,20 @@ class SessionWriter:
 
     def write(self, sessions: Sequence[Session]) -> None:
         """Append sessions."""
+        if self._csv is not None:
+            cells = self._cells
+            self._csv.writerows([s.session_id, *[cell(s) for cell in cells]] for s in sessions)
+            self._count += len(sessions)
+            return
         for session in sessions:
-            if self._csv is not None:
-                self._csv.writerow(self._csv_row(session))
-            else:
-                self._out.write(",\n  " if self._count else "\n  ")
-                self._out.write(json.dumps(self._json_row(session), ensure_ascii=False))
+            self._out.write(",\n  " if self._count else "\n  ")
+            self._out.write(json.dumps(self._json_row(session), ensure_ascii=False))
             self._count += 1
 
     def footer(self) -> None:
         """Close the JSON document (CSV has no footer)."""
         if self._csv is None:
             self._out.write(f'\n ],\n "count": {self._count}\n}}\n')
-
-    def _csv_row(self, session: Session) -> list[str]:
-        row = [session.session_id]
-        for column in self._spec.columns:
-            if column in FIXED_HEADERS:
-                value = _fixed_value(session, column)
-                if column == "Participants":
-                    value = "; ".join(p["id"] for p in value)
-                row.append(value)
-            else:
-                row.append(property_cell(session.properties.get(column)))
-        return row
 
     def _json_row(self, session: Session) -> dict[str, Any]:
         row: dict[str, Any] = {"id": session.session_id}
