@@ -132,6 +132,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(NO_DISPLAY, file=sys.stderr)
         return 2
 
+    import gc
+
+    # Collection is the app's to schedule (MainThreadCollector, below, turns it off for good): off from
+    # here already, so building the first window is not paused by collections of what start-up creates.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
@@ -191,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         collector.stop()
         asyncio.set_event_loop(None)
         stop_logging()
+        if gc_was_enabled:
+            gc.enable()
 
 
 class _HeldRecords(logging.Handler):

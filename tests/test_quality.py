@@ -229,3 +229,26 @@ def test_no_async_test_runs_a_nested_qt_event_pass() -> None:
             f"{path.relative_to(ROOT)}:{n}" for n in _nested_event_passes(ast.parse(path.read_text()))
         ]
     assert offenders == [], offenders
+
+
+def test_the_app_never_runs_a_nested_qt_event_loop() -> None:
+    """Slots and operation callbacks run inside asyncio task steps: a modal ``exec()`` or a
+    ``processEvents()`` there loses other tasks' steps (see above). Dialogs are opened with ``open()``.
+    The one allowed loop is start-up's wait for the first paint, which runs before asyncio exists."""
+    allowed = {("skydesk/app.py", "wait_until_painted")}
+    offenders = []
+    for path in sorted((ROOT / "skydesk").rglob("*.py")):
+        rel = str(path.relative_to(ROOT))
+        tree = ast.parse(path.read_text())
+        for func in ast.walk(tree):
+            if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(func):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("exec", "exec_", "processEvents")
+                    and (rel, func.name) not in allowed
+                ):
+                    offenders.append(f"{rel}:{node.lineno} in {func.name}()")
+    assert offenders == [], offenders

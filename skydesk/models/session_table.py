@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QPalette
@@ -41,6 +42,23 @@ UnreadRole = Qt.ItemDataRole.UserRole + 10  # True when someone else changed the
 StateRowRole = Qt.ItemDataRole.UserRole + 4  # True on the trailing loading/error/empty row
 
 STATE_NONE, STATE_LOADING, STATE_ERROR, STATE_EMPTY = "none", "loading", "error", "empty"
+# "Loading more sessions…" waits this long before it becomes a row: a page usually comes sooner, and each
+# change of the row count repaints the whole table (two full repaints per page instead of one, B3 profile).
+LOADING_ROW_DELAY_MS = 150
+_ANSWERED_ROLES = frozenset(
+    int(r)
+    for r in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.BackgroundRole,
+        SessionIdRole,
+        SessionRole,
+        HighlightRole,
+        UnreadRole,
+        StateRowRole,
+    )
+)
 
 
 class SessionTableModel(QAbstractTableModel):
@@ -67,6 +85,11 @@ class SessionTableModel(QAbstractTableModel):
         self._highlights = RowHighlights(self)
         self._highlights.expired.connect(self._on_highlights_expired)
         self._changed_rows: tuple[int, int] | None = None  # rows replaced, not yet announced (dataChanged)
+        self._row_held = False  # loading more, its state row not shown yet (see LOADING_ROW_DELAY_MS)
+        self._row_timer = QTimer(self)
+        self._row_timer.setSingleShot(True)
+        self._row_timer.setInterval(LOADING_ROW_DELAY_MS)
+        self._row_timer.timeout.connect(self._on_row_timer_timeout)
         self.unread: Container[str] = ()  # session ids with an unread mark (models.content.UnreadMarks)
         self.participant_label: Callable[[str], str] = lambda pid: pid
 
@@ -75,7 +98,7 @@ class SessionTableModel(QAbstractTableModel):
         """Sessions plus the state row when there is one."""
         if parent.isValid():
             return 0
-        return len(self._sessions) + (1 if self._state != STATE_NONE else 0)
+        return len(self._sessions) + (1 if self._state != STATE_NONE and not self._row_held else 0)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         """Fixed columns followed by the property columns."""
@@ -104,8 +127,8 @@ class SessionTableModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Display text and roles, computed from the stored Session; never raises, never does I/O."""
-        if not index.isValid():
-            return None
+        if role not in _ANSWERED_ROLES or not index.isValid():
+            return None  # first: a painted cell asks for ~7 roles, most of which no row answers
         row, col = index.row(), index.column()
         try:
             if row >= len(self._sessions):
@@ -224,6 +247,10 @@ class SessionTableModel(QAbstractTableModel):
         """The session shown on `row`, or None for the state row / out of range."""
         return self._sessions[row] if 0 <= row < len(self._sessions) else None
 
+    def state_row(self) -> int:
+        """The row of the trailing loading/error/empty row when it is shown, else -1."""
+        return len(self._sessions) if self.rowCount() > len(self._sessions) else -1
+
     def row_of(self, session_id: str) -> int:
         """The row of a session id, or -1."""
         return self._rows.get(session_id, -1)
@@ -245,6 +272,7 @@ class SessionTableModel(QAbstractTableModel):
         self._total = 0
         self._state = STATE_LOADING
         self._loading_more = False
+        self._release_row()
         self.endResetModel()
         self.totalChanged.emit(0)
         self.stateChanged.emit(self._state)
@@ -285,6 +313,7 @@ class SessionTableModel(QAbstractTableModel):
         self._rows = {}
         self._state = STATE_NONE
         self._error = ""
+        self._release_row()
         self.endResetModel()
         self.append_page(sessions, total, has_more)
 
@@ -411,13 +440,26 @@ class SessionTableModel(QAbstractTableModel):
         old = self._state
         if state == STATE_LOADING and old != STATE_LOADING:
             self._loading_more = bool(self._sessions)
+        row = len(self._sessions)
         if state == old:
-            if state != STATE_NONE:  # same kind of row, maybe new words
-                row = len(self._sessions)
+            if state != STATE_NONE and not self._row_held:  # same kind of row, maybe new words
                 self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
             return
-        row = len(self._sessions)
-        if old == STATE_NONE:
+        if old == STATE_NONE and state == STATE_LOADING and self._loading_more:
+            self._state = state  # the row follows if the page is slow (see _on_row_timer_timeout)
+            self._row_held = True
+            self._row_timer.start()
+        elif self._row_held:
+            self._row_timer.stop()
+            if state == STATE_NONE:
+                self._row_held = False
+                self._state = state
+            else:  # an error (or empty) while the row was held back: it shows at once
+                self.beginInsertRows(QModelIndex(), row, row)
+                self._row_held = False
+                self._state = state
+                self.endInsertRows()
+        elif old == STATE_NONE:
             self.beginInsertRows(QModelIndex(), row, row)
             self._state = state
             self.endInsertRows()
@@ -429,6 +471,17 @@ class SessionTableModel(QAbstractTableModel):
             self._state = state
             self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
         self.stateChanged.emit(state)
+
+    def _release_row(self) -> None:
+        self._row_held = False
+        self._row_timer.stop()
+
+    def _on_row_timer_timeout(self) -> None:
+        if self._row_held and self._state == STATE_LOADING:
+            row = len(self._sessions)
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._row_held = False
+            self.endInsertRows()
 
     def _highlight(self, session_id: str) -> None:
         self._highlights.mark(session_id)

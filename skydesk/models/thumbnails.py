@@ -4,6 +4,8 @@ The list model calls :meth:`ThumbnailLoader.pixmap` from ``data()``; it answers 
 otherwise queues the item. Queued items are looked up in the disk cache, then downloaded, in a worker
 thread's ``QImage`` (decoding and scaling there is safe); only the final ``QPixmap`` is made on the GUI
 thread, as Qt requires. The newest requests go first, so the rows in view win over rows scrolled past.
+A downloaded thumbnail is shown first and encoded into the disk cache afterwards, in the background: the
+PNG encoding and the file write were on the way to every row's first paint (B10).
 """
 
 from __future__ import annotations
@@ -43,8 +45,8 @@ def is_thumbnailable(media: Media) -> bool:
     )
 
 
-def make_thumbnail(data: bytes) -> tuple[QImage, bytes] | None:
-    """Decode and scale an image and encode it as PNG for the cache (runs in a worker thread)."""
+def scaled_thumbnail(data: bytes) -> QImage | None:
+    """Decode an image and scale it down to the thumbnail size (runs in a worker thread)."""
     image = decode_image(data)
     if image is None:
         return None
@@ -52,7 +54,18 @@ def make_thumbnail(data: bytes) -> tuple[QImage, bytes] | None:
         image = image.scaled(
             THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
         )
-    return image, encode_png(image)
+    return image
+
+
+def read_cached(cache: ThumbnailCache, media_id: str, etag: str) -> QImage | None:
+    """The disk cache's thumbnail, decoded, or None (runs in a worker thread: one hop for both)."""
+    data = cache.get(media_id, etag)
+    return None if data is None else decode_image(data)
+
+
+def store_thumbnail(cache: ThumbnailCache, media_id: str, etag: str, image: QImage) -> None:
+    """Encode a thumbnail as PNG into the disk cache (runs in a worker thread)."""
+    cache.put(media_id, etag, encode_png(image))
 
 
 def encode_png(image: QImage) -> bytes:
@@ -81,6 +94,7 @@ class ThumbnailLoader(QObject):
         self._pixmaps: OrderedDict[tuple[str, str], QPixmap] = OrderedDict()
         self._queue: OrderedDict[str, Media] = OrderedDict()  # media id -> item; newest last
         self._running: set[str] = set()
+        self._storing: set[asyncio.Future[None]] = set()  # thumbnails being written to the disk cache
         self._failed: set[tuple[str, str]] = set()
         #: how many thumbnails were downloaded from the server / read from the disk cache
         self.downloaded = 0
@@ -121,8 +135,8 @@ class ThumbnailLoader(QObject):
 
     @property
     def pending(self) -> int:
-        """Thumbnails queued or being made."""
-        return len(self._queue) + len(self._running)
+        """Thumbnails queued, being made, or being written to the disk cache."""
+        return len(self._queue) + len(self._running) + len(self._storing)
 
     # ------------------------------------------------------------------ work
     def _pump(self) -> None:
@@ -138,35 +152,28 @@ class ThumbnailLoader(QObject):
             doing=LOADING_THUMBNAIL,
             scope="media",
             quiet=True,  # a missing thumbnail is not worth a message: the row shows its text
-            success=lambda image: self._show(media, image),
+            success=lambda made: self._show(media, *made),
             failure=lambda _problem: self._failed.add(_key(media)),
         )
         # However it ends (also cancelled), the slot is free again.
         task.add_done_callback(lambda _task: self._finished(media.media_id))
 
-    async def _load(self, client: SkylightClient, media: Media) -> QImage | None:
-        """The disk cache's copy, else a download; decoding and scaling happen in a worker thread."""
+    async def _load(self, client: SkylightClient, media: Media) -> tuple[QImage | None, bool]:
+        """The disk cache's copy, else a download (and True: to be cached); decoded in a worker thread."""
         cache = self.cache
-        data = await asyncio.to_thread(cache.get, media.media_id, media.etag or "") if cache else None
-        if data is not None:
-            image = await asyncio.to_thread(decode_image, data)
+        if cache is not None:
+            image = await asyncio.to_thread(read_cached, cache, media.media_id, media.etag or "")
             if image is not None:
                 self.from_disk += 1
-                return image
+                return image, False
         buffer = io.BytesIO()
         await client.download_media_content(
             media.application_id, media.session_id, media.media_id, buffer, total_bytes=media.total_bytes
         )
         self.downloaded += 1
-        made = await asyncio.to_thread(make_thumbnail, buffer.getvalue())
-        if made is None:
-            return None
-        image, png = made
-        if cache is not None:
-            await asyncio.to_thread(cache.put, media.media_id, media.etag or "", png)
-        return image
+        return await asyncio.to_thread(scaled_thumbnail, buffer.getvalue()), True
 
-    def _show(self, media: Media, image: QImage | None) -> None:
+    def _show(self, media: Media, image: QImage | None, downloaded: bool) -> None:
         if image is None:  # not an image Qt can read: show the text only, and do not try again
             self._failed.add(_key(media))
             return
@@ -174,6 +181,21 @@ class ThumbnailLoader(QObject):
         while len(self._pixmaps) > MEMORY_LIMIT:
             self._pixmaps.popitem(last=False)
         self.ready.emit(media.media_id)
+        if downloaded and self.cache is not None:
+            self._store(self.cache, media, image)
+
+    def _store(self, cache: ThumbnailCache, media: Media, image: QImage) -> None:
+        """Write the thumbnail to the disk cache in the background (after it is shown)."""
+        work = asyncio.ensure_future(
+            asyncio.to_thread(store_thumbnail, cache, media.media_id, media.etag or "", image)
+        )
+        self._storing.add(work)
+        work.add_done_callback(self._stored)
+
+    def _stored(self, work: asyncio.Future[None]) -> None:
+        self._storing.discard(work)
+        if not work.cancelled() and work.exception() is not None:  # the cache logs its own OSErrors
+            log.warning("A thumbnail was not stored in the disk cache", exc_info=work.exception())
 
     def _finished(self, media_id: str) -> None:
         self._running.discard(media_id)

@@ -7,11 +7,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
-    QDockWidget,
     QLabel,
     QMainWindow,
     QSizePolicy,
@@ -33,6 +32,8 @@ from skydesk.ui.themes import theme_manager
 # The workspace, its hooks and the problem presenter (which pulls in the SDK and httpx) are imported by
 # attach(): the sign-in page is shown without them, so a cold start paints it sooner (benchmark B1).
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent
+
     from skydesk.api import Application
     from skydesk.models.services import AppServices
     from skydesk.ui.content_views import ContentViews
@@ -101,6 +102,8 @@ class MainWindow(QMainWindow):
 
     def attach(self, services: AppServices) -> None:
         """Add the workspace, the workstation hooks and the controllers' connections (once)."""
+        from PySide6.QtWidgets import QDockWidget
+
         from skydesk.ui.content_views import ContentViews
         from skydesk.ui.errors import ProblemPresenter
         from skydesk.ui.media_tab import attach_media_tab

@@ -86,7 +86,7 @@ class MediaTab(QWidget):
         ):
             signal.connect(self._update_count)
         controller.model.modelReset.connect(self._update_actions)
-        controller.model.dataChanged.connect(self._update_actions)
+        controller.model.dataChanged.connect(self._on_model_data_changed)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self._update_actions()
 
@@ -195,6 +195,12 @@ class MediaTab(QWidget):
         self._enable("archive", none if media is None else refusal)
         finished = "This upload is complete." if media is not None and media.is_complete else ""
         self._enable("resume", none if media is None else (refusal or finished))
+
+    def _on_model_data_changed(self, _top: QModelIndex, _bottom: QModelIndex, roles: list[int]) -> None:
+        # A thumbnail arriving changes no action: skip the refresh for each one (B10's rows in view).
+        if roles and all(int(role) == int(Qt.ItemDataRole.DecorationRole) for role in roles):
+            return
+        self._update_actions()
 
     def _enable(self, key: str, reason: str) -> None:
         """Enabled when there is no reason against it; else disabled, saying why."""

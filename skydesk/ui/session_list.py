@@ -60,6 +60,7 @@ class SessionListPane(QWidget):
         self._span_timer.setSingleShot(True)
         self._span_timer.setInterval(0)
         self._span_timer.timeout.connect(self._on_span_timer_timeout)
+        self._spanned = False  # a span may be set (on the state row)
         self._setup_ui()
 
     def _setup_ui(self) -> None:
@@ -287,11 +288,15 @@ class SessionListPane(QWidget):
 
     def _on_span_timer_timeout(self) -> None:
         # The state row ("Loading more sessions…", an error, "No sessions match…") spans the whole
-        # width so its words are never cut off by the first column.
+        # width so its words are never cut off by the first column. Spans are only touched when that
+        # changes: clearSpans() repaints the whole table, and this ran after every page (B3 profile).
         model = self._model
-        self.table.clearSpans()
-        if model is None or model.state == "none" or model.columnCount() < 2:
+        row = model.state_row() if model is not None and model.columnCount() >= 2 else -1
+        if row >= 0 and model is not None and self.table.columnSpan(row, 0) == model.columnCount():
+            return  # already spanned (a span moves with its row when rows are inserted above it)
+        if row < 0 and not self._spanned:
             return
-        row = len(model.sessions())
-        if row < model.rowCount():
+        self.table.clearSpans()
+        self._spanned = row >= 0
+        if model is not None and row >= 0:
             self.table.setSpan(row, 0, 1, model.columnCount())

@@ -6,9 +6,10 @@ import base64
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray
-from PySide6.QtWidgets import QSplitter
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QSplitter
+
     from skydesk.ui.main_window import MainWindow
 
 

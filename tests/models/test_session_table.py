@@ -92,7 +92,7 @@ def test_loaded_rows_snapshot(model: SessionTableModel, qtmodeltester: ModelTest
     assert model.total == 3
 
 
-def test_fetch_more_is_guarded_until_the_page_is_done(model: SessionTableModel) -> None:
+def test_fetch_more_is_guarded_until_the_page_is_done(model: SessionTableModel, qtbot: Any) -> None:
     calls: list[int] = []
     model.set_fetch_callback(lambda: calls.append(1))
     loaded(model, 5, has_more=True)
@@ -100,7 +100,8 @@ def test_fetch_more_is_guarded_until_the_page_is_done(model: SessionTableModel) 
     model.fetchMore(QModelIndex())
     model.fetchMore(QModelIndex())  # a view scrolling fast asks again: ignored while loading
     assert calls == [1]
-    assert snapshot(model)[-1] == "Loading more sessions…"
+    assert model.state == "loading"
+    qtbot.waitUntil(lambda: snapshot(model)[-1] == "Loading more sessions…", timeout=5000)
     assert not model.canFetchMore(QModelIndex())
     model.fetch_finished()  # e.g. the page task was cancelled or failed
     assert snapshot(model)[-1] == "Inspection 00004 | Open | South"
@@ -284,3 +285,31 @@ def test_a_batch_of_live_changes_is_announced_once_and_moves_stay_exact(
     assert order[-1] == "s00001"
     assert [model.row_of(sid) for sid in order] == list(range(8))
     assert emitted and all(0 <= lo <= hi < 8 for lo, hi in emitted)
+
+
+def test_a_page_in_time_changes_the_row_count_once_and_a_slow_one_shows_loading_more(
+    model: SessionTableModel, qtmodeltester: ModelTester, qtbot: Any
+) -> None:
+    model.set_fetch_callback(lambda: None)
+    loaded(model, 5, has_more=True)
+    qtmodeltester.check(model)
+    changes: list[tuple[str, int, int]] = []
+    model.rowsInserted.connect(lambda _p, first, last: changes.append(("inserted", first, last)))
+    model.rowsRemoved.connect(lambda _p, first, last: changes.append(("removed", first, last)))
+    model.fetchMore(QModelIndex())
+    assert model.state == "loading" and model.state_text == "Loading more sessions…"
+    model.append_page([make_session(i) for i in range(5, 8)], total=108, has_more=True)
+    model.fetch_finished()
+    assert changes == [("inserted", 5, 7)], "no loading row came and went around a page that was in time"
+    assert model.rowCount() == 8 and model.state == "none"
+    changes.clear()
+    model.fetchMore(QModelIndex())  # this page is slow: the words become a row after a moment
+    qtbot.waitUntil(lambda: model.rowCount() == 9, timeout=5000)
+    assert snapshot(model)[-1] == "Loading more sessions…"
+    model.append_page([make_session(8)], total=108, has_more=True)
+    model.fetch_finished()
+    assert changes == [("inserted", 8, 8), ("inserted", 8, 8), ("removed", 9, 9)]
+    assert model.rowCount() == 9 and snapshot(model)[-1] == "Inspection 00008 | Open | South"
+    model.fetchMore(QModelIndex())
+    model.set_error("server went away")  # an error while the row is held back shows at once
+    assert snapshot(model)[-1].startswith("Could not load sessions: server went away")

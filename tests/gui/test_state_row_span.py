@@ -1,0 +1,44 @@
+"""The list's state row spans the table's width, and pages that come in time leave the spans alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex
+
+from skydesk.models.filters import SessionFilters
+from skydesk.models.session_table import SessionTableModel
+from skydesk.ui.session_list import SessionListPane
+from tests.models.sessions import make_session
+
+
+def test_the_state_row_spans_the_width_and_pages_in_time_do_not_touch_the_spans(qtbot: Any) -> None:
+    pane = SessionListPane()
+    qtbot.addWidget(pane)
+    model = SessionTableModel(pane)
+    model.set_fetch_callback(lambda: None)
+    pane.set_model(model)
+    pane.show()
+    table, width = pane.table, model.columnCount()
+    model.begin_load(SessionFilters())
+    qtbot.waitUntil(lambda: table.columnSpan(0, 0) == width, timeout=5000)  # "Loading sessions…"
+
+    clears: list[int] = []
+    clear_spans = table.clearSpans
+    table.clearSpans = lambda: (clears.append(1), clear_spans())  # type: ignore[method-assign]
+    model.append_page([make_session(i) for i in range(20)], total=60, has_more=True)
+    model.fetch_finished()
+    qtbot.waitUntil(lambda: clears == [1], timeout=5000)  # the loading row went: its span once
+    for page in (1, 2):  # loading more, and the page arrives before its row would show
+        model.fetchMore(QModelIndex())
+        model.append_page([make_session(20 * page + i) for i in range(20)], total=60, has_more=page < 2)
+        model.fetch_finished()
+        # the pane's deferred span update has run (and must have found nothing to do)
+        qtbot.waitUntil(lambda: not pane._span_timer.isActive(), timeout=5000)
+    assert clears == [1], "no full-table repaint from clearing spans after each page"
+    assert model.rowCount() == 60 and all(table.columnSpan(r, 0) == 1 for r in range(60))
+
+    model.begin_load(SessionFilters(status="closed"))
+    model.append_page([], total=0, has_more=False)
+    model.fetch_finished()  # "No sessions match these filters" spans the width
+    qtbot.waitUntil(lambda: model.rowCount() == 1 and table.columnSpan(0, 0) == width, timeout=5000)
