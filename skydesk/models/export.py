@@ -80,16 +80,26 @@ class ExportController(QObject):
             # A server handing back a cursor it gave recently would loop for ever; the recent ones are
             # enough to notice (all of them would grow with the export: 500 strings at 100,000 sessions).
             written, cursor, recent = 0, None, deque[str](maxlen=RECENT_CURSORS)
-            while True:
-                page = await client.list_sessions(app_id, limit=self.page_size, next_cursor=cursor, **kwargs)
-                # Written (off the GUI thread) before the next page is asked for: memory stays flat.
-                await off_gui_thread(writer.write, page.items)
-                written += len(page.items)
-                self.progress.emit(written, max(page.total, written))
-                cursor = page.next_cursor
-                if not cursor or not page.items or cursor in recent:
-                    break
-                recent.append(cursor)
+            # Page n is written (off the GUI thread) while page n+1 is fetched, and written before page
+            # n+2 is asked for: at most two pages in memory, and the writing costs no wall time.
+            writing: asyncio.Future[None] | None = None
+            try:
+                while True:
+                    page = await client.list_sessions(
+                        app_id, limit=self.page_size, next_cursor=cursor, **kwargs
+                    )
+                    if writing is not None:
+                        await writing  # in order, one page at a time
+                    writing = asyncio.ensure_future(off_gui_thread(writer.write, page.items))
+                    written += len(page.items)
+                    self.progress.emit(written, max(page.total, written))
+                    cursor = page.next_cursor
+                    if not cursor or not page.items or cursor in recent:
+                        break
+                    recent.append(cursor)
+                await writing
+            finally:
+                await _settled(writing)  # failed or cancelled: no thread may still write the file
             await off_gui_thread(writer.footer)
             return written
 
@@ -172,6 +182,14 @@ async def off_gui_thread(fn: Callable[..., T], *args: Any) -> T:
     except asyncio.CancelledError:
         await asyncio.wait([work])  # the caller then closes and removes the file: not under a writing thread
         raise
+
+
+async def _settled(work: asyncio.Future[None] | None) -> None:
+    """Wait until ``work`` has ended, whatever its outcome (the caller is already raising, or done)."""
+    if work is not None and not work.done():
+        await asyncio.wait([work])
+    if work is not None and not work.cancelled():
+        work.exception()  # retrieved: the caller's own exception is the one reported
 
 
 def _flush_to_disk(out: IO[str]) -> None:
