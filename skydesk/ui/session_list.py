@@ -32,6 +32,7 @@ from skydesk.models.session_table import (
 from skydesk.ui.column_fit import NameColumnFitter
 from skydesk.ui.errors import ProblemBanner
 from skydesk.ui.filter_bar import FilterBar
+from skydesk.ui.session_table_view import SessionTableView
 
 #: Shown until the user chooses otherwise (header context menu): what fits beside the detail pane in a
 #: 1280-px-wide window. The rest is one right-click away.
@@ -47,7 +48,7 @@ class SessionListPane(QWidget):
         super().__init__(parent)
         self.filter_bar = FilterBar()
         self.banner = ProblemBanner("List message")
-        self.table = QTableView()
+        self.table: QTableView = SessionTableView()
         self.count_label = QLabel()
         self._model: SessionTableModel | None = None
         self._pending_select: str | None = None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QEvent, QModelIndex, QObject
+from PySide6.QtWidgets import QApplication
 
 from skydesk.models.filters import SessionFilters
+from skydesk.models.session_columns import COL_NAME
 from skydesk.models.session_table import SessionTableModel
 from skydesk.ui.session_list import SessionListPane
 from tests.models.sessions import make_session
@@ -42,3 +44,43 @@ def test_the_state_row_spans_the_width_and_pages_in_time_do_not_touch_the_spans(
     model.append_page([], total=0, has_more=False)
     model.fetch_finished()  # "No sessions match these filters" spans the width
     qtbot.waitUntil(lambda: model.rowCount() == 1 and table.columnSpan(0, 0) == width, timeout=5000)
+
+
+class _Paints(QObject):
+    """Counts the paint events of a widget."""
+
+    def __init__(self, widget: Any) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def test_rows_added_below_the_shown_ones_do_not_repaint_the_table(qtbot: Any) -> None:
+    pane = SessionListPane()
+    qtbot.addWidget(pane)
+    model = SessionTableModel(pane)
+    model.set_fetch_callback(lambda: None)
+    pane.set_model(model)
+    pane.resize(900, 400)
+    pane.show()
+    model.begin_load(SessionFilters())
+    model.append_page([make_session(i) for i in range(100)], total=300, has_more=True)
+    model.fetch_finished()
+    table, bar = pane.table, pane.table.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and not pane._span_timer.isActive(), timeout=5000)
+    paints = _Paints(table.viewport())
+    table.viewport().update()
+    qtbot.waitUntil(lambda: paints.count == 1, timeout=5000)
+    shown_max = bar.maximum()
+    model.append_page([make_session(i) for i in range(100, 200)], total=300, has_more=True)
+    qtbot.waitUntil(lambda: bar.maximum() > shown_max, timeout=5000)  # laid out: the scroll bar grew
+    QApplication.processEvents()
+    assert paints.count == 1, "the shown rows did not change: no repaint"
+    model.apply_sessions([make_session(1000, created_at=make_session(0).created_at)])  # new first row
+    qtbot.waitUntil(lambda: paints.count > 1, timeout=5000)
+    assert model.data(model.index(1, COL_NAME)) == "Inspection 01000"
