@@ -91,6 +91,8 @@ class SessionListPane(QWidget):
         header.customContextMenuRequested.connect(self._on_header_context_menu_requested)
         header.setToolTip("Click to sort by name, created or modified; right-click to choose the columns")
         self.count_label.setAccessibleName("Session count")
+        # Opaque, so its new words each page do not repaint the group box frame behind it (B3 profile).
+        self.count_label.setAutoFillBackground(True)
 
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
