@@ -51,3 +51,39 @@ async def test_a_cycle_is_collected_by_the_timer_on_the_gui_thread(qapp: Any) ->
         collector.stop()
         gc.callbacks.remove(record)
     assert gc.isenabled() == enabled_before, "stop() gives automatic collection back as it was"
+
+
+def test_a_full_collection_waits_until_a_quarter_of_the_heap_is_new(qapp: Any) -> None:
+    """CPython's rule for the oldest generation: a big, stable heap (a loaded session list) is not scanned
+    again on every tenth middle collection, only once enough new long-lived objects piled up."""
+    enabled_before = gc.isenabled()
+    collector = MainThreadCollector()
+    try:
+        collector.start()
+        collector._timer.stop()  # driven by hand below
+        heap = [{"id": i, "tags": [i]} for i in range(200_000)]  # long-lived
+        gc.collect()
+        collector.long_lived_total = len(gc.get_objects(2))
+        collector.long_lived_pending = 0
+        threshold = gc.get_threshold()
+        rounds = 10  # CPython's counts alone would make this 10 full collections
+        for _ in range(threshold[1] * threshold[2] * rounds):
+            churn = [[j] for j in range(threshold[0] * 3)]  # short-lived, but alive when collected
+            collector.collect_if_due()
+            del churn
+        # Counts alone would run a full collection every threshold[2] middle ones (8 here without the rule).
+        assert collector.collections[1] >= threshold[2] * 5, "the young generations were collected"
+        assert collector.collections[2] <= 1, "the stable heap was not scanned again and again"
+        full_before = collector.collections[2]
+
+        more = [{"id": i, "tags": [i]} for i in range(collector.long_lived_total // 3)]  # a quarter and more
+        for _ in range(threshold[1] * (threshold[2] + 2)):
+            churn = [[j] for j in range(threshold[0] * 3)]
+            collector.collect_if_due()
+            del churn
+        assert collector.collections[2] > full_before, "once enough is new, the whole heap is collected"
+        assert collector.long_lived_pending < collector.long_lived_total // 4
+        del heap, more
+    finally:
+        collector.stop()
+    assert gc.isenabled() == enabled_before
