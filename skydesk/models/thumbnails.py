@@ -16,11 +16,11 @@ import logging
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 
 from skydesk.core.thumb_cache import ThumbnailCache
-from skydesk.models.problems import Doing
+from skydesk.models.problems import Doing, Problem
 
 if TYPE_CHECKING:
     from skydesk.api import Media, SkylightClient
@@ -35,6 +35,9 @@ MAX_SOURCE_BYTES = 25 * 1024 * 1024  # bigger images are not fetched just to mak
 CONCURRENT = 8
 QUEUE_LIMIT = 64  # rows scrolled far past are forgotten; they ask again when seen again
 MEMORY_LIMIT = 600
+RETRIES = 2  # a download that failed on a network blip or a busy server is tried again, twice
+RETRY_AFTER_MS = 1500
+TRANSIENT = frozenset({"offline", "busy", "server", "maybe_saved", "api"})
 LOADING_THUMBNAIL = Doing("loading a thumbnail", "A thumbnail could not be loaded", subject="media item")
 
 
@@ -98,6 +101,7 @@ class ThumbnailLoader(QObject):
         self._running: set[str] = set()
         self._storing: set[asyncio.Future[None]] = set()  # thumbnails being written to the disk cache
         self._failed: set[tuple[str, str]] = set()
+        self._retries: dict[tuple[str, str], int] = {}
         #: how many thumbnails were downloaded from the server / read from the disk cache
         self.downloaded = 0
         self.from_disk = 0
@@ -155,7 +159,7 @@ class ThumbnailLoader(QObject):
             scope="media",
             quiet=True,  # a missing thumbnail is not worth a message: the row shows its text
             success=lambda made: self._show(media, *made),
-            failure=lambda _problem: self._failed.add(_key(media)),
+            failure=lambda problem: self._on_failed(media, problem),
         )
         # However it ends (also cancelled), the slot is free again.
         task.add_done_callback(lambda _task: self._finished(media.media_id))
@@ -174,6 +178,21 @@ class ThumbnailLoader(QObject):
         )
         self.downloaded += 1
         return await asyncio.to_thread(scaled_thumbnail, buffer.getvalue()), True
+
+    def _on_failed(self, media: Media, problem: Problem) -> None:
+        key = _key(media)
+        tried = self._retries.get(key, 0)
+        if problem.kind not in TRANSIENT or tried >= RETRIES:
+            self._failed.add(key)  # the row shows its text; not asked again this session
+            return
+        # The row asked once and may not be painted again (it is in view and unchanged): ask for it.
+        self._retries[key] = tried + 1
+        QTimer.singleShot(RETRY_AFTER_MS, self, lambda: self._ask_again(media))
+
+    def _ask_again(self, media: Media) -> None:
+        if media.media_id not in self._running and _key(media) not in self._pixmaps:
+            self._queue[media.media_id] = media
+            self._pump()
 
     def _show(self, media: Media, image: QImage | None, downloaded: bool) -> None:
         if image is None:  # not an image Qt can read: show the text only, and do not try again

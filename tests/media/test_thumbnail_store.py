@@ -6,6 +6,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from skydesk.api._query import session_path
+from skydesk.api._retry import RetryPolicy
 from skydesk.models.media import COL_FILENAME
 from skydesk.models.thumbnails import THUMB_SIZE
 from skydesk.ui.media_tab import MediaTab
@@ -38,3 +40,26 @@ async def test_a_thumbnail_is_shown_before_it_is_cached_and_then_cached(
     assert stored is not None and stored.startswith(b"\x89PNG")
     pixmap = model.index(0, COL_FILENAME).data(Qt.ItemDataRole.DecorationRole)
     assert pixmap is not None and pixmap.width() <= THUMB_SIZE.width() and loader.downloaded == 1
+
+
+async def test_a_thumbnail_whose_download_failed_on_a_busy_server_is_tried_again(
+    services: Any, tech: Any, app_id: str, sandbox: Any, qtbot: Any
+) -> None:
+    sid = await new_session(tech, app_id)
+    made = await add_media(tech, app_id, sid, "photo.png")
+    loader = services.thumbnails
+    content = session_path(app_id, sid, "media", made.media_id, "content")
+    attempts = RetryPolicy().max_attempts  # the SDK resends a GET this often before it gives up
+    sandbox.faults.fail(503, share=1.0, times=attempts, path=content, retry_after=0)
+    try:
+        tab = MediaTab(services.media)
+        qtbot.addWidget(tab)
+        tab.show()
+        services.media.open(app_id, sid)  # the row is painted once, and then not again
+        await wait_until(
+            lambda: sandbox.faults.injected().get("status_503", 0) >= attempts, 30, what="the SDK gave up"
+        )
+        await wait_until(lambda: loader.ready_for(made), 30, what="the thumbnail, asked again by itself")
+    finally:
+        sandbox.faults.clear()
+    assert loader.downloaded == 1
