@@ -65,7 +65,8 @@ async def _server_writes(sb: Any, app_id: str, ids: list[str]) -> tuple[Counter[
                 cursor = page.next_cursor
                 if not cursor or not page.items:
                     break
-            media = (await dispatch.list_session_media(app_id, sid, limit=200)).items
+            # Every page: on a quiet machine two minutes upload more than one page (200) to a session.
+            media = [m async for m in dispatch.iter_session_media(app_id, sid, page_size=200)]
             seen["media"] += len(media)
             session = await dispatch.get_session(app_id, sid)
             state[sid] = (session.name, await dispatch.get_session_data(app_id, sid), len(media))
