@@ -110,3 +110,18 @@ def make_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
     yield factory
     for sb in reversed(started):
         sb.stop()
+
+
+@pytest.fixture
+def log_file(tmp_path: Path) -> Iterator[Path]:
+    """The app's log file as main() sets it up, in a temp dir; the root logger is restored afterwards."""
+    import logging
+
+    from skydesk.core import logs
+
+    root = logging.getLogger()
+    level = root.level
+    path = logs.setup_logging(log_dir=tmp_path / "logs")
+    yield path
+    logs.stop_logging()
+    root.setLevel(level)

@@ -27,17 +27,6 @@ JWT = (
 )
 
 
-@pytest.fixture
-def log_file(tmp_path: Path) -> Iterator[Path]:
-    """setup_logging into a temp dir; the root logger is restored afterwards."""
-    root = logging.getLogger()
-    level = root.level
-    path = logs.setup_logging(log_dir=tmp_path / "logs")
-    yield path
-    logs.stop_logging()
-    root.setLevel(level)
-
-
 def _read(path: Path) -> str:
     for handler in logging.getLogger().handlers:
         handler.flush()

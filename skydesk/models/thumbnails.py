@@ -116,6 +116,7 @@ class ThumbnailLoader(QObject):
         self._queue.clear()
         self._pixmaps.clear()
         self._failed.clear()
+        self._retries.clear()
         for media_id in list(self._running):
             self._ops.cancel(f"thumbnail.{media_id}")
 

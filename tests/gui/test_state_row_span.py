@@ -14,13 +14,20 @@ from skydesk.ui.session_list import SessionListPane
 from tests.models.sessions import make_session
 
 
-def test_the_state_row_spans_the_width_and_pages_in_time_do_not_touch_the_spans(qtbot: Any) -> None:
+def _shown_pane(qtbot: Any, width: int = 0, height: int = 0) -> tuple[SessionListPane, SessionTableModel]:
     pane = SessionListPane()
     qtbot.addWidget(pane)
     model = SessionTableModel(pane)
-    model.set_fetch_callback(lambda: None)
+    model.set_fetch_callback(lambda: None)  # pages are appended by hand
     pane.set_model(model)
+    if width:
+        pane.resize(width, height)
     pane.show()
+    return pane, model
+
+
+def test_the_state_row_spans_the_width_and_pages_in_time_do_not_touch_the_spans(qtbot: Any) -> None:
+    pane, model = _shown_pane(qtbot)
     table, width = pane.table, model.columnCount()
     model.begin_load(SessionFilters())
     qtbot.waitUntil(lambda: table.columnSpan(0, 0) == width, timeout=5000)  # "Loading sessions…"
@@ -61,13 +68,7 @@ class _Paints(QObject):
 
 
 def test_rows_added_below_the_shown_ones_do_not_repaint_the_table(qtbot: Any) -> None:
-    pane = SessionListPane()
-    qtbot.addWidget(pane)
-    model = SessionTableModel(pane)
-    model.set_fetch_callback(lambda: None)
-    pane.set_model(model)
-    pane.resize(900, 400)
-    pane.show()
+    pane, model = _shown_pane(qtbot, 900, 400)
     model.begin_load(SessionFilters())
     model.append_page([make_session(i) for i in range(100)], total=300, has_more=True)
     model.fetch_finished()

@@ -26,6 +26,23 @@ async def rights_for(services: Any, permissions: Any, app: str) -> Any:
     return permissions.rights
 
 
+@pytest.fixture
+def fresh_rights(make_sandbox: Any, make_services: Any, profile_of: Any) -> Any:
+    """``await fresh_rights(user)``: a sandbox of the test's own (it changes roles), ``user`` signed in and
+    Field Inspection's rights read; returns (sandbox, app id, services, permissions)."""
+
+    async def build(user: str) -> tuple[Any, str, Any, Any]:
+        sandbox = make_sandbox(seed=0)
+        app = app_id_of(sandbox)
+        services = make_services()
+        permissions = permissions_of(services)
+        await sign_in(services, profile_of(sandbox), user)
+        await rights_for(services, permissions, app)
+        return sandbox, app, services, permissions
+
+    return build
+
+
 def session_with(sandbox: Any, app: str, creator: str, participants: list[dict[str, Any]]) -> Any:
     from skydesk.api import Session
 
@@ -122,15 +139,8 @@ async def create(services: Any, app: str) -> Any:
     return problem
 
 
-async def test_a_role_changed_meanwhile_the_next_403_reloads_the_rights(
-    make_sandbox: Any, make_services: Any, profile_of: Any
-) -> None:
-    sandbox = make_sandbox(seed=0)
-    app = app_id_of(sandbox)
-    services = make_services()
-    permissions = permissions_of(services)
-    await sign_in(services, profile_of(sandbox), "tech")
-    await rights_for(services, permissions, app)
+async def test_a_role_changed_meanwhile_the_next_403_reloads_the_rights(fresh_rights: Any) -> None:
+    sandbox, app, services, permissions = await fresh_rights("tech")
     assert permissions.may("create_session")
     drop_permission(sandbox, app, "technician", "session:create")
     problem = await create(services, app)
@@ -149,15 +159,8 @@ async def test_a_role_changed_meanwhile_the_next_403_reloads_the_rights(
     assert permissions.rights.known and not permissions.may("create_session")
 
 
-async def test_every_role_removed_the_403_disables_the_action(
-    make_sandbox: Any, make_services: Any, profile_of: Any
-) -> None:
-    sandbox = make_sandbox(seed=0)
-    app = app_id_of(sandbox)
-    services = make_services()
-    permissions = permissions_of(services)
-    await sign_in(services, profile_of(sandbox), "dispatch")
-    await rights_for(services, permissions, app)
+async def test_every_role_removed_the_403_disables_the_action(fresh_rights: Any) -> None:
+    sandbox, app, services, permissions = await fresh_rights("dispatch")
     revoke_role(sandbox, app, "dispatcher", sandbox.info.user("dispatch").id)
     await create(services, app)
     # The roles cannot be read any more (no application:read): what the server refused stays refused.
@@ -169,15 +172,8 @@ async def test_every_role_removed_the_403_disables_the_action(
     assert permissions.may("edit_session")  # not refused yet: still tried
 
 
-async def test_a_refused_write_disables_its_action_at_once_not_after_the_reload(
-    make_sandbox: Any, make_services: Any, profile_of: Any
-) -> None:
-    sandbox = make_sandbox(seed=0)
-    app = app_id_of(sandbox)
-    services = make_services()
-    permissions = permissions_of(services)
-    await sign_in(services, profile_of(sandbox), "tech")
-    await rights_for(services, permissions, app)
+async def test_a_refused_write_disables_its_action_at_once_not_after_the_reload(fresh_rights: Any) -> None:
+    sandbox, app, _services, permissions = await fresh_rights("tech")
     assert permissions.may("upload_media")
     drop_permission(sandbox, app, "technician", "media:write")
     permissions.note_forbidden("upload_media")  # what a refused upload reports

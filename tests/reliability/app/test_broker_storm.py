@@ -7,9 +7,6 @@ restart, so events published while it is down are lost on purpose). The counts a
 
 from __future__ import annotations
 
-import random
-import threading
-import time
 from typing import Any
 
 import pytest
@@ -17,6 +14,7 @@ import pytest
 from skydesk.api import SkylightClient
 from skydesk.events import StreamState
 from tests.models.helpers import open_app, sign_in
+from tests.support.change_storm import ChangeStorm
 from tests.support.qt import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
@@ -25,39 +23,6 @@ RESTARTS = 10
 RATE = 50.0  # changes (so events) per second
 SESSIONS = 12
 STABLE = 10.5
-
-
-class Storm:
-    """Another user (dispatch, through the sandbox's own service) changing sessions at a steady rate."""
-
-    def __init__(self, sandbox: Any, app_id: str, session_ids: list[str]) -> None:
-        self.sandbox, self.app_id, self.session_ids = sandbox, app_id, session_ids
-        self.changes = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="storm", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(10)
-
-    def _run(self) -> None:
-        service = self.sandbox.service
-        actor = service.actor_by_username("dispatch")
-        rng = random.Random(5)
-        started = time.monotonic()
-        while not self._stop.is_set():
-            sid = rng.choice(self.session_ids)
-            n = self.changes
-            body = {"name": f"storm {n}"} if n % 2 else {"properties": {"step": str(n), "who": "dispatch"}}
-            service.patch_session(actor, self.app_id, sid, body)
-            self.changes += 1
-            # Paced against the clock, so a slow moment is caught up and the average stays at RATE.
-            pause = started + self.changes / RATE - time.monotonic()
-            if pause > 0:
-                self._stop.wait(pause)
 
 
 async def test_ten_broker_restarts_at_50_events_per_second_leave_the_list_equal_to_the_server(
@@ -90,7 +55,7 @@ async def test_ten_broker_restarts_at_50_events_per_second_leave_the_list_equal_
         what="live",
     )
 
-    storm = Storm(sb, app_id, ids)
+    storm = ChangeStorm(sb, app_id, ids, rate=RATE)
     storm.start()
     try:
         for restart in range(RESTARTS):

@@ -9,10 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
 import threading
-import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,6 @@ from PySide6.QtTest import QTest
 
 from skydesk import app as skydesk_app
 from skydesk.api import SkylightClient
-from skydesk.core import logs
 from skydesk.core.paths import cache_dir
 from skydesk.core.settings import Settings
 from skydesk.models.browser import LIST_TARGET
@@ -34,6 +31,7 @@ from skydesk.models.media_transfers import DONE, RUNNING
 from skydesk.ui.main_window import MainWindow
 from tests.gui.helpers import fill_sign_in, wait_loaded
 from tests.media.helpers import add_media, new_session, sha
+from tests.support.change_storm import ChangeStorm
 from tests.support.crash_hooks import CrashHooks
 from tests.support.qt import wait_until
 
@@ -41,47 +39,6 @@ pytestmark = [pytest.mark.timeout(180)]
 
 MIB = 1024 * 1024
 OLD_EXPORT = b"the previous export\r\n"
-
-
-class Storm:
-    """Another user changing the technician's sessions at 50 per second (through the sandbox's service)."""
-
-    def __init__(self, sandbox: Any, app_id: str, session_ids: list[str]) -> None:
-        self.sandbox, self.app_id, self.session_ids = sandbox, app_id, session_ids
-        self.changes = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="storm", daemon=True)
-
-    def __enter__(self) -> Storm:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join(10)
-
-    def _run(self) -> None:
-        service = self.sandbox.service
-        actor = service.actor_by_username("dispatch")
-        rng, started = random.Random(3), time.monotonic()
-        while not self._stop.is_set():
-            sid = rng.choice(self.session_ids)
-            service.patch_session(actor, self.app_id, sid, {"name": f"storm {self.changes}"})
-            self.changes += 1
-            self._stop.wait(max(0.0, started + self.changes / 50 - time.monotonic()))
-
-
-@pytest.fixture
-def app_logs(tmp_path: Path) -> Iterator[Path]:
-    """The app's own log file, as main() sets it up (so a traceback it logs is found in the file)."""
-    import logging
-
-    root = logging.getLogger()
-    level = root.level
-    path = logs.setup_logging(log_dir=tmp_path / "logs")
-    yield path
-    logs.stop_logging()
-    root.setLevel(level)
 
 
 def _windows(qapp: Any) -> set[int]:
@@ -188,7 +145,7 @@ def _app_id(sb: Any) -> str:
 
 
 async def test_quit_during_an_event_storm(
-    qapp: Any, tmp_path: Path, make_sandbox: Any, app_logs: Path
+    qapp: Any, tmp_path: Path, make_sandbox: Any, log_file: Path
 ) -> None:
     sb = make_sandbox(seed=12)
     ids = await _tech_session_ids(sb, _app_id(sb))
@@ -199,14 +156,14 @@ async def test_quit_during_an_event_storm(
         await wait_until(lambda: sum(batches) >= 25, 30, what="storm events to arrive")
         return lambda: storm.changes > 0
 
-    with Storm(sb, _app_id(sb), ids) as storm:
+    with ChangeStorm(sb, _app_id(sb), ids) as storm:
         _window, under_way = await _run_and_quit(qapp, tmp_path, sb, storm_running)
     assert under_way and storm.changes >= 25
-    _check_settings_and_caches(tmp_path, app_logs)
+    _check_settings_and_caches(tmp_path, log_file)
 
 
 async def test_quit_during_an_upload_and_a_download(
-    qapp: Any, tmp_path: Path, make_sandbox: Any, app_logs: Path
+    qapp: Any, tmp_path: Path, make_sandbox: Any, log_file: Path
 ) -> None:
     sb = make_sandbox(seed=6)
     app_id = _app_id(sb)
@@ -250,10 +207,10 @@ async def test_quit_during_an_upload_and_a_download(
         items = (await tech.list_session_media(app_id, sid, archived="include")).items
     sent = next(m for m in items if m.filename == "site.mp4")
     assert sent.uploaded_bytes < sent.total_bytes, "cut mid-way: the server keeps it incomplete (resumable)"
-    _check_settings_and_caches(tmp_path, app_logs)
+    _check_settings_and_caches(tmp_path, log_file)
 
 
-async def test_quit_during_an_export(qapp: Any, tmp_path: Path, make_sandbox: Any, app_logs: Path) -> None:
+async def test_quit_during_an_export(qapp: Any, tmp_path: Path, make_sandbox: Any, log_file: Path) -> None:
     sb = make_sandbox(seed=60)
     exports = tmp_path / "exports"
     exports.mkdir()
@@ -275,11 +232,11 @@ async def test_quit_during_an_export(qapp: Any, tmp_path: Path, make_sandbox: An
     assert under_way, "the export was still running when the app quit"
     assert os.listdir(exports) == ["sessions.csv"], "no temporary part left beside it"
     assert target.read_bytes() == OLD_EXPORT, "the previous export is untouched"
-    _check_settings_and_caches(tmp_path, app_logs)
+    _check_settings_and_caches(tmp_path, log_file)
 
 
 async def test_quit_while_paging_the_list(
-    qapp: Any, tmp_path: Path, make_sandbox: Any, app_logs: Path
+    qapp: Any, tmp_path: Path, make_sandbox: Any, log_file: Path
 ) -> None:
     sb = make_sandbox(seed=60)
 
@@ -297,4 +254,4 @@ async def test_quit_while_paging_the_list(
 
     _window, under_way = await _run_and_quit(qapp, tmp_path, sb, paging, small_pages)
     assert under_way, "a page was in flight when the app quit"
-    _check_settings_and_caches(tmp_path, app_logs)
+    _check_settings_and_caches(tmp_path, log_file)
