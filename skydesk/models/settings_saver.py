@@ -63,7 +63,12 @@ class SettingsSaver:
     def _start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._dirty = False
         snap = self.settings.snapshot()
-        writing = loop.run_in_executor(None, lambda: write_snapshot(snap))
+        try:
+            writing = loop.run_in_executor(None, lambda: write_snapshot(snap))
+        except RuntimeError:  # the loop's executor is already shut down: losing the settings is worse
+            log.warning("No worker thread left to save the settings; saving them on this thread")
+            self._save_here()
+            return
         self._writing = writing
         writing.add_done_callback(functools.partial(self._written, snap))
 

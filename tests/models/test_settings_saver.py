@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -115,3 +116,16 @@ async def test_sign_in_writes_the_profile_off_the_gui_thread_and_quitting_flushe
     saved = Settings.load(svc.settings.path)
     assert saved.theme == "dark" and saved.profile("late") is not None
     assert threading.main_thread().name not in writer_threads
+
+
+async def test_with_the_executor_already_shut_down_the_settings_are_still_saved(tmp_path: Path) -> None:
+    loop = asyncio.get_running_loop()
+    executor = ThreadPoolExecutor(max_workers=1)
+    loop.set_default_executor(executor)
+    executor.shutdown()
+    settings = Settings.load(tmp_path / "settings.json")
+    saver = SettingsSaver(settings)
+    settings.theme = "dark"
+    saver.save()
+    await saver.flush()
+    assert Settings.load(settings.path).theme == "dark"
