@@ -134,7 +134,7 @@ class SessionBrowserController(QObject):
             return
         self._generation += 1
         self.model.begin_refresh()
-        self._run_pages(self._generation, max(len(self.model.sessions()), 1), replace=True)
+        self._run_pages(self._generation, max(self.model.session_count(), 1), replace=True)
 
     def clear(self) -> None:
         """Drop everything (sign-out)."""

@@ -259,6 +259,10 @@ class SessionTableModel(QAbstractTableModel):
         """A copy of the loaded sessions, in display order."""
         return list(self._sessions)
 
+    def session_count(self) -> int:
+        """How many sessions are loaded (without copying them, unlike ``len(sessions())``)."""
+        return len(self._sessions)
+
     def begin_load(self, filters: SessionFilters) -> None:
         """Forget the rows and show 'Loading sessions…' for a new filter/sort."""
         self.beginResetModel()
