@@ -1,4 +1,4 @@
-"""Single widgets driven directly: the property limit, the version and draft flag, sign-in progress, API state."""
+"""Single widgets driven directly: property limit, version and draft flag, sign-in progress, API state."""
 
 from __future__ import annotations
 
