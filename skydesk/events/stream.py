@@ -190,6 +190,22 @@ class EventStream(CallbackRegistry):
         self._reconnect_requested.set()
         self._wake.set()
 
+    def request_stop(self) -> threading.Thread | None:
+        """Tell the worker to disconnect and end, without waiting; returns the thread to join, if any.
+
+        Never blocks, so it is safe on a GUI thread; ``stop()`` is this plus the join.
+
+        Reference: none (skydesk addition).
+        """
+        with self._lock:
+            first = not self._stop_requested.is_set()
+            self._stop_requested.set()
+            self._wake.set()
+            thread = self._thread
+        if thread is None and first:
+            self._report(StreamState.STOPPED, "Stopped")
+        return thread
+
     def stop(self, timeout: float = 5.0) -> None:
         """Disconnect and join the thread. Idempotent; safe before ``start``.
 
@@ -198,14 +214,8 @@ class EventStream(CallbackRegistry):
 
         Reference: none (skydesk addition: disconnect).
         """
-        with self._lock:
-            first = not self._stop_requested.is_set()
-            self._stop_requested.set()
-            self._wake.set()
-            thread = self._thread
+        thread = self.request_stop()
         if thread is None:
-            if first:
-                self._report(StreamState.STOPPED, "Stopped")
             return
         if thread is threading.current_thread():
             return  # called from one of our callbacks: the worker exits when it returns

@@ -2,6 +2,12 @@
 
 Each entry remembers the session's state before and after the event as far as the log knows it (from
 earlier events, or from data the detail pane loaded), so a selected event can show what it changed.
+
+Entries keep the payload and those states as JSON text, parsed again only when one is shown, diffed or
+exported. Why: a full log is 10,000 entries, and as parsed JSON each held about nine objects the cyclic
+garbage collector tracks (the payload's dicts and lists, the SDK's event and session records); a storm
+replaces them all, so every full collection scanned ~90,000 of them (100-150 ms of frozen window, B5). A
+string is not tracked, and a tuple of strings is untracked at its first collection.
 """
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import IO, TYPE_CHECKING, Any
@@ -24,34 +30,61 @@ if TYPE_CHECKING:
 
 DEFAULT_LIMIT = EVENT_LOG_LIMIT
 SESSION_FIELDS = ("name", "description", "status", "version", "properties", "participants", "isDraft")
-# The text a filter searches is json.dumps(raw, ensure_ascii=False, default=str); json.dumps builds a new
-# encoder for every call with such options, which was a third of the cost of a first text filter.
-_SEARCH_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+# An entry's payload text, which the text filter searches: json.dumps(raw, ensure_ascii=False, default=str),
+# spaced as the payload pane shows it. json.dumps builds a new encoder for every call with such options.
+_PAYLOAD_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+# (the JSON text of the payload that last carried the session, whose "session" it is; the data's JSON text)
+Snapshot = tuple[str | None, str | None]
 
 
 @dataclass(slots=True, eq=False)
 class LoggedEvent:
-    """One received event, with what the log knew of its session just before and after it."""
+    """One received event as JSON text, with what the log knew of its session just before and after it."""
 
     seq: int
     received_at: datetime
-    event: SessionEvent
-    before: dict[str, Any] | None  # {"session": {...} | None, "data": {...} | None} before the event
-    after: dict[str, Any] | None
-    _search: str | None = field(default=None, repr=False)
+    event_id: str
+    event_type: str
+    application_id: str
+    session_id: str
+    user_id: str
+    kind: str  # the type shown: a custom event's own type, else the event type
+    payload: str  # the payload as JSON text (see _PAYLOAD_JSON)
+    before: Snapshot | None  # None with ``after``: the event changed nothing the log knows
+    after: Snapshot | None
+    _search: str | None = None
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The payload as received (parsed from its text on every call)."""
+        raw: dict[str, Any] = json.loads(self.payload)
+        return raw
 
     @property
     def search_text(self) -> str:
-        """The payload as case-folded JSON text, made on first use (a storm never pays for it)."""
+        """The payload's text case-folded, made on first use (a storm never pays for it)."""
         if self._search is None:
-            self._search = _SEARCH_JSON.encode(self.event.raw).casefold()
+            self._search = self.payload.casefold()
         return self._search
 
-    @property
-    def kind(self) -> str:
-        """The type shown: a custom event's own type, else the event type."""
-        custom = self.event.raw.get("customEventType")
-        return f"{self.event.event_type}: {custom}" if isinstance(custom, str) else self.event.event_type
+    def states(self) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The known session state before and after, each ``{"session": ..., "data": ...}`` (parsed)."""
+        if self.before is None or self.after is None:
+            return None
+        return _parsed(self.before), _parsed(self.after)
+
+
+def _parsed(snapshot: Snapshot) -> dict[str, Any]:
+    carrier, data = snapshot
+    return {
+        "session": None if carrier is None else json.loads(carrier).get("session"),
+        "data": None if data is None else json.loads(data),
+    }
+
+
+def _kind(event: SessionEvent) -> str:
+    custom = event.raw.get("customEventType")
+    return f"{event.event_type}: {custom}" if isinstance(custom, str) else event.event_type
 
 
 @dataclass(frozen=True)
@@ -69,10 +102,9 @@ class EventFilter:
 
     def matches(self, entry: LoggedEvent) -> bool:
         """Whether ``entry`` passes every part of the filter."""
-        event = entry.event
-        if self.types and event.event_type not in self.types:
+        if self.types and entry.event_type not in self.types:
             return False
-        if self.session_id is not None and event.session_id != self.session_id:
+        if self.session_id is not None and entry.session_id != self.session_id:
             return False
         return not self.text or self._needle in entry.search_text
 
@@ -85,9 +117,10 @@ class EventFilter:
 class FilterScan:
     """The log's entries passing a filter, found a slice at a time, so no GUI pass is long.
 
-    The first text filter over 10,000 events makes each one's search text; at ~20 us each that is too long
-    for one pass of the GUI thread. Entries the log gains or drops meanwhile are told to the scan, so its
-    result is exactly ``EventLog.filtered`` at the time the scan ends.
+    The first text filter over 10,000 events case-folds each one's payload text and matches it; in one pass
+    of the GUI thread that was too long (266 ms when the text was made from the parsed payload). Entries
+    the log gains or drops meanwhile are told to the scan, so its result is exactly ``EventLog.filtered``
+    at the time the scan ends.
     """
 
     def __init__(self, log: EventLog, flt: EventFilter) -> None:
@@ -143,8 +176,10 @@ class EventLog:
         self._seq = 0
         self.dropped = 0  # events dropped for the bound since the last clear
         self.received = 0  # events received since the last clear
-        self._sessions: dict[str, dict[str, Any]] = {}  # session id -> last known session JSON
-        self._data: dict[str, dict[str, Any]] = {}  # session id -> last known data document
+        # What the log knows of each session, as text (dicts of strings are not tracked by the collector):
+        self._sessions: dict[str, str] = {}  # session id -> payload text of the last event with the session
+        self._names: dict[str, str] = {}  # session id -> the name that session carried
+        self._data: dict[str, str] = {}  # session id -> JSON text of the last known data document
 
     @property
     def limit(self) -> int:
@@ -168,21 +203,37 @@ class EventLog:
 
     def note_data(self, session_id: str, data: dict[str, Any]) -> None:
         """Learn a session's current data (the detail pane loaded it): later diffs start from it."""
-        self._data[session_id] = dict(data)
+        self._data[session_id] = _PAYLOAD_JSON.encode(data)
 
-    def session_json(self, session_id: str) -> dict[str, Any] | None:
-        """The last session JSON an event carried for ``session_id``."""
-        return self._sessions.get(session_id)
+    def session_name(self, session_id: str) -> str | None:
+        """The name the last event carrying ``session_id``'s session gave it."""
+        return self._names.get(session_id)
 
     def add(self, events: Iterable[SessionEvent]) -> tuple[list[LoggedEvent], list[LoggedEvent]]:
         """Append events (oldest first); returns (added, dropped) for the view to update."""
         now = datetime.now(UTC)
         first = self._seq + 1
         added: list[LoggedEvent] = []
+        encode = _PAYLOAD_JSON.encode
         for event in events:
             self._seq += 1
-            before, after = self._advance(event)
-            added.append(LoggedEvent(self._seq, now, event, before, after))
+            payload = encode(event.raw)
+            before, after = self._advance(event, payload)
+            added.append(
+                LoggedEvent(
+                    self._seq,
+                    now,
+                    event.event_id,
+                    event.event_type,
+                    event.application_id,
+                    event.session_id,
+                    event.user_id,
+                    _kind(event),
+                    payload,
+                    before,
+                    after,
+                )
+            )
         self._entries.extend(added)
         self.received += len(added)
         dropped = self._trim()
@@ -203,23 +254,26 @@ class EventLog:
         self.dropped += len(dropped)
         return dropped
 
-    def _advance(self, event: SessionEvent) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    def _advance(self, event: SessionEvent, payload: str) -> tuple[Snapshot | None, Snapshot | None]:
         sid = event.session_id
         session_before, data_before = self._sessions.get(sid), self._data.get(sid)
         session_after, data_after = session_before, data_before
         raw_session = event.raw.get("session")
         if isinstance(raw_session, dict):
-            session_after = raw_session
-            self._sessions[sid] = raw_session
+            session_after = payload  # the session is this payload's "session", shared, not encoded again
+            self._sessions[sid] = payload
+            name = raw_session.get("name")
+            if isinstance(name, str) and name:
+                self._names[sid] = name
+            else:
+                self._names.pop(sid, None)
         if isinstance(event, SessionDataUpdated) and event.data is not None:
-            data_after = merge_patch(data_before or {}, event.data)
+            known = json.loads(data_before) if data_before is not None else {}
+            data_after = _PAYLOAD_JSON.encode(merge_patch(known, event.data))
             self._data[sid] = data_after
         if session_after is session_before and data_after is data_before:
             return None, None  # nothing known changed (custom events, unknown types)
-        return {"session": session_before, "data": data_before}, {
-            "session": session_after,
-            "data": data_after,
-        }
+        return (session_before, data_before), (session_after, data_after)
 
     def filtered(self, flt: EventFilter) -> list[LoggedEvent]:
         """The kept entries that pass ``flt``, oldest first."""
@@ -229,23 +283,26 @@ class EventLog:
 
     def types(self) -> list[str]:
         """The event types seen among the kept entries, sorted."""
-        return sorted({e.event.event_type for e in self._entries})
+        return sorted({e.event_type for e in self._entries})
 
 
 def changes(entry: LoggedEvent) -> list[Change]:
     """What ``entry`` changed against the session's previous known state (empty when unknown)."""
-    if entry.before is None or entry.after is None:
+    states = entry.states()
+    if states is None or entry.before is None or entry.after is None:
         return []
+    before, after = states
     out: list[Change] = []
-    old_s, new_s = entry.before.get("session"), entry.after.get("session")
+    old_s, new_s = before["session"], after["session"]
     if isinstance(new_s, dict):
         for key in SESSION_FIELDS:
             old = old_s.get(key) if isinstance(old_s, dict) else None
             new = new_s.get(key)
             if old_s is None or json.dumps(old, sort_keys=True) != json.dumps(new, sort_keys=True):
                 out.append(Change(key, "(unknown)" if old_s is None else short_json(old), short_json(new)))
-    old_d, new_d = entry.before.get("data"), entry.after.get("data")
-    if new_d is not None and new_d is not old_d:
+    old_d, new_d = before["data"], after["data"]
+    # The same text is the same document: the event did not touch the data.
+    if new_d is not None and entry.after[1] is not entry.before[1]:
         patch = merge_diff(old_d or {}, new_d)
         for path, value in (patch_leaves(patch) if patch else {}).items():
             old = get_at(old_d, path) if old_d is not None else None
@@ -259,7 +316,7 @@ def write_jsonl(entries: Iterable[LoggedEvent], out: IO[str]) -> int:
     """Write each event's payload as one JSON line (the payload as received); returns the count."""
     count = 0
     for entry in entries:
-        out.write(json.dumps(entry.event.raw, ensure_ascii=False, separators=(",", ":"), default=str))
+        out.write(json.dumps(entry.raw, ensure_ascii=False, separators=(",", ":")))
         out.write("\n")
         count += 1
     return count

@@ -158,25 +158,22 @@ class EventLogModel(FixedColumns, QAbstractTableModel):
 
     def cell_text(self, entry: LoggedEvent, column: int) -> str:
         """What a column shows for ``entry``."""
-        event = entry.event
         if column == COL_TIME:
             return entry.received_at.astimezone().strftime("%H:%M:%S.%f")[:-3]
         if column == COL_TYPE:
             return entry.kind
         if column == COL_APP:
-            return self.app_label(event.application_id)
+            return self.app_label(entry.application_id)
         if column == COL_SESSION:
-            return self.session_name(event.session_id)
-        return self.user_label(event.user_id) if event.user_id else ""
+            return self.session_name(entry.session_id)
+        return self.user_label(entry.user_id) if entry.user_id else ""
 
     def session_name(self, session_id: str) -> str:
         """A session by name: the app's label, else the last name an event carried, else the id."""
         named = self.session_label(session_id)
         if named:
             return named
-        known = self.log.session_json(session_id)
-        name = known.get("name") if known else None
-        return name if isinstance(name, str) and name else session_id
+        return self.log.session_name(session_id) or session_id
 
 
 class EventLogController(QObject):

@@ -121,6 +121,7 @@ class LiveController(QObject):
         self._settings = settings
         self.bridge = bridge
         self._stream: EventStream | None = None
+        self._joins: set[asyncio.Future[None]] = set()  # stream joins still running in the executor
         self.tls = True
 
     @property
@@ -154,10 +155,24 @@ class LiveController(QObject):
         self._stream.start()
 
     async def stop(self) -> None:
-        """Stop the stream; `stop()` joins a thread, so it runs in the executor, not on the GUI thread."""
+        """Stop the stream; `stop()` joins a thread, so the join runs in the executor, not on the GUI thread.
+
+        The stop is asked for before the first await, and the join is shielded: cancelling this coroutine
+        (sign-out followed at once by quitting) must not leave the stream's thread running. Before, a join
+        still queued behind a busy executor was cancelled with it, and the stream was never told to stop.
+        """
         stream, self._stream = self._stream, None
         if stream is None:
+            await self.wait_stopped()
             return
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, stream.stop)
+        stream.request_stop()
+        join = asyncio.get_running_loop().run_in_executor(None, stream.stop)
+        self._joins.add(join)
+        join.add_done_callback(self._joins.discard)
+        await asyncio.shield(join)
         self.bridge.flush(everything=True)
+
+    async def wait_stopped(self) -> None:
+        """Wait for the joins of streams stopped earlier (shutdown awaits them after a cancelled stop)."""
+        if self._joins:
+            await asyncio.wait(set(self._joins))

@@ -176,7 +176,7 @@ class EventLogDock(QDockWidget):
         """Offer the types and sessions seen so far in the filter lists (the choice is kept)."""
         log, model = self.controller.log, self.controller.model
         _refill(self.type_combo, [(t, t) for t in log.types()])
-        sessions = sorted({e.event.session_id for e in log})
+        sessions = sorted({e.session_id for e in log})
         named = sorted(((model.session_name(s), s) for s in sessions), key=lambda p: p[0].casefold())
         _refill(self.session_combo, named)
 
@@ -196,7 +196,7 @@ class EventLogDock(QDockWidget):
             self.payload.setPlainText("")
             self.diff.setPlainText("")
             return
-        self.payload.setPlainText(json.dumps(entry.event.raw, indent=2, ensure_ascii=False, default=str))
+        self.payload.setPlainText(json.dumps(entry.raw, indent=2, ensure_ascii=False))
         found = changes(entry)
         if found:
             self.diff.setPlainText("\n".join(f"{c.path}: {c.old} → {c.new}" for c in found))

@@ -15,17 +15,16 @@ from skydesk.ui.event_log_dock import EventLogDock
 from tests.events.payloads import event
 
 
-def feed(ctl: EventLogController) -> None:
+def feed(ctl: EventLogController) -> list[dict[str, Any]]:
+    """Three events (the data of "a" known before them); returns their payloads."""
     ctl.note_data("a", {"readings": {"pressure_bar": 8.1}})
-    ctl.add_events(
-        [
-            event_from_json(event("session_created", session_id="a")),
-            event_from_json(
-                event("session_data_updated", session_id="a", data={"readings": {"pressure_bar": 8.98}})
-            ),
-            event_from_json(event("session_data_updated", session_id="b", data={"note": "Valve OK"})),
-        ]
-    )
+    payloads = [
+        event("session_created", session_id="a"),
+        event("session_data_updated", session_id="a", data={"readings": {"pressure_bar": 8.98}}),
+        event("session_data_updated", session_id="b", data={"note": "Valve OK"}),
+    ]
+    ctl.add_events([event_from_json(p) for p in payloads])
+    return payloads
 
 
 def test_filter_select_pause_export(qtbot: Any, tmp_path: Path) -> None:
@@ -34,7 +33,7 @@ def test_filter_select_pause_export(qtbot: Any, tmp_path: Path) -> None:
     qtbot.addWidget(dock)
     dock.show()
     assert dock.accessibleName() == "Event log"
-    feed(ctl)
+    payloads = feed(ctl)
     table = dock.table
     assert table.model().rowCount() == 3
 
@@ -49,7 +48,7 @@ def test_filter_select_pause_export(qtbot: Any, tmp_path: Path) -> None:
     assert table.model().rowCount() == 1
 
     table.selectRow(0)
-    assert json.loads(dock.payload.toPlainText())["data"] == {"readings": {"pressure_bar": 8.98}}
+    assert dock.payload.toPlainText() == json.dumps(payloads[1], indent=2, ensure_ascii=False)
     assert "data.readings.pressure_bar: 8.1 → 8.98" in dock.diff.toPlainText()
 
     out = tmp_path / "events.jsonl"

@@ -36,9 +36,7 @@ async def test_filter_diff_and_export(make_window: Any, sandbox: Any, tmp_path: 
         opened.app_id, opened.session_id, {"readings": {"pressure_bar": 8.98}}
     )
     log = opened.content.event_log.log
-    await wait_until(
-        lambda: sum(e.event.session_id == opened.session_id for e in log) >= 4, 15, what="events"
-    )
+    await wait_until(lambda: sum(e.session_id == opened.session_id for e in log) >= 4, 15, what="events")
 
     model = dock.table.model()
     top = model.index(0, 0)
@@ -146,7 +144,7 @@ async def test_storm_is_bounded_and_the_window_stays_responsive(make_window: Any
     assert "older events dropped" in opened.views.dock.counts_label.text()
     assert opened.views.dock.table.model().rowCount() == 10_000
     newest = opened.views.dock.table.model().index(0, 0).data(Qt.ItemDataRole.UserRole + 1)
-    assert newest.event.data == {"readings": {"n": STORM - 1}}, "the newest kept, in order"
+    assert newest.raw["data"] == {"readings": {"n": STORM - 1}}, "the newest kept, in order"
     assert watchdog.max_gap < MAX_GAP_S, watchdog.report()
     await opened.other.aclose()
 

@@ -14,6 +14,7 @@ from skydesk.models.event_log_model import SCAN_SLICE, EventLogController, Event
 from tests.events.payloads import event
 
 SITES = ("North Yard", "Harbor Terminal", "Depot 14", "Café Nord")
+RECEIVED: dict[str, dict[str, Any]] = {}  # event id -> the payload as batch() made it
 
 
 def batch(start: int, count: int) -> list[SessionEvent]:
@@ -21,16 +22,16 @@ def batch(start: int, count: int) -> list[SessionEvent]:
     out = []
     for i in range(start, start + count):
         site = SITES[0] if i % 7 == 0 else SITES[3] if i % 11 == 0 else SITES[1 + i % 2]
-        out.append(event_from_json(event("session_data_updated", data={"n": i, "site": site})))
+        payload = event("session_data_updated", data={"n": i, "site": site})
+        RECEIVED[payload["eventId"]] = payload
+        out.append(event_from_json(payload))
     return out
 
 
 def plain_scan(entries: list[LoggedEvent], text: str) -> list[LoggedEvent]:
-    """The filter's meaning, written out: the text, case-folded, in the payload's JSON."""
+    """The filter's meaning, written out: the text, case-folded, in the received payload's JSON."""
     needle = text.casefold()
-    return [
-        e for e in entries if needle in json.dumps(e.event.raw, ensure_ascii=False, default=str).casefold()
-    ]
+    return [e for e in entries if needle in json.dumps(RECEIVED[e.event_id], ensure_ascii=False).casefold()]
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def test_events_arriving_and_dropping_during_the_scan_are_matched_too(qtbot: Any
     assert kept[0].seq == 701
     assert model.shown() == plain_scan(kept, "café")
     newest = model.entry(0)
-    assert newest is not None and newest.event.raw["data"]["n"] == max(
+    assert newest is not None and newest.raw["data"]["n"] == max(
         n for n in range(2_700) if n % 11 == 0 and n % 7 != 0
     )
     ctl.add_events(batch(2_700, 22))  # after the scan: new matches go straight in, as before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 from typing import Any
@@ -40,7 +41,7 @@ def test_filter_by_type_session_and_text() -> None:
     assert len(log.filtered(EventFilter(types=frozenset({"session_data_updated"})))) == 2
     assert len(log.filtered(EventFilter(session_id="a"))) == 2
     hits = log.filtered(EventFilter(text="valve ok"))
-    assert [e.event.session_id for e in hits] == ["b"]
+    assert [e.session_id for e in hits] == ["b"]
     assert log.filtered(EventFilter(text="pressure_bar", session_id="b")) == []
 
 
@@ -68,6 +69,79 @@ def test_export_writes_the_payloads_as_json_lines() -> None:
     assert write_jsonl(log.entries(), out) == 2
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [line["eventType"] for line in lines] == ["session_created", "session_closed"]
+
+
+def varied_payloads() -> list[dict[str, Any]]:
+    """Payloads of every kind, with what JSON text could lose: non-ASCII, escapes, floats, nulls, nesting."""
+    return [
+        event("session_created", session_id="a", deviceId="tablet-7"),
+        event(
+            "session_data_updated",
+            session_id="a",
+            data={"readings": {"pressure_bar": 8.98, "temps": [1e-07, -0.0, 12345678901234567890]}},
+        ),
+        event(
+            "session_event_created", session_id="a", customEventType="inspection.photo", data={"q": 'a"b\\n'}
+        ),
+        event("session_updated", session_id="a", session=session_json("a", name="Pumpe Süd — 7 ✓")),
+        event("session_data_updated", session_id="b", data={"note": None, "list": [{"x": [True, False]}]}),
+        event("future_event_type", session_id="c", extra={"nested": {"deep": [[], {}]}}),
+        event("session_closed", session_id="a"),
+    ]
+
+
+def test_payloads_shown_exported_and_filtered_as_received() -> None:
+    payloads = varied_payloads()
+    log = EventLog()
+    log.add(list(map(event_from_json, payloads)))
+    entries = log.entries()
+    assert [e.raw for e in entries] == payloads
+    assert [e.event_id for e in entries] == [p["eventId"] for p in payloads]
+    assert [e.kind for e in entries][2] == "session_event_created: inspection.photo"
+    assert [e.event_type for e in entries][5] == "future_event_type"
+    out = io.StringIO()
+    assert write_jsonl(entries, out) == len(payloads)
+    compact = [json.dumps(p, ensure_ascii=False, separators=(",", ":")) for p in payloads]
+    assert out.getvalue().splitlines() == compact
+    # The filter searches the JSON as the payload pane spaces it, case-folded.
+    for needle in ("süd — 7 ✓", '"pressure_bar": 8.98', '"note": null', "1e-07", "12345678901234567890"):
+        expected = [p for p in payloads if needle in json.dumps(p, ensure_ascii=False).casefold()]
+        assert [e.raw for e in log.filtered(EventFilter(text=needle.upper()))] == expected, needle
+        assert expected, needle
+
+
+def test_changes_survive_the_entries_they_started_from_dropping() -> None:
+    log = EventLog(limit=1)
+    log.add([ev("session_updated", session_id="a", session=session_json("a", name="Pump 7"))])
+    log.add([ev("session_data_updated", session_id="a", data={"n": 1, "keep": "x"})])
+    log.add([ev("session_updated", session_id="a", session=session_json("a", name="Pump 8", version=2))])
+    log.add([ev("session_data_updated", session_id="a", data={"n": 2})])
+    (entry,) = log.entries()
+    assert [(c.path, c.old, c.new) for c in changes(entry)] == [("data.n", "1", "2")]
+    states = entry.states()
+    assert states is not None
+    assert states[0]["session"]["name"] == states[1]["session"]["name"] == "Pump 8"
+    assert states[1]["data"] == {"n": 2, "keep": "x"}
+    log.set_limit(2)
+    log.add([ev("session_updated", session_id="a", session=session_json("a", name="Pump 9", version=3))])
+    assert [(c.path, c.old, c.new) for c in changes(log.entries()[-1])] == [
+        ("name", "Pump 8", "Pump 9"),
+        ("version", "2", "3"),
+    ]
+    log.add([ev("session_event_created", session_id="a")])
+    assert log.entries()[-1].states() is None and changes(log.entries()[-1]) == []
+
+
+def test_entries_hold_no_containers_the_collector_must_scan() -> None:
+    log = EventLog()
+    log.note_data("a", {"readings": {"pressure_bar": 8.1}})
+    log.add(map(event_from_json, varied_payloads() * 20))
+    gc.collect()  # tuples of strings are untracked by their first collection
+    tracked = [
+        type(o).__name__ for e in log for o in gc.get_referents(e) if gc.is_tracked(o) and o is not type(e)
+    ]
+    assert tracked == []
+    assert not gc.is_tracked(log._sessions) and not gc.is_tracked(log._data)
 
 
 def test_table_is_newest_first_and_bounded(qapp: Any) -> None:

@@ -64,7 +64,7 @@ async def test_timeline_lists_follows_live_and_posts_custom_events(make_window: 
     assert model.rowCount() == 4, "the live echo and the reload show it once"
     log = opened.content.event_log.log
     await wait_until(
-        lambda: any(e.event.raw.get("customEventType") == "inspection.photo_taken" for e in log),
+        lambda: any(e.raw.get("customEventType") == "inspection.photo_taken" for e in log),
         15,
         what="log",
     )
@@ -82,7 +82,7 @@ async def test_cursor_paging_of_a_long_timeline(make_window: Any, sandbox: Any) 
     log = opened.content.event_log.log
     # They arrive live too; once all have, a fresh open reads only the newest page (nothing more comes in).
     await wait_until(
-        lambda: sum(e.event.session_id == opened.session_id for e in log) >= PAGE_SIZE + 5, 30, what="live"
+        lambda: sum(e.session_id == opened.session_id for e in log) >= PAGE_SIZE + 5, 30, what="live"
     )
     ctl.open(None, None)
     ctl.open(opened.app_id, opened.session_id)
