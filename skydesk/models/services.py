@@ -190,6 +190,7 @@ class AppServices(QObject):
         except Exception as exc:  # shutdown must go on, whatever failed
             log.warning("Stopping live events failed: %s", type(exc).__name__)
         await self.auth.settle_keyring()  # before cancelling: a rotated refresh token must reach the keyring
+        self.browser.discard_read_ahead()  # a page read ahead is the one request not run as a task of ours
         await self.tasks.shutdown()
         await self.auth.aclose()
         self.saver.save()  # the layout app.py recorded, after any save still on its way

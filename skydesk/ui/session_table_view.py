@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex
-from PySide6.QtWidgets import QTableView, QWidget
+from PySide6.QtWidgets import QStyle, QTableView, QWidget
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -20,6 +20,18 @@ class SessionTableView(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._hidden_changes_only: bool | None = None  # None: no row change since the last layout
+        self._opaque_scroll_bars()
+
+    def _opaque_scroll_bars(self) -> None:
+        # The scroll bar is repainted each page (its range grew). Its container is not opaque, so Qt
+        # painted the frame, the pane, the group box, the splitter and the window behind it first (B3
+        # profile). The container fills itself with the same window colour instead. Not for overlay
+        # (transient) scroll bars, which lie over the rows and must let them show through.
+        for bar in (self.verticalScrollBar(), self.horizontalScrollBar()):
+            container = bar.parentWidget()
+            transient = bar.style().styleHint(QStyle.StyleHint.SH_ScrollBar_Transient, None, bar)
+            if container is not None and container is not self and not transient:
+                container.setAutoFillBackground(True)
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         """Show ``model``, watching its row changes to tell those out of sight from the rest."""
