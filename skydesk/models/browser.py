@@ -44,6 +44,7 @@ class SessionBrowserController(QObject):
     """Loads the sessions of one application into `model`, page by page, and keeps them live."""
 
     applications_loaded = Signal(list)
+    applications_failed = Signal()
     busy = Signal(bool)
     stale_changed = Signal(bool)  # True after a failed load: the rows shown may be out of date
     application_changed = Signal(str)  # the application now shown ("" for none): rights are read for it
@@ -87,6 +88,11 @@ class SessionBrowserController(QObject):
         return self._application_id
 
     @property
+    def page_task(self) -> asyncio.Future[None] | None:
+        """The load of the page last asked for (done once it is in, failed or superseded)."""
+        return self._page_task
+
+    @property
     def filters(self) -> SessionFilters:
         """The filters and sort in effect."""
         return self._filters
@@ -106,7 +112,7 @@ class SessionBrowserController(QObject):
 
         self._ops.read(
             APPS_KEY, lambda c: c.get_applications(), doing=LOADING_APPLICATIONS, scope="list",
-            target=LIST_TARGET, success=loaded,
+            target=LIST_TARGET, success=loaded, failure=lambda _problem: self.applications_failed.emit(),
         )  # fmt: skip
 
     def set_application(self, application_id: str | None) -> None:
