@@ -64,7 +64,7 @@ class SessionTableView(QTableView):
         hidden_only, self._hidden_changes_only = self._hidden_changes_only, None
         if hidden_only and self.isVisible():
             bar = self.verticalScrollBar()
-            if self._bar_timer.isActive():
+            if self._bar_timer.isActive() and not bar.isSliderDown():  # a dragged handle follows the mouse
                 bar.setUpdatesEnabled(False)  # painted when the timer fires, with the range it has then
             else:
                 self._bar_timer.start()  # this change is painted now; the next ones wait for the timer

@@ -96,26 +96,41 @@ def test_pages_in_quick_succession_repaint_the_scroll_bar_and_count_once_per_int
     pane, model = _shown_pane(qtbot, 900, 400)
     table, bar, label = pane.table, pane.table.verticalScrollBar(), pane.count_label
     model.begin_load(SessionFilters())
-    model.append_page([make_session(i) for i in range(100)], total=500, has_more=True)
-    model.fetch_finished()
-    qtbot.waitUntil(lambda: bar.maximum() > 0 and not pane._span_timer.isActive(), timeout=5000)
-    assert label.text() == "100 of 500 sessions loaded"
-    paints = _Paints(bar)
-    for page in (1, 2, 3):
+
+    def page(n: int) -> None:  # rows 100n .. 100n + 99 of 600, laid out
         shown_max = bar.maximum()
-        model.append_page([make_session(100 * page + i) for i in range(100)], total=500, has_more=True)
+        model.append_page([make_session(100 * n + i) for i in range(100)], total=600, has_more=n < 5)
         model.fetch_finished()
-        qtbot.waitUntil(lambda m=shown_max: bar.maximum() > m, timeout=5000)  # the range follows each page
-    qtbot.waitUntil(lambda: paints.count == 1, timeout=5000)  # the first of the three was painted at once
+        qtbot.waitUntil(lambda: bar.maximum() > shown_max, timeout=5000)  # the range follows each page
+
+    page(0)
+    qtbot.waitUntil(lambda: not pane._span_timer.isActive(), timeout=5000)
+    assert label.text() == "100 of 600 sessions loaded"
+    qtbot.waitExposed(pane)
+    paints = _Paints(bar)
+    bar.update()
+    qtbot.waitUntil(lambda: paints.count > 0, timeout=5000)
+    QApplication.processEvents()  # the window's first paints are behind us
+    paints.count = 0
+    page(1)
+    qtbot.waitUntil(lambda: paints.count == 1, timeout=5000)  # the first page after a pause: painted at once
+    page(2)
+    page(3)
     QApplication.processEvents()
     assert paints.count == 1 and not bar.updatesEnabled(), "the next two wait for the interval"
-    assert label.text() == "100 of 500 sessions loaded", "progress words wait for the interval too"
-    # The interval ends: one repaint shows where paging has got to.
-    table._bar_timer.start(0)
-    pane._count_timer.start(0)
-    qtbot.waitUntil(lambda: paints.count == 2 and label.text() == "400 of 500 sessions loaded", timeout=5000)
+    assert label.text() == "100 of 600 sessions loaded", "progress words wait for the interval too"
+    # The interval ends (as its timers would say): one repaint shows where paging has got to.
+    table._on_bar_timer_timeout()
+    pane._on_count_timer_timeout()
+    assert table._bar_timer.isActive(), "still paging: the next interval has begun"
+    qtbot.waitUntil(lambda: paints.count == 2 and label.text() == "400 of 600 sessions loaded", timeout=5000)
     assert bar.updatesEnabled()
+    # While the user drags the handle, it follows every page.
+    bar.setSliderDown(True)
+    page(4)
+    qtbot.waitUntil(lambda: paints.count == 3, timeout=5000)
+    assert bar.updatesEnabled()
+    bar.setSliderDown(False)
     # The last page: its words show at once, whatever the interval.
-    model.append_page([make_session(400 + i) for i in range(100)], total=500, has_more=False)
-    model.fetch_finished()
-    assert label.text() == "500 sessions"
+    page(5)
+    assert label.text() == "600 sessions"
