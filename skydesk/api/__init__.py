@@ -29,6 +29,7 @@ from skydesk.api.errors import (
 )
 from skydesk.api.merge import merge_patch
 from skydesk.api.models import Annotation, Application, Media, Page, Participant, Role, Session, SessionEvent
+from skydesk.api.read_ahead import SessionPages
 from skydesk.api.sync import SyncSkylightClient
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "ServerError",
     "Session",
     "SessionEvent",
+    "SessionPages",
     "SignInRequired",
     "SkydeskError",
     "SkylightClient",

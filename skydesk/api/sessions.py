@@ -86,6 +86,33 @@ def session_patch_body(patch: Mapping[str, Any]) -> dict[str, Any]:
     return body
 
 
+def session_list_params(
+    *,
+    status: str | None = None,
+    name: str | None = None,
+    participants: Sequence[str] | None = None,
+    properties: Mapping[str, str | Sequence[str]] | None = None,
+    created_by: Sequence[str] | None = None,
+    modified_by: Sequence[str] | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    modified_from: datetime | None = None,
+    modified_to: datetime | None = None,
+    sort: str | None = None,
+    limit: int | None = None,
+    next_cursor: str | None = None,
+    prev_cursor: str | None = None,
+) -> dict[str, str]:
+    """The query of ``list_sessions`` for these filters; raises ValidationError for a bad one."""
+    q = Query()
+    if status is not None:
+        q.errors += check("status", validate_status(status))
+    q.text("status", status).text("name", name).ids("participants", participants).props(properties)
+    q.who_and_when(created_by, modified_by, created_from, created_to, modified_from, modified_to)
+    q.sort(sort, SESSION_SORT_FIELDS).limit(limit).cursors(next_cursor, prev_cursor)
+    return q.done()
+
+
 class SessionsMixin(ApplicationsMixin):
     """Session methods of the SDK reference plus REST list filters."""
 
@@ -112,14 +139,30 @@ class SessionsMixin(ApplicationsMixin):
 
         Reference: REST ``GET /applications/{app}/sessions``.
         """
-        q = Query()
-        if status is not None:
-            q.errors += check("status", validate_status(status))
-        q.text("status", status).text("name", name).ids("participants", participants).props(properties)
-        q.who_and_when(created_by, modified_by, created_from, created_to, modified_from, modified_to)
-        q.sort(sort, SESSION_SORT_FIELDS).limit(limit).cursors(next_cursor, prev_cursor)
-        params = q.done()
-        body = await self._json("GET", app_path(application_id, "sessions"), params=params)
+        params = session_list_params(
+            status=status,
+            name=name,
+            participants=participants,
+            properties=properties,
+            created_by=created_by,
+            modified_by=modified_by,
+            created_from=created_from,
+            created_to=created_to,
+            modified_from=modified_from,
+            modified_to=modified_to,
+            sort=sort,
+            limit=limit,
+            next_cursor=next_cursor,
+            prev_cursor=prev_cursor,
+        )
+        return self._session_page(await self._session_page_body(application_id, params))
+
+    async def _session_page_body(self, application_id: str, params: Mapping[str, str]) -> Any:
+        """The decoded JSON of one page of sessions (``list_sessions`` without building the Sessions)."""
+        return await self._json("GET", app_path(application_id, "sessions"), params=params)
+
+    def _session_page(self, body: Any) -> Page[Session]:
+        """A page of Sessions from the JSON of ``_session_page_body``."""
         return self._parse(Page.from_json, body, item=Session.from_json, where="list of sessions")
 
     async def iter_sessions(

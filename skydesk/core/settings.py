@@ -174,32 +174,41 @@ class Settings:
 
         Another skydesk on the same file may have saved since this one read it: under a file lock, its
         changes are merged in (ours win where both changed a value) and this object takes the result.
+        The app writes through ``snapshot()`` / ``write_snapshot()`` / ``take_written()`` instead, so
+        the disk is never touched on its GUI thread (models/settings_saver.py).
         """
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with locked(self.path):
-            data = _plain(self.to_json())  # plain JSON, comparable with the file
-            theirs = _read_object(self.path)
-            if theirs is not None and theirs != self._base:
-                data = self._adopt(merge(self._base or {}, data, theirs), data)
-            _write_atomic(self.path, json.dumps(data, indent=2, sort_keys=True))
-            self._base = _plain(data)
+        snap = self.snapshot()
+        self.take_written(snap, write_snapshot(snap))
+
+    def snapshot(self) -> SettingsSnapshot:
+        """What ``write_snapshot`` writes: these settings as plain JSON now (call where they are changed)."""
+        return SettingsSnapshot(self.path, _plain(self.to_json()), self._base)
+
+    def take_written(self, snap: SettingsSnapshot, written: dict[str, Any]) -> None:
+        """After ``write_snapshot(snap)`` returned ``written``: adopt what another instance had saved.
+
+        Changes made here since the snapshot are kept over it (they are written by the next save).
+        """
+        if written != snap.data:  # another skydesk's changes were merged in
+            current = _plain(self.to_json())
+            merged = written if current == snap.data else merge(snap.data, current, written)
+            self._adopt(_plain(merged))  # a copy: the settings' dicts must not be the base's
+        self._base = written
 
     def _based_on_itself(self) -> Settings:
         """Fresh defaults: only what changes from here on is this instance's to merge."""
         self._base = _plain(self.to_json())
         return self
 
-    def _adopt(self, merged: dict[str, Any], ours: dict[str, Any]) -> dict[str, Any]:
-        """Take the merged settings into this object; returns what to write (ours, if they do not load)."""
+    def _adopt(self, merged: dict[str, Any]) -> None:
+        """Take the merged settings into this object (checked to load by ``write_snapshot``)."""
         try:
             fresh = Settings._from_json(merged, self.path)
-        except (ValueError, TypeError) as exc:
-            log.warning("Settings saved by another skydesk could not be merged (%s); keeping these", exc)
-            return ours
+        except (ValueError, TypeError):
+            return
         for f in fields(self):
             if f.name not in _NOT_SAVED:
                 setattr(self, f.name, getattr(fresh, f.name))
-        return merged
 
     def profile(self, name: str | None) -> ConnectionProfile | None:
         """The profile called `name`, or None."""
@@ -216,6 +225,39 @@ class Settings:
     def upsert_profile(self, profile: ConnectionProfile) -> None:
         """Add `profile`, replacing one with the same name."""
         self.profiles = [p for p in self.profiles if p.name != profile.name] + [profile]
+
+
+@dataclass(frozen=True)
+class SettingsSnapshot:
+    """The settings as plain JSON at one moment, and the JSON they were based on (for the merge)."""
+
+    path: Path
+    data: dict[str, Any]
+    base: dict[str, Any] | None
+
+
+def write_snapshot(snap: SettingsSnapshot) -> dict[str, Any]:
+    """Write ``snap`` to its file (any thread: it touches nothing but the file); returns what was written.
+
+    Under the file lock, changes another skydesk saved since ``snap.base`` are merged in (ours win where
+    both changed a value). Raises OSError when the file cannot be written (the old one is then intact).
+    """
+    path = snap.path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with locked(path):
+        data = snap.data
+        theirs = _read_object(path)
+        if theirs is not None and theirs != snap.base:
+            merged = merge(snap.base or {}, data, theirs)
+            try:
+                Settings._from_json(merged, path)
+            except (ValueError, TypeError) as exc:
+                log.warning("Settings saved by another skydesk could not be merged (%s); keeping these", exc)
+            else:
+                data = merged
+        _write_atomic(path, json.dumps(data, indent=2, sort_keys=True))
+    written: dict[str, Any] = _plain(data)  # a copy: the caller keeps it as its base
+    return written
 
 
 def _plain(value: Any) -> Any:

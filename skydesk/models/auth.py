@@ -24,6 +24,7 @@ from skydesk.api.errors import (
 from skydesk.core.credentials import CredentialStore
 from skydesk.core.settings import ConnectionProfile, Settings
 from skydesk.core.tasks import TaskRegistry
+from skydesk.models.settings_saver import SettingsSaver
 
 if TYPE_CHECKING:
     from skydesk.api import SkylightClient
@@ -97,9 +98,11 @@ class AuthController(QObject):
         tasks: TaskRegistry,
         client_factory: ClientFactory | None = None,
         parent: QObject | None = None,
+        saver: SettingsSaver | None = None,
     ) -> None:
         super().__init__(parent)
         self._settings = settings
+        self._saver = saver if saver is not None else SettingsSaver(settings)
         self._credentials = credentials
         self._tasks = tasks
         self._factory = client_factory or _default_client_factory
@@ -246,10 +249,8 @@ class AuthController(QObject):
         self._save_settings()
 
     def _save_settings(self) -> None:
-        try:
-            self._settings.save()
-        except OSError as exc:
-            log.warning("Could not save settings: %s", exc)
+        # On a worker thread, in order; the sign-in goes on meanwhile (app quit flushes it: AppServices).
+        self._saver.save()
 
     def _on_client_tokens(self) -> None:
         # Called by the SDK after login/refresh: the refresh token may have rotated.

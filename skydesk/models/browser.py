@@ -2,6 +2,12 @@
 
 A failed load never empties the list: the rows shown stay, the problem goes to the presenter (a banner
 with Retry above the list), and the list is marked ``stale`` until a load succeeds again.
+
+Once the view pages (a fetchMore after the first page), each page is read one page ahead
+(:class:`~skydesk.api.SessionPages`): the server produces the next page while this one is built and shown.
+The page read ahead is shown only when the view asks for it, and dropped on a new load (application,
+filters, sort, F5, sign-out) and when a live event concerns a session beyond the loaded rows (it could hold
+an older copy of that session).
 """
 
 from __future__ import annotations
@@ -10,10 +16,11 @@ import asyncio
 import functools
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from skydesk.api.read_ahead import SessionPages
 from skydesk.core.settings import Settings
 from skydesk.models.auth import AuthController
 from skydesk.models.filters import SessionFilters
@@ -37,6 +44,7 @@ class SessionBrowserController(QObject):
     """Loads the sessions of one application into `model`, page by page, and keeps them live."""
 
     applications_loaded = Signal(list)
+    applications_failed = Signal()
     busy = Signal(bool)
     stale_changed = Signal(bool)  # True after a failed load: the rows shown may be out of date
     application_changed = Signal(str)  # the application now shown ("" for none): rights are read for it
@@ -68,6 +76,8 @@ class SessionBrowserController(QObject):
         self._next_cursor: str | None = None
         self._stale = False
         self._page_task: asyncio.Future[None] | None = None
+        self._pages: SessionPages | None = None  # the pages of this load once the view pages (read ahead)
+        self._pages_key: tuple[int, int] = (0, 0)  # (generation, page size) that self._pages was made for
         if settings is not None:
             self._filters = SessionFilters.from_json(settings.filters)
         ops.busy_changed.connect(self._on_ops_busy_changed)
@@ -76,6 +86,11 @@ class SessionBrowserController(QObject):
     def application_id(self) -> str | None:
         """The application whose sessions are shown."""
         return self._application_id
+
+    @property
+    def page_task(self) -> asyncio.Future[None] | None:
+        """The load of the page last asked for (done once it is in, failed or superseded)."""
+        return self._page_task
 
     @property
     def filters(self) -> SessionFilters:
@@ -97,7 +112,7 @@ class SessionBrowserController(QObject):
 
         self._ops.read(
             APPS_KEY, lambda c: c.get_applications(), doing=LOADING_APPLICATIONS, scope="list",
-            target=LIST_TARGET, success=loaded,
+            target=LIST_TARGET, success=loaded, failure=lambda _problem: self.applications_failed.emit(),
         )  # fmt: skip
 
     def set_application(self, application_id: str | None) -> None:
@@ -133,13 +148,15 @@ class SessionBrowserController(QObject):
             self._start_load()
             return
         self._generation += 1
+        self.discard_read_ahead()
         self.model.begin_refresh()
-        self._run_pages(self._generation, max(len(self.model.sessions()), 1), replace=True)
+        self._run_pages(self._generation, max(self.model.session_count(), 1), replace=True)
 
     def clear(self) -> None:
         """Drop everything (sign-out)."""
         self._generation += 1
         self._ops.cancel(PAGE_KEY)
+        self.discard_read_ahead()
         self._application_id = None
         self.applications = []
         self._set_stale(False)
@@ -148,9 +165,27 @@ class SessionBrowserController(QObject):
         self.model.fetch_finished()
 
     # ------------------------------------------------------------------ paging
+    def discard_read_ahead(self) -> None:
+        """Cancel and forget the page read ahead (a new load, sign-out, shutdown)."""
+        pages, self._pages = self._pages, None
+        if pages is not None:
+            pages.discard()
+
+    def _read_ahead_pages(
+        self, generation: int, client: SkylightClient, app_id: str, kwargs: dict[str, Any]
+    ) -> SessionPages:
+        pages = self._pages
+        key = (generation, self.page_size)
+        if pages is None or pages.client is not client or self._pages_key != key:
+            self.discard_read_ahead()
+            pages = SessionPages(client, app_id, limit=self.page_size, **kwargs)
+            self._pages, self._pages_key = pages, key
+        return pages
+
     def _start_load(self) -> None:
         self._generation += 1
         self._next_cursor = None
+        self.discard_read_ahead()
         self.model.begin_load(self._filters)
         if self._application_id is None or self._auth.client is None:
             self._ops.cancel(PAGE_KEY)
@@ -169,6 +204,10 @@ class SessionBrowserController(QObject):
             return
 
         async def call(client: SkylightClient) -> tuple[list[Session], int, str | None]:
+            if not replace and cursor is not None:  # the view is paging: read the page after this ahead
+                pages = self._read_ahead_pages(generation, client, app_id, kwargs)
+                page = await pages.page(cursor)
+                return page.items, page.total, page.next_cursor
             rows: list[Session] = []
             next_cursor, total = cursor, 0
             while True:
@@ -247,9 +286,16 @@ class SessionBrowserController(QObject):
                 continue
             latest[session.session_id] = session  # within a batch only the newest state matters
         if latest:
-            self.model.apply_sessions(list(latest.values()))
+            self._apply(list(latest.values()))
 
     def apply_session(self, session: Session) -> None:
         """Show a session this app changed or created itself (no need to wait for its event)."""
         if session.application_id == self._application_id:
-            self.model.apply_sessions([session])
+            self._apply([session])
+
+    def _apply(self, sessions: list[Session]) -> None:
+        if self._pages is not None and self._pages.ahead is not None:
+            # A session beyond the loaded rows changed: the page read ahead may hold its older copy.
+            if any(self.model.row_of(s.session_id) < 0 for s in sessions):
+                self._pages.discard()
+        self.model.apply_sessions(sessions)

@@ -121,13 +121,14 @@ class LiveController(QObject):
         self._settings = settings
         self.bridge = bridge
         self._stream: EventStream | None = None
+        self._building: asyncio.Future[EventStream] | None = None
         self._joins: set[asyncio.Future[None]] = set()  # stream joins still running in the executor
         self.tls = True
 
     @property
     def running(self) -> bool:
-        """True while a stream exists."""
-        return self._stream is not None
+        """True while a stream exists or is being built."""
+        return self._stream is not None or self._building is not None
 
     @property
     def stream(self) -> EventStream | None:
@@ -135,24 +136,51 @@ class LiveController(QObject):
         return self._stream
 
     def start(self) -> None:
-        """Build and start the stream for the signed-in client (call on the loop, main thread)."""
+        """Build and start the stream for the signed-in client (on the loop, main thread); returns at once.
+
+        The stream is built on a worker thread: its TLS context reads the CA file (or the system's whole
+        trust store), which the GUI thread must not wait for.
+        """
         client, profile = self._auth.client, self._auth.profile
-        if self._stream is not None or client is None or profile is None or client.user_id is None:
+        if self._stream is not None or self._building is not None:
+            return
+        if client is None or profile is None or client.user_id is None:
             return
         loop = asyncio.get_running_loop()
-        self._stream = EventStream(
-            host=profile.mqtt_host,
-            port=profile.mqtt_port,
-            realm=client.realm or profile.realm,
-            user_id=client.user_id,
-            token_provider=token_provider_for(client, loop),
-            client_suffix=stable_client_suffix(self._settings.device_id, client.user_id),
-            ca_file=profile.ca_file or None,
-            tls=self.tls,
-            on_state=self.bridge.on_state,
-            sink=self.bridge.sink,
-        )
-        self._stream.start()
+        realm, user_id = client.realm or profile.realm, client.user_id
+        token_provider = token_provider_for(client, loop)
+        suffix = stable_client_suffix(self._settings.device_id, user_id)
+
+        def build() -> EventStream:
+            return EventStream(
+                host=profile.mqtt_host,
+                port=profile.mqtt_port,
+                realm=realm,
+                user_id=user_id,
+                token_provider=token_provider,
+                client_suffix=suffix,
+                ca_file=profile.ca_file or None,
+                tls=self.tls,
+                on_state=self.bridge.on_state,
+                sink=self.bridge.sink,
+            )
+
+        building = loop.run_in_executor(None, build)
+        self._building = building
+        building.add_done_callback(self._on_built)
+
+    def _on_built(self, building: asyncio.Future[EventStream]) -> None:
+        if building is not self._building:
+            return  # stopped (or signed out) while it was being built: it is never started
+        self._building = None
+        try:
+            stream = building.result()
+        except (OSError, ValueError) as exc:  # e.g. a CA file the TLS context refused
+            log.warning("Live events cannot start: %s", exc)
+            self.bridge.on_state("offline", f"Live events cannot start: {exc}")
+            return
+        self._stream = stream
+        stream.start()
 
     async def stop(self) -> None:
         """Stop the stream; `stop()` joins a thread, so the join runs in the executor, not on the GUI thread.
@@ -160,7 +188,9 @@ class LiveController(QObject):
         The stop is asked for before the first await, and the join is shielded: cancelling this coroutine
         (sign-out followed at once by quitting) must not leave the stream's thread running. Before, a join
         still queued behind a busy executor was cancelled with it, and the stream was never told to stop.
+        A stream still being built is dropped unstarted (``_on_built`` sees it is no longer wanted).
         """
+        self._building = None
         stream, self._stream = self._stream, None
         if stream is None:
             await self.wait_stopped()

@@ -138,13 +138,14 @@ class Permissions(QObject):
         return self._app[1] if self._app else ""
 
     # ------------------------------------------------------------------ loading
-    def set_application(self, application_id: str | None, name: str = "") -> None:
-        """Read the rights in ``application_id`` (None forgets them)."""
+    def set_application(self, application_id: str | None, name: str = "", read: bool = True) -> None:
+        """Read the rights in ``application_id`` (None forgets them); ``read=False`` leaves it to reload()."""
         self._app = (application_id, name or application_id) if application_id else None
         self._rights = Rights(*self._app) if self._app else None
         self._denied.clear()
         self.changed.emit()
-        self.reload()
+        if read:
+            self.reload()
 
     def reload(self) -> None:
         """Read the roles again (after a 403, or when they may have changed)."""

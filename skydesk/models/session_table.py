@@ -259,6 +259,10 @@ class SessionTableModel(QAbstractTableModel):
         """A copy of the loaded sessions, in display order."""
         return list(self._sessions)
 
+    def session_count(self) -> int:
+        """How many sessions are loaded (without copying them, unlike ``len(sessions())``)."""
+        return len(self._sessions)
+
     def begin_load(self, filters: SessionFilters) -> None:
         """Forget the rows and show 'Loading sessions…' for a new filter/sort."""
         self.beginResetModel()
@@ -280,7 +284,8 @@ class SessionTableModel(QAbstractTableModel):
     def append_page(self, sessions: Iterable[Session], total: int, has_more: bool) -> None:
         """Add a page at the end (sessions already shown, e.g. inserted live, are updated in place).
 
-        An id repeated within the page is one row, holding the page's last copy of it.
+        An id repeated within the page is one row, holding the page's last copy of it. A row already
+        shown keeps its copy when that is newer (a live event may have come after the page was produced).
         """
         fresh: dict[str, Session] = {}
         for s in sessions:
@@ -288,7 +293,7 @@ class SessionTableModel(QAbstractTableModel):
             if row is None:
                 fresh.pop(s.session_id, None)  # a repeat moves to where its last copy is
                 fresh[s.session_id] = s
-            else:
+            elif s.modified_at >= self._sessions[row].modified_at:
                 self._replace_row(row, s)
         self._flush_changed_rows()
         if fresh:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
 
@@ -22,6 +22,9 @@ API_STATES: dict[str, str] = {
     "error": "API: problem",
     "signed_out": "API: not signed in",
 }
+# "API: working…" waits this long before it shows: most requests answer sooner, and every change of the
+# words lays out and repaints the whole status bar (twice per page of sessions while paging, B3 profile).
+WORKING_DELAY_MS = 250
 
 
 class StatusDot(QLabel):
@@ -70,6 +73,11 @@ class StatusWidgets(QWidget):
         self.live_dot = StatusDot()
         self.live_label = QLabel()
         self.live_state = "stopped"
+        self._working_detail = ""
+        self._working_timer = QTimer(self)
+        self._working_timer.setSingleShot(True)
+        self._working_timer.setInterval(WORKING_DELAY_MS)
+        self._working_timer.timeout.connect(self._on_working_timer_timeout)
         self._setup_ui(status_bar)
         self.set_live_state("stopped", "")
 
@@ -92,8 +100,25 @@ class StatusWidgets(QWidget):
         self.user_label.setToolTip(f"Signed in as {label}" if label else "")
 
     def set_api_state(self, state: str, detail: str = "") -> None:
-        """Show the API connection state (``online``, ``working``, ``error``, ``signed_out``)."""
-        self.api_label.setText(API_STATES.get(state, f"API: {state}"))
+        """Show the API connection state (``online``, ``working``, ``error``, ``signed_out``).
+
+        ``working`` shows only once it has lasted ``WORKING_DELAY_MS``; any other state shows at once.
+        """
+        if state == "working":
+            self._working_detail = detail
+            if self.api_label.text() == API_STATES["working"]:
+                self.api_label.setToolTip(detail)
+            elif not self._working_timer.isActive():
+                self._working_timer.start()
+            return
+        self._working_timer.stop()
+        self._show_api_words(API_STATES.get(state, f"API: {state}"), detail)
+
+    def _on_working_timer_timeout(self) -> None:
+        self._show_api_words(API_STATES["working"], self._working_detail)
+
+    def _show_api_words(self, words: str, detail: str) -> None:
+        self.api_label.setText(words)
         self.api_label.setToolTip(detail)
 
     def set_live_state(self, state: str, detail: str = "") -> None:

@@ -102,6 +102,7 @@ async def test_a_new_profile_from_options_fills_the_form_and_signs_in(
     page.password.setText("tech-demo-pw")
     QTest.mouseClick(page.sign_in_button, Qt.MouseButton.LeftButton)
     await wait_loaded(window)
+    await window.services.saver.flush()
     saved = Settings.load(settings_path)
     assert [p.name for p in saved.profiles] == ["office", "lab"]
     assert saved.profile("lab") == ConnectionProfile(

@@ -85,3 +85,37 @@ def test_rows_added_below_the_shown_ones_do_not_repaint_the_table(qtbot: Any) ->
     model.apply_sessions([make_session(1000, created_at=make_session(0).created_at)])  # new first row
     qtbot.waitUntil(lambda: paints.count > 1, timeout=5000)
     assert model.data(model.index(1, COL_NAME)) == "Inspection 01000"
+
+
+def test_pages_in_quick_succession_repaint_the_scroll_bar_and_count_once_per_interval(
+    qtbot: Any, monkeypatch: Any
+) -> None:
+    # Intervals far longer than the test, so what is held back does not depend on the machine's speed.
+    monkeypatch.setattr("skydesk.ui.session_table_view.SCROLL_BAR_PAINT_MS", 600_000)
+    monkeypatch.setattr("skydesk.ui.session_list.PROGRESS_TEXT_MS", 600_000)
+    pane, model = _shown_pane(qtbot, 900, 400)
+    table, bar, label = pane.table, pane.table.verticalScrollBar(), pane.count_label
+    model.begin_load(SessionFilters())
+    model.append_page([make_session(i) for i in range(100)], total=500, has_more=True)
+    model.fetch_finished()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and not pane._span_timer.isActive(), timeout=5000)
+    assert label.text() == "100 of 500 sessions loaded"
+    paints = _Paints(bar)
+    for page in (1, 2, 3):
+        shown_max = bar.maximum()
+        model.append_page([make_session(100 * page + i) for i in range(100)], total=500, has_more=True)
+        model.fetch_finished()
+        qtbot.waitUntil(lambda m=shown_max: bar.maximum() > m, timeout=5000)  # the range follows each page
+    qtbot.waitUntil(lambda: paints.count == 1, timeout=5000)  # the first of the three was painted at once
+    QApplication.processEvents()
+    assert paints.count == 1 and not bar.updatesEnabled(), "the next two wait for the interval"
+    assert label.text() == "100 of 500 sessions loaded", "progress words wait for the interval too"
+    # The interval ends: one repaint shows where paging has got to.
+    table._bar_timer.start(0)
+    pane._count_timer.start(0)
+    qtbot.waitUntil(lambda: paints.count == 2 and label.text() == "400 of 500 sessions loaded", timeout=5000)
+    assert bar.updatesEnabled()
+    # The last page: its words show at once, whatever the interval.
+    model.append_page([make_session(400 + i) for i in range(100)], total=500, has_more=False)
+    model.fetch_finished()
+    assert label.text() == "500 sessions"

@@ -1,13 +1,16 @@
-"""Single widgets driven directly: the property limit, the version and draft flag, sign-in progress."""
+"""Single widgets driven directly: property limit, version and draft flag, sign-in progress, API state."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtWidgets import QStatusBar
+
 from skydesk.api.validation import PROPERTIES_MAX
 from skydesk.ui.detail_pane import SessionDetailPane
 from skydesk.ui.properties_editor import PropertiesEditor
 from skydesk.ui.signin import SignInPage
+from skydesk.ui.status import API_STATES, StatusWidgets
 from tests.models.sessions import make_session
 
 
@@ -43,3 +46,24 @@ def test_signing_in_shows_progress_naming_the_host_and_locks_the_button(qtbot: A
     assert not page.sign_in_button.isEnabled()
     page.set_busy(False)
     assert not page.progress.isVisible() and page.sign_in_button.isEnabled()
+
+
+def test_the_api_state_says_working_only_for_a_request_that_takes_a_while(qtbot: Any) -> None:
+    bar = QStatusBar()
+    qtbot.addWidget(bar)
+    status = StatusWidgets(bar)
+    status.set_api_state("online")
+    # A quick request (a page of sessions answers in ~10 ms): the words never change, so the status bar
+    # is neither laid out nor repainted for it.
+    status.set_api_state("working", "loading")
+    assert status.api_label.text() == API_STATES["online"]
+    status.set_api_state("online")
+    assert status.api_label.text() == API_STATES["online"]
+    assert not status._working_timer.isActive(), "nothing left to say 'working' later"
+    # A slow one: "working" shows once it has lasted the delay, with its detail.
+    status.set_api_state("working", "loading")
+    qtbot.waitUntil(lambda: status.api_label.text() == API_STATES["working"], timeout=10_000)
+    assert status.api_label.toolTip() == "loading"
+    status.set_api_state("error", "the server is down")
+    assert status.api_label.text() == API_STATES["error"]
+    assert status.api_label.toolTip() == "the server is down"

@@ -23,7 +23,9 @@ async def test_sign_in_reports_progress_and_user(sandbox: Any, make_services: An
     assert rec.args("signing_in") == [(True,), (False,)]
     assert rec.args("signed_in") == [("tech @ demo",)]
     assert svc.auth.client is not None and svc.auth.client.user_id == sandbox.info.user("tech").id
-    # The profile (with the username, never the password) is remembered for the next start.
+    # The profile (with the username, never the password) is remembered for the next start: written on a
+    # worker thread while the sign-in goes on.
+    await svc.saver.flush()
     again = Settings.load(svc.settings.path)
     assert again.last_profile == "test" and again.profile("test").username == "tech"
     assert "tech-demo-pw" not in svc.settings.path.read_text()
@@ -85,6 +87,7 @@ async def test_remember_me_keeps_only_the_refresh_token(
 
     # A new start restores silently from the keyring, with the saved profile.
     svc2 = make_services(CredentialStore(backend=ring))
+    await svc.saver.flush()
     saved = Settings.load(svc.settings.path).profile("test")
     rec = SignalRecorder(svc2.auth.signed_in, svc2.auth.sign_in_failed)
     assert svc2.auth.restore(saved) is True

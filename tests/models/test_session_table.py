@@ -119,6 +119,16 @@ def test_append_page_keeps_ids_unique(model: SessionTableModel, qtmodeltester: M
     assert model.total == 4
 
 
+def test_a_page_older_than_a_live_row_does_not_undo_it(model: SessionTableModel) -> None:
+    loaded(model, 3, has_more=True)
+    live = changed(make_session(2), name="Changed live")  # a change shown after the next page was made
+    model.apply_sessions([live])
+    model.append_page([make_session(2), make_session(3)], total=4, has_more=False)  # s00002's older copy
+    model.fetch_finished()
+    assert [s.session_id for s in model.sessions()] == ["s00000", "s00001", "s00002", "s00003"]
+    assert model.session_at(2) == live
+
+
 def test_live_update_changes_only_that_row(model: SessionTableModel, qtmodeltester: ModelTester) -> None:
     loaded(model, 4)
     qtmodeltester.check(model)

@@ -1,0 +1,101 @@
+"""Paging through sessions with the next page already on its way: SessionPages.
+
+A caller that shows a long list page by page (a view scrolling down) spends a while on each page after it
+arrived: building its Sessions, showing them. Meanwhile the server would sit idle. SessionPages asks for
+the following page as soon as a page's JSON is decoded (its cursor is then known), before its Sessions are
+built, so the server produces page n+1 while the caller handles page n. It reads at most one page ahead,
+and only a caller that asks for the page at that cursor gets it, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+from skydesk.api.models import Page, Session
+from skydesk.api.sessions import session_list_params
+
+if TYPE_CHECKING:
+    from skydesk.api.client import SkylightClient
+
+__all__ = ["SessionPages"]
+
+
+class SessionPages:
+    """One application's sessions, page by page, each next page requested while the caller handles this one.
+
+    ``SessionPages(client, application_id, limit=200, **filters)`` takes the filters and sort of
+    :meth:`~skydesk.api.SkylightClient.list_sessions` (not its cursors). ``await pages.page(cursor)`` is
+    ``list_sessions(..., next_cursor=cursor)``; the page after it is then requested in the background.
+    ``discard()`` forgets that read-ahead (call it when it may be out of date, or when done).
+    """
+
+    def __init__(
+        self, client: SkylightClient, application_id: str, *, limit: int | None = None, **filters: Any
+    ) -> None:
+        self.client = client
+        self.application_id = application_id
+        self._params = session_list_params(limit=limit, **filters)  # a bad filter fails here, at once
+        self._ahead: tuple[str, asyncio.Task[Any]] | None = None  # (its cursor, the request for its JSON)
+
+    @property
+    def ahead(self) -> str | None:
+        """The cursor of the page read ahead (requested, or already here), or None."""
+        return self._ahead[0] if self._ahead is not None else None
+
+    async def page(self, cursor: str | None = None) -> Page[Session]:
+        """The page at ``cursor`` (None: the first page); asks for the one after it before returning.
+
+        Reference: REST ``GET /applications/{app}/sessions`` (this page, and the next one ahead).
+        """
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and (ahead[0] != cursor or ahead[1].cancelled()):
+            ahead[1].cancel()  # another page was asked for: the one read ahead is not wanted
+            ahead = None
+        # A failed read-ahead raises here, once, as the request itself would have; asking again re-sends.
+        body = await (ahead[1] if ahead is not None else self._body(cursor))
+        following = _next_cursor(body)
+        if following is not None:
+            self._read_ahead(following)
+        try:
+            page = self.client._session_page(body)
+        except BaseException:
+            self.discard()
+            raise
+        if page.next_cursor != following:  # never, for a reply of the documented shape
+            self.discard()
+        return page
+
+    def discard(self) -> None:
+        """Cancel and forget the page read ahead; the next ``page()`` asks the server afresh.
+
+        Reference: none (no request).
+        """
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            ahead[1].cancel()
+
+    def _body(self, cursor: str | None) -> Any:
+        params = dict(self._params) | ({"nextCursor": cursor} if cursor is not None else {})
+        return self.client._session_page_body(self.application_id, params)
+
+    def _read_ahead(self, cursor: str) -> None:
+        task = asyncio.ensure_future(self._body(cursor))
+        task.add_done_callback(_consume_error)
+        self._ahead = (cursor, task)
+
+
+def _next_cursor(body: Any) -> str | None:
+    """The next page's cursor in a page's JSON, read without judging the rest (the parse does that)."""
+    page = body.get("page") if type(body) is dict else None
+    cursor = page.get("nextCursor") if type(page) is dict else None
+    return cursor if type(cursor) is str and cursor else None
+
+
+def _consume_error(task: asyncio.Task[Any]) -> None:
+    # A read-ahead nobody asked for in the end must not log "Task exception was never retrieved"; one that
+    # is asked for raises its error to that caller all the same.
+    if not task.cancelled():
+        with contextlib.suppress(BaseException):
+            task.exception()

@@ -1,0 +1,113 @@
+"""SessionPages against the real sandbox: the next page asked for early, used once, dropped if not wanted."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from skydesk.api import NO_RETRY, ServerError, SessionPages, SkylightClient
+
+from .conftest import sign_in
+
+PAGE = 5
+
+
+def record_list_requests(client: SkylightClient) -> list[str | None]:
+    """The ``nextCursor`` of every list-of-sessions request the client sends from now on (None: page 1)."""
+    sent: list[str | None] = []
+
+    async def hook(request: httpx.Request) -> None:
+        if request.method == "GET" and request.url.path.endswith("/sessions"):
+            sent.append(request.url.params.get("nextCursor"))
+
+    client._http.event_hooks["request"].append(hook)
+    return sent
+
+
+async def until(predicate: Callable[[], Any], within: float = 20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not predicate():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.005)
+
+
+async def test_every_page_once_each_asked_for_before_it_is_wanted(
+    dispatch: SkylightClient, app_id: str
+) -> None:
+    expected = [s.session_id async for s in dispatch.iter_sessions(app_id, page_size=PAGE, sort="name")]
+    assert len(expected) > 3 * PAGE
+    sent = record_list_requests(dispatch)
+    pages = SessionPages(dispatch, app_id, limit=PAGE, sort="name")
+    ids: list[str] = []
+    cursor: str | None = None
+    count = 0
+    while True:
+        page = await pages.page(cursor)
+        count += 1
+        ids += [s.session_id for s in page.items]
+        assert pages.ahead == page.next_cursor  # the next page was asked for before this one came back
+        if page.next_cursor is None:
+            break
+        await until(lambda n=count + 1: len(sent) == n)  # ... and reached the server while we read this one
+        assert sent[-1] == page.next_cursor
+        cursor = page.next_cursor
+    assert ids == expected  # in order, nothing skipped or repeated
+    assert len(sent) == count  # each page requested exactly once: the read-ahead was used, not re-sent
+    assert sent[0] is None and len(set(sent)) == count
+
+
+async def test_a_page_read_ahead_is_dropped_when_another_is_asked_for_or_it_is_discarded(
+    dispatch: SkylightClient, app_id: str
+) -> None:
+    sent = record_list_requests(dispatch)
+    pages = SessionPages(dispatch, app_id, limit=PAGE)
+    first = await pages.page()
+    second_cursor = first.next_cursor
+    assert second_cursor is not None and pages.ahead == second_cursor
+    # Starting over (a reload): the page read ahead is cancelled, the first page asked for again.
+    again = await pages.page(None)
+    assert [s.session_id for s in again.items] == [s.session_id for s in first.items]
+    assert sent[:1] == [None] and sent.count(None) == 2
+    # Discarded (it may be out of date): the next page is asked for afresh, and read ahead once more.
+    pages.discard()
+    assert pages.ahead is None
+    before = len(sent)
+    second = await pages.page(second_cursor)
+    assert sent[before] == second_cursor
+    assert pages.ahead == second.next_cursor
+    pages.discard()
+
+
+async def test_a_failed_read_ahead_fails_the_page_once_and_asking_again_resends_it(make_sandbox: Any) -> None:
+    sb = make_sandbox(seed=30)
+    app = next(a.application_id for a in sb.info.applications if a.name == "Field Inspection")
+    client = await sign_in(sb, "dispatch")
+    client.retry_policy = NO_RETRY
+    async with client:
+        sent = record_list_requests(client)
+        pages = SessionPages(client, app, limit=PAGE)
+        sb.faults.fail(500, path="/v1/application/applications/", methods=("GET",), times=1)
+        try:
+            # The first page itself fails: nothing is read ahead.
+            with pytest.raises(ServerError):
+                await pages.page()
+            assert pages.ahead is None
+            # The server holds every answer a second before judging it: the fault below is in place long
+            # before the read-ahead, sent as soon as this page arrived, is judged.
+            sb.faults.set_latency(rest=1.0)
+            first = await pages.page()
+            assert first.next_cursor is not None and pages.ahead == first.next_cursor
+            sb.faults.fail(500, path="/v1/application/applications/", methods=("GET",), times=1)
+            await until(lambda: len(sent) == 3)  # the read-ahead went out (and meets the fault)
+            sb.faults.set_latency(rest=0)
+            with pytest.raises(ServerError):
+                await pages.page(first.next_cursor)  # its failure is this page's, as a request's would be
+            second = await pages.page(first.next_cursor)  # asked again: sent again, and it succeeds
+            assert sent.count(first.next_cursor) == 2 and second.items
+        finally:
+            sb.faults.clear()
+            pages.discard()
