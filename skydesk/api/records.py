@@ -41,23 +41,37 @@ class Participant:
 _participant: Callable[[str, str, bool], Participant] = lru_cache(maxsize=4096)(Participant)
 
 
+@lru_cache(maxsize=4096)
+def _participants(flat: tuple[str | bool, ...]) -> tuple[Participant, ...]:
+    """The shared tuple for a list of participants given as (id, type, isGuest, id, type, ...).
+
+    Why shared: a tuple of participants is an object the cyclic garbage collector tracks, one per session;
+    20,000 listed sessions had 20,000 such tuples for 13 different lists, scanned by every full collection.
+    """
+    return tuple(
+        _participant(sys.intern(str(flat[i])), sys.intern(str(flat[i + 1])), bool(flat[i + 2]))
+        for i in range(0, len(flat), 3)
+    )
+
+
 def participants_of(m: Mapping[str, Any], where: str) -> tuple[Participant, ...]:
-    return tuple(Participant.from_json(p) for p in array(m, "participants", where))
+    read = [Participant.from_json(p) for p in array(m, "participants", where)]
+    return _participants(tuple(x for p in read for x in (p.id, p.type, p.is_guest)))
 
 
 def fast_participants(raw: object) -> tuple[Participant, ...] | None:
     """Participants in their canonical shape, or None to let the careful readers judge them."""
     if type(raw) is not list:
         return None
-    out = []
+    flat: list[str | bool] = []
     for p in raw:
         if type(p) is not dict:
             return None
         pid, kind, guest = p.get("id"), p.get("type", "user"), p.get("isGuest", False)
         if type(pid) is not str or type(kind) is not str or type(guest) is not bool:
             return None
-        out.append(_participant(sys.intern(pid), sys.intern(kind), guest))
-    return tuple(out)
+        flat += (pid, kind, guest)
+    return _participants(tuple(flat))
 
 
 @dataclass(frozen=True, slots=True)

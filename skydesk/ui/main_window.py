@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         """Add the workspace, the workstation hooks and the controllers' connections (once)."""
         from PySide6.QtWidgets import QDockWidget
 
+        from skydesk.models.collector import program_loaded
         from skydesk.ui.content_views import ContentViews
         from skydesk.ui.errors import ProblemPresenter
         from skydesk.ui.media_tab import attach_media_tab
@@ -145,6 +146,7 @@ class MainWindow(QMainWindow):
         if self._size_given is not None:
             window_layout.share_panes(self, *self._size_given)
         self.attached = True
+        program_loaded()  # the collector stops scanning the program's own objects from now on
         pending, self._pending = self._pending, []
         for replay in pending:
             replay()

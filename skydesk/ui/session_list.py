@@ -37,6 +37,9 @@ from skydesk.ui.session_table_view import SessionTableView
 #: Shown until the user chooses otherwise (header context menu): what fits beside the detail pane in a
 #: 1280-px-wide window. The rest is one right-click away.
 DEFAULT_HIDDEN_COLUMNS = ("Created", "orderId", "assetId")
+#: While pages arrive, "400 of 20000 sessions loaded" changes at most this often: each new text lays out the
+#: whole window again (a label's size hint may change) and repaints the label, once per page (B3 profile).
+PROGRESS_TEXT_MS = 40
 
 
 class SessionListPane(QWidget):
@@ -62,6 +65,11 @@ class SessionListPane(QWidget):
         self._span_timer.setInterval(0)
         self._span_timer.timeout.connect(self._on_span_timer_timeout)
         self._spanned = False  # a span may be set (on the state row)
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(PROGRESS_TEXT_MS)
+        self._count_timer.timeout.connect(self._on_count_timer_timeout)
+        self._pending_count = ""  # progress words held back by the timer
         self._setup_ui()
 
     def _setup_ui(self) -> None:
@@ -285,9 +293,25 @@ class SessionListPane(QWidget):
             text = f"{total} {noun}"
         else:
             text = f"{loaded} of {total} {noun} loaded"
-        self.count_label.setText(text)
+        self._show_count(text, progress=0 < loaded < total)
         if self._pending_select:
             self.select_session(self._pending_select)
+
+    def _show_count(self, text: str, *, progress: bool) -> None:
+        # Words that only say how far paging got wait for the timer; any other words show at once.
+        if progress and self._count_timer.isActive():
+            self._pending_count = text
+            return
+        self._pending_count = ""
+        self.count_label.setText(text)
+        if progress:
+            self._count_timer.start()
+
+    def _on_count_timer_timeout(self) -> None:
+        if self._pending_count:
+            self.count_label.setText(self._pending_count)
+            self._pending_count = ""
+            self._count_timer.start()
 
     def _on_span_timer_timeout(self) -> None:
         # The state row ("Loading more sessions…", an error, "No sessions match…") spans the whole

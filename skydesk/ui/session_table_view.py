@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QTimer
 from PySide6.QtWidgets import QStyle, QTableView, QWidget
 
 Index = QModelIndex | QPersistentModelIndex
+#: While pages arrive one after another, the scroll bar is repainted at most this often. Its range grows with
+#: every page, and its repaint was the table's largest cost per page (B3 profile: Fusion's gradient groove,
+#: filled by Qt's thread pool in strips, ~1 ms of the GUI thread on a loaded machine).
+SCROLL_BAR_PAINT_MS = 40
 
 
 class SessionTableView(QTableView):
@@ -20,6 +24,10 @@ class SessionTableView(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._hidden_changes_only: bool | None = None  # None: no row change since the last layout
+        self._bar_timer = QTimer(self)
+        self._bar_timer.setSingleShot(True)
+        self._bar_timer.setInterval(SCROLL_BAR_PAINT_MS)
+        self._bar_timer.timeout.connect(self._on_bar_timer_timeout)
         self._opaque_scroll_bars()
 
     def _opaque_scroll_bars(self) -> None:
@@ -55,9 +63,20 @@ class SessionTableView(QTableView):
         """Lay the items out; after row changes that were all out of sight, only the scroll bars move."""
         hidden_only, self._hidden_changes_only = self._hidden_changes_only, None
         if hidden_only and self.isVisible():
+            bar = self.verticalScrollBar()
+            if self._bar_timer.isActive() and not bar.isSliderDown():  # a dragged handle follows the mouse
+                bar.setUpdatesEnabled(False)  # painted when the timer fires, with the range it has then
+            else:
+                self._bar_timer.start()  # this change is painted now; the next ones wait for the timer
             self.updateGeometries()
             header = self.verticalHeader()
             if not header.updatesEnabled():  # QTableView turns them off while rows are removed
                 header.setUpdatesEnabled(True)
             return
         super().doItemsLayout()
+
+    def _on_bar_timer_timeout(self) -> None:
+        bar = self.verticalScrollBar()
+        if not bar.updatesEnabled():
+            bar.setUpdatesEnabled(True)  # one repaint for the pages that came meanwhile
+            self._bar_timer.start()  # still paging: keep to one repaint per interval

@@ -57,6 +57,19 @@ def test_sessions_share_repeated_strings_and_participants() -> None:
     b = Session.from_json(session_json(sessionId="b"))
     assert a.participants[0] is b.participants[0]
     assert a.created_by is b.created_by is sys.intern("u-123")
+    # One tuple for every session with the same participants (the collector tracks each tuple it keeps),
+    # by the fast reader and the careful one alike.
+    careful = Session.from_json(session_json(sessionId="c", description=None))
+    assert a.participants is b.participants is careful.participants
+    two = [{"id": "u-123", "type": "user"}, {"id": "g-1", "type": "group", "isGuest": True}]
+    c = Session.from_json(session_json(sessionId="d", participants=two))
+    d = Session.from_json(session_json(sessionId="e", participants=[*two]))
+    assert c.participants is d.participants
+    assert c.participants == (Participant("u-123", "user", False), Participant("g-1", "group", True))
+    assert (
+        Session.from_json(session_json(sessionId="f", participants=two[::-1])).participants
+        == (c.participants[::-1])
+    )
 
 
 def test_application_role_media_event_and_page() -> None:

@@ -85,3 +85,52 @@ def test_rows_added_below_the_shown_ones_do_not_repaint_the_table(qtbot: Any) ->
     model.apply_sessions([make_session(1000, created_at=make_session(0).created_at)])  # new first row
     qtbot.waitUntil(lambda: paints.count > 1, timeout=5000)
     assert model.data(model.index(1, COL_NAME)) == "Inspection 01000"
+
+
+def test_pages_in_quick_succession_repaint_the_scroll_bar_and_count_once_per_interval(
+    qtbot: Any, monkeypatch: Any
+) -> None:
+    # Intervals far longer than the test, so what is held back does not depend on the machine's speed.
+    monkeypatch.setattr("skydesk.ui.session_table_view.SCROLL_BAR_PAINT_MS", 600_000)
+    monkeypatch.setattr("skydesk.ui.session_list.PROGRESS_TEXT_MS", 600_000)
+    pane, model = _shown_pane(qtbot, 900, 400)
+    table, bar, label = pane.table, pane.table.verticalScrollBar(), pane.count_label
+    model.begin_load(SessionFilters())
+
+    def page(n: int) -> None:  # rows 100n .. 100n + 99 of 600, laid out
+        shown_max = bar.maximum()
+        model.append_page([make_session(100 * n + i) for i in range(100)], total=600, has_more=n < 5)
+        model.fetch_finished()
+        qtbot.waitUntil(lambda: bar.maximum() > shown_max, timeout=5000)  # the range follows each page
+
+    page(0)
+    qtbot.waitUntil(lambda: not pane._span_timer.isActive(), timeout=5000)
+    assert label.text() == "100 of 600 sessions loaded"
+    qtbot.waitExposed(pane)
+    paints = _Paints(bar)
+    bar.update()
+    qtbot.waitUntil(lambda: paints.count > 0, timeout=5000)
+    QApplication.processEvents()  # the window's first paints are behind us
+    paints.count = 0
+    page(1)
+    qtbot.waitUntil(lambda: paints.count == 1, timeout=5000)  # the first page after a pause: painted at once
+    page(2)
+    page(3)
+    QApplication.processEvents()
+    assert paints.count == 1 and not bar.updatesEnabled(), "the next two wait for the interval"
+    assert label.text() == "100 of 600 sessions loaded", "progress words wait for the interval too"
+    # The interval ends (as its timers would say): one repaint shows where paging has got to.
+    table._on_bar_timer_timeout()
+    pane._on_count_timer_timeout()
+    assert table._bar_timer.isActive(), "still paging: the next interval has begun"
+    qtbot.waitUntil(lambda: paints.count == 2 and label.text() == "400 of 600 sessions loaded", timeout=5000)
+    assert bar.updatesEnabled()
+    # While the user drags the handle, it follows every page.
+    bar.setSliderDown(True)
+    page(4)
+    qtbot.waitUntil(lambda: paints.count == 3, timeout=5000)
+    assert bar.updatesEnabled()
+    bar.setSliderDown(False)
+    # The last page: its words show at once, whatever the interval.
+    page(5)
+    assert label.text() == "600 sessions"

@@ -7,7 +7,7 @@ import threading
 import weakref
 from typing import Any
 
-from skydesk.models.collector import MainThreadCollector, due_generation
+from skydesk.models.collector import MainThreadCollector, due_generation, program_loaded
 from tests.support.qt import wait_until
 
 
@@ -87,3 +87,33 @@ def test_a_full_collection_waits_until_a_quarter_of_the_heap_is_new(qapp: Any) -
     finally:
         collector.stop()
     assert gc.isenabled() == enabled_before
+
+
+def test_the_loaded_program_is_left_out_of_later_collections(qapp: Any) -> None:
+    """What exists when the main window has its workspace lives until exit: no collection scans it again."""
+    program_loaded()  # no collector running (as in most tests): nothing is frozen
+    assert gc.get_freeze_count() == 0
+    collector = MainThreadCollector()
+    try:
+        collector.start()
+        collector._timer.stop()
+        loaded = [{"id": i, "tags": [i]} for i in range(50_000)]
+        garbage = _Node()
+        ref = weakref.ref(garbage)
+        del garbage
+        program_loaded()
+        assert ref() is None, "what was garbage then was collected first, not frozen"
+        assert collector.frozen == gc.get_freeze_count() >= 100_000
+        assert len(gc.get_objects()) < 10_000, "the loaded program is out of the collector's sight"
+        gc.collect()
+        assert collector.frozen == gc.get_freeze_count(), "once only"
+        later = _Node()
+        ref = weakref.ref(later)
+        del later
+        gc.collect()
+        assert ref() is None, "what is made afterwards is still collected"
+    finally:
+        collector.stop()
+    assert gc.get_freeze_count() == 0 and collector.frozen == 0, "stop() gives the frozen objects back"
+    assert any(o is loaded for o in gc.get_objects())
+    assert MainThreadCollector.running is None
