@@ -58,6 +58,9 @@ class SessionPages:
         following = _next_cursor(body)
         if following is not None:
             self._read_ahead(following)
+            # A new task first runs after the current step, which goes on to build this page's Sessions and
+            # hand them to the caller (~2 ms, more on a busy machine): yield once, so the request leaves now.
+            await asyncio.sleep(0)
         try:
             page = self.client._session_page(body)
         except BaseException:
