@@ -8,12 +8,10 @@ import logging
 import os
 import shutil
 import tempfile
-import uuid
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from skydesk.core.paths import config_dir
 from skydesk.core.settings_merge import locked, merge
 
 log = logging.getLogger(__name__)
@@ -87,9 +85,9 @@ class Settings:
     hidden_columns: list[str] | None = None  # session table column titles the user hid; None = defaults
     # profile name -> {user or group id -> the user's own "name this person" label} (directory refused)
     people_labels: dict[str, dict[str, str]] = field(default_factory=dict)
-    device_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    device_id: str = field(default_factory=lambda: _new_device_id())
     event_log_limit: int = EVENT_LOG_LIMIT  # live events the Event log keeps (older ones drop)
-    path: Path = field(default_factory=lambda: config_dir() / SETTINGS_FILE, repr=False, compare=False)
+    path: Path = field(default_factory=lambda: _default_path(), repr=False, compare=False)
     # Why the file could not be used at start (shown to the user once), or None.
     load_problem: str | None = field(default=None, repr=False, compare=False)
     # The JSON last read or written: what another instance's changes are told apart from ours by.
@@ -103,7 +101,7 @@ class Settings:
         warning and `load_problem` set, and the original is kept next to it (`.bak`, or `.bak.2`, ... when
         an older backup is there) so nothing the user had is destroyed.
         """
-        target = Path(path) if path is not None else config_dir() / SETTINGS_FILE
+        target = Path(path) if path is not None else _default_path()
         if not target.exists():
             return cls(path=target)._based_on_itself()
         try:
@@ -225,6 +223,26 @@ class Settings:
     def upsert_profile(self, profile: ConnectionProfile) -> None:
         """Add `profile`, replacing one with the same name."""
         self.profiles = [p for p in self.profiles if p.name != profile.name] + [profile]
+
+
+def _default_path() -> Path:
+    # platformdirs is imported only here: a start given its settings file does not pay for it (B1).
+    from skydesk.core.paths import config_dir
+
+    return config_dir() / SETTINGS_FILE
+
+
+def _new_device_id() -> str:
+    """A random (version 4) UUID as text, as ``str(uuid.uuid4())`` makes it.
+
+    Made here rather than with ``uuid``: that module imports ``platform`` and its helpers, ~3 ms of a cold
+    start that needs one random id for new settings (B1).
+    """
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 @dataclass(frozen=True)

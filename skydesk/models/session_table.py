@@ -45,6 +45,13 @@ STATE_NONE, STATE_LOADING, STATE_ERROR, STATE_EMPTY = "none", "loading", "error"
 # "Loading more sessions…" waits this long before it becomes a row: a page usually comes sooner, and each
 # change of the row count repaints the whole table (two full repaints per page instead of one, B3 profile).
 LOADING_ROW_DELAY_MS = 150
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_STATE_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _ANSWERED_ROLES = frozenset(
     int(r)
     for r in (
@@ -120,24 +127,34 @@ class SessionTableModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         """Session rows are selectable; the state row is only enabled."""
         if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        if index.row() >= len(self._sessions):
-            return Qt.ItemFlag.ItemIsEnabled
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            return _NO_FLAGS
+        return _STATE_ROW_FLAGS if index.row() >= len(self._sessions) else _ROW_FLAGS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Display text and roles, computed from the stored Session; never raises, never does I/O."""
+        # Called for every role of every painted cell: unanswered roles go first, then the three asked for
+        # every cell (display, font, background), compared as plain ints (B2: the first page's paint).
         if role not in _ANSWERED_ROLES or not index.isValid():
-            return None  # first: a painted cell asks for ~7 roles, most of which no row answers
-        row, col = index.row(), index.column()
+            return None  # a painted cell asks for ~7 roles, most of which no row answers
+        row = index.row()
         try:
             if row >= len(self._sessions):
-                return self._state_data(col, role)
+                return self._state_data(index.column(), role)
             session = self._sessions[row]
-            if role == Qt.ItemDataRole.ToolTipRole and col == COL_PARTICIPANTS:
-                return people_tooltip([p.id for p in session.participants], self.participant_label)
-            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-                return cell_text(session, col, self._property_columns, self.participant_label)
+            if role == _DISPLAY:
+                return cell_text(session, index.column(), self._property_columns, self.participant_label)
+            if role == _FONT:
+                return _unread_font() if session.session_id in self.unread else None
+            if role == _BACKGROUND:
+                if session.session_id not in self._highlights:
+                    return None
+                color = QColor(QApplication.palette().color(QPalette.ColorRole.Highlight))
+                color.setAlpha(60)
+                return QBrush(color)
+            if role == _TOOLTIP:
+                if index.column() == COL_PARTICIPANTS:
+                    return people_tooltip([p.id for p in session.participants], self.participant_label)
+                return cell_text(session, index.column(), self._property_columns, self.participant_label)
             if role == SessionIdRole:
                 return session.session_id
             if role == SessionRole:
@@ -146,12 +163,8 @@ class SessionTableModel(QAbstractTableModel):
                 return self._highlights.since(session.session_id)
             if role == StateRowRole:
                 return False
-            if role in (UnreadRole, Qt.ItemDataRole.FontRole):
-                return _unread_value(session.session_id in self.unread, role)
-            if role == Qt.ItemDataRole.BackgroundRole and session.session_id in self._highlights:
-                color = QColor(QApplication.palette().color(QPalette.ColorRole.Highlight))
-                color.setAlpha(60)
-                return QBrush(color)
+            if role == UnreadRole:
+                return session.session_id in self.unread
         except Exception:  # a malformed session must show as blank, never crash the view
             return None
         return None
@@ -510,11 +523,7 @@ class SessionTableModel(QAbstractTableModel):
                 )
 
 
-def _unread_value(unread: bool, role: int) -> Any:
-    if role == UnreadRole:
-        return unread
-    if not unread:
-        return None
+def _unread_font() -> QFont:
     font = QFont()
     font.setBold(True)  # like an unread mail: bold until the user opens the session
     return font

@@ -13,26 +13,47 @@ import os
 import sys
 import time
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 
 class FirstPaint(QObject):
-    """Reports the end of the first paint of a top-level window that ``ready(window)`` accepts."""
+    """Reports the end of the first paint of a top-level window that ``accepts`` once it is ``ready``.
 
-    def __init__(self, ready: object) -> None:
+    It watches the whole application only until that window gets its first event, then the window alone.
+    An application-wide Python event filter makes PySide wrap every object that receives any event, and the
+    first wrap of a Qt class builds its Python type and enums: a QComboBox's hidden popup, list view and
+    scroll bars cost ~40 ms of enum building that way, which the app itself never pays (nothing in it
+    touches them before the first paint). Watching only the window measures the start, not the probe.
+    """
+
+    def __init__(self, app: QApplication, accepts: object, ready: object) -> None:
         super().__init__()
+        self._app = app
+        self._accepts = accepts
         self._ready = ready
+        self._window = 0  # the C++ address: a widget's first events may come with a provisional wrapper
         self._seen = False
+        app.installEventFilter(self)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        """On the window's first Paint, report once the paint pass (this window and its children) is done."""
-        if not self._seen and event.type() == QEvent.Type.Paint and isinstance(obj, QWidget):
-            window = obj.window()
-            if window.isVisible() and self._ready(window):  # type: ignore[operator]
-                self._seen = True
-                # A zero timer fires after the paint pass that delivered this event has finished.
-                QTimer.singleShot(0, _report)
+        """Find the window; on its first Paint, report when that paint pass (it and its children) is done."""
+        if not self._window:
+            if isinstance(obj, QWidget) and obj.isWindow() and self._accepts(obj):  # type: ignore[operator]
+                self._window = shiboken6.getCppPointer(obj)[0]
+                self._app.removeEventFilter(self)
+                obj.installEventFilter(self)
+            else:
+                return False
+        if self._seen or event.type() != QEvent.Type.Paint or shiboken6.getCppPointer(obj)[0] != self._window:
+            return False
+        assert isinstance(obj, QWidget)
+        if obj.isVisible() and self._ready(obj):  # type: ignore[operator]
+            self._seen = True
+            # A zero timer fires after the paint pass that delivered this event has finished (the window is
+            # painted before its children, in the same pass).
+            QTimer.singleShot(0, _report)
         return False
 
 
@@ -46,8 +67,7 @@ def main() -> None:
     mode = sys.argv[1]
     app = QApplication([sys.argv[0]])
     if mode == "floor":
-        probe = FirstPaint(lambda window: True)
-        app.installEventFilter(probe)
+        _probe = FirstPaint(app, lambda window: True, lambda window: True)
         widget = QWidget()
         widget.resize(1280, 800)
         widget.show()
@@ -55,8 +75,9 @@ def main() -> None:
         return
     from skydesk.app import main as skydesk_main
 
-    probe = FirstPaint(lambda window: getattr(window, "showing_sign_in", lambda: False)())
-    app.installEventFilter(probe)
+    _probe = FirstPaint(
+        app, lambda window: hasattr(window, "showing_sign_in"), lambda window: window.showing_sign_in()
+    )
     skydesk_main(["--settings-file", sys.argv[2], "--window-size", "1280x800"])
     print("skydesk exited before its sign-in window was painted", file=sys.stderr)
     sys.exit(1)

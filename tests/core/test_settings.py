@@ -143,3 +143,13 @@ def test_people_labels_are_kept_per_profile_and_bad_entries_dropped(tmp_path: Pa
     raw["people_labels"] = {"work": {"u-1": "Sam", "u-2": 7, "u-3": ""}, "broken": "text"}
     path.write_text(json.dumps(raw), encoding="utf-8")
     assert Settings.load(path).people_labels == {"work": {"u-1": "Sam"}}
+
+
+def test_new_settings_get_a_random_version_4_device_id(tmp_path: Path) -> None:
+    import uuid
+
+    ids = {Settings.load(tmp_path / f"s{n}.json").device_id for n in range(50)}
+    assert len(ids) == 50
+    for device_id in ids:
+        parsed = uuid.UUID(device_id)
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122 and str(parsed) == device_id

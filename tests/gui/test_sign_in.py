@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from skydesk.ui import main_window
 from skydesk.ui.main_window import PAGE_SIGN_IN, PAGE_WORKSPACE
 from tests.gui.helpers import fill_sign_in, signed_in_window, visible_column, wait_loaded
 from tests.support.qt import wait_until
@@ -65,3 +67,27 @@ async def test_server_down_then_back_signs_in_on_retry(make_window: Any, make_sa
     assert not error.isVisible()
     # The first page may be shown while a follow-up request (the selected session) is still in flight.
     await wait_until(lambda: window.status.api_label.text() == "API: online", 10, what="API: online")
+
+
+async def test_the_workspace_replaces_the_locked_form_once_the_first_page_is_in(
+    make_window: Any, sandbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not shown earlier however slow the page is on a busy machine (after 250 ms it would be, loading).
+    monkeypatch.setattr(main_window, "WORKSPACE_WAIT_MS", 60_000)
+    window = make_window()
+    model = window.services.browser.model
+    at_sign_in: list[tuple[int, bool]] = []  # (page shown, Sign in button enabled) when signed in
+    shown: list[tuple[int, bool]] = []  # (page shown, rows in the model) at each change of page
+    window.services.auth.signed_in.connect(
+        lambda _label: at_sign_in.append(
+            (window.pages.currentIndex(), window.sign_in_page.sign_in_button.isEnabled())
+        )
+    )
+    window.pages.currentChanged.connect(lambda index: shown.append((index, bool(model.sessions()))))
+    fill_sign_in(window, sandbox, "tech")
+    QTest.mouseClick(window.sign_in_page.sign_in_button, Qt.MouseButton.LeftButton)
+    await wait_loaded(window)
+    assert at_sign_in == [(PAGE_SIGN_IN, False)], "signed in, the form stays locked until the rows are in"
+    assert shown == [(PAGE_WORKSPACE, True)], "the workspace is shown once, with its rows"
+    assert window.sign_in_page.password.text() == "", "the password is not kept once signed in"
+    assert window.sign_in_page.sign_in_button.isEnabled(), "the form is ready again for after a sign-out"

@@ -67,3 +67,10 @@ def test_the_api_state_says_working_only_for_a_request_that_takes_a_while(qtbot:
     status.set_api_state("error", "the server is down")
     assert status.api_label.text() == API_STATES["error"]
     assert status.api_label.toolTip() == "the server is down"
+
+
+def test_the_app_icon_is_the_shipped_one(qapp: Any) -> None:
+    from skydesk.ui.common import app_icon
+
+    icon = app_icon()
+    assert not icon.isNull() and not icon.pixmap(32, 32).isNull()
