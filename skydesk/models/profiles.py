@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,8 +13,8 @@ from skydesk.core.credentials import CredentialStore
 from skydesk.core.profiles import TokenChange
 from skydesk.core.settings import ConnectionProfile, Settings
 from skydesk.core.tasks import TaskRegistry
+from skydesk.models.settings_saver import SettingsSaver
 
-log = logging.getLogger(__name__)
 KEYRING_TASK = "profiles.keyring"
 
 
@@ -32,9 +31,11 @@ class ProfilesController(QObject):
         credentials: CredentialStore,
         tasks: TaskRegistry,
         parent: QObject | None = None,
+        saver: SettingsSaver | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
+        self.saver = saver if saver is not None else SettingsSaver(settings)  # writes off the GUI thread
         self._credentials = credentials
         self._tasks = tasks
         self._pending: list[TokenChange] = []
@@ -109,10 +110,7 @@ class ProfilesController(QObject):
         # One worker drains the queue in order (a rename then a delete must reach the keyring in that order).
         if tokens and not self._tasks.is_running(KEYRING_TASK):
             self._tasks.run(KEYRING_TASK, self._settle_keyring())
-        try:
-            self.settings.save()
-        except OSError as exc:
-            log.warning("Could not save settings: %s", exc)
+        self.saver.save()
         self.changed.emit()
         return True
 

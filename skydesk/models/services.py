@@ -68,7 +68,9 @@ class AppServices(QObject):
         self.detail = SessionDetailController(self.ops, self.labels, parent=self)
         self.detail.participants_model.detail_for = self.people.subtitle
         self.export = ExportController(self.ops, parent=self)
-        self.profiles = ProfilesController(settings, self.credentials, self.tasks, parent=self)
+        self.profiles = ProfilesController(
+            settings, self.credentials, self.tasks, parent=self, saver=self.saver
+        )
         self.bridge = EventBridge(self)  # main thread, before any stream exists
         self.live = LiveController(self.auth, settings, self.bridge, parent=self)
         # After the controllers above: the content controllers follow the detail and the bridge.

@@ -129,3 +129,14 @@ async def test_with_the_executor_already_shut_down_the_settings_are_still_saved(
     saver.save()
     await saver.flush()
     assert Settings.load(settings.path).theme == "dark"
+
+
+async def test_a_profile_added_in_the_profiles_dialog_is_written_off_the_gui_thread(
+    make_services: Any, writer_threads: list[str]
+) -> None:
+    svc = make_services()
+    assert svc.profiles.add(_profile("lab"))
+    assert writer_threads == []  # the click returned before anything was written
+    await svc.saver.flush()
+    assert writer_threads and threading.main_thread().name not in writer_threads
+    assert Settings.load(svc.settings.path).profile("lab") is not None

@@ -51,7 +51,8 @@ def _type(widget: Any, text: str) -> None:
     QTest.keyClicks(widget, text)
 
 
-def _saved(dialog: ProfilesDialog) -> Settings:
+async def _saved(dialog: ProfilesDialog) -> Settings:
+    await dialog.controller.saver.flush()  # the file is written on a worker thread
     return Settings.load(dialog.controller.settings.path)
 
 
@@ -68,7 +69,7 @@ async def test_profile_round_trip_through_the_dialog(dialog: ProfilesDialog, key
     dialog.color.activated.emit(dialog.color.currentIndex())
     dialog.default.setChecked(True)
     QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    saved = _saved(dialog)
+    saved = await _saved(dialog)
     eu = saved.profile("EU production")
     assert eu is not None and saved.default_profile == "EU production"
     assert (eu.api_url, eu.mqtt_host, eu.realm, eu.color) == (
@@ -85,8 +86,8 @@ async def test_profile_round_trip_through_the_dialog(dialog: ProfilesDialog, key
     QTest.mouseClick(dialog.rename_button, Qt.MouseButton.LeftButton)
     QTest.keyClicks(dialog.name, "EU test")
     QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert [p.name for p in _saved(dialog).profiles] == ["staging", "EU production", "EU test"]
-    assert _saved(dialog).default_profile == "EU production"  # the copy is not the default
+    assert [p.name for p in (await _saved(dialog)).profiles] == ["staging", "EU production", "EU test"]
+    assert (await _saved(dialog)).default_profile == "EU production"  # the copy is not the default
 
     # Rename the profile with a remembered sign-in: its keyring entry follows the new name.
     dialog.select("staging")
@@ -94,7 +95,7 @@ async def test_profile_round_trip_through_the_dialog(dialog: ProfilesDialog, key
     QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     await wait_until(lambda: not dialog.controller.keyring_busy, 10, what="the keyring move")
     assert keyring.items == {("skydesk", ACCOUNT.format("Staging", "tech")): "refresh-staging"}
-    assert _saved(dialog).remembered == {"Staging": "tech"}
+    assert (await _saved(dialog)).remembered == {"Staging": "tech"}
 
     # Delete it, confirming: the profile and its keyring entry are gone.
     QTest.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
@@ -104,8 +105,8 @@ async def test_profile_round_trip_through_the_dialog(dialog: ProfilesDialog, key
     QTest.mouseClick(delete, Qt.MouseButton.LeftButton)
     await wait_until(lambda: not dialog.controller.keyring_busy, 10, what="the keyring delete")
     assert keyring.items == {}
-    assert [p.name for p in _saved(dialog).profiles] == ["EU production", "EU test"]
-    assert _saved(dialog).remembered == {}
+    assert [p.name for p in (await _saved(dialog)).profiles] == ["EU production", "EU test"]
+    assert (await _saved(dialog)).remembered == {}
 
 
 async def test_cancelled_delete_keeps_everything(dialog: ProfilesDialog, keyring: MemoryKeyring) -> None:
@@ -120,7 +121,7 @@ async def test_invalid_edits_are_not_saved_and_say_why(dialog: ProfilesDialog) -
     _type(dialog.connection.api_url, "ftp://nowhere")
     QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.error.isVisible() and "https://" in dialog.error.text()
-    assert _saved(dialog).profile("staging").api_url == "https://api.staging.test"  # type: ignore[union-attr]
+    assert (await _saved(dialog)).profile("staging").api_url == "https://api.staging.test"  # type: ignore[union-attr]
     QTest.keyClick(dialog.connection.api_url, Qt.Key.Key_Backspace)
     assert not dialog.error.isVisible()  # the old error goes as soon as the field changes
 
@@ -149,6 +150,7 @@ async def test_export_then_import_through_file_dialogs(dialog: ProfilesDialog, t
     files.accept()
     assert second.names() == ["staging"]
     assert second.connection.api_url.text() == "https://api.staging.test" and second.username.text() == ""
+    await other.saver.flush()
     assert Settings.load(tmp_path / "other.json").profile("staging") is not None
     second.close()
     second.deleteLater()
@@ -158,12 +160,12 @@ async def test_plain_http_is_allowed_per_profile_only_when_ticked(dialog: Profil
     assert not dialog.plain_http.isChecked()
     _type(dialog.connection.api_url, "http://api.site-lan.test")
     QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert _saved(dialog).profile("staging").allow_plain_http is False  # type: ignore[union-attr]
+    assert (await _saved(dialog)).profile("staging").allow_plain_http is False  # type: ignore[union-attr]
 
     dialog.plain_http.click()
     assert dialog.save_button.isEnabled(), "ticking it is an edit"
     QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    saved = _saved(dialog).profile("staging")
+    saved = (await _saved(dialog)).profile("staging")
     assert saved is not None and saved.allow_plain_http and saved.api_url == "http://api.site-lan.test"
     dialog.select("staging")
     assert dialog.plain_http.isChecked(), "shown again as saved"
