@@ -167,7 +167,14 @@ class HttpCore:
         """Send a request and return its parsed JSON body (None for an empty body)."""
         body = None if json_body is None else json.dumps(json_body, allow_nan=False).encode()
         response = await self._request(method, path, params=params, body=body, auth=auth)
-        content = _detach(response)
+        return self._decode(_detach(response), method, path)
+
+    async def _body(self, path: str, params: Mapping[str, str] | None = None) -> bytes:
+        """GET ``path`` and return its body undecoded (for ``_decode`` later)."""
+        return _detach(await self._request("GET", path, params=params))
+
+    def _decode(self, content: bytes, method: str, path: str) -> Any:
+        """The JSON of a reply's body (None if empty); a BadResponse naming the request if not JSON."""
         if not content:
             return None
         try:

@@ -1,16 +1,17 @@
 """Paging through sessions with the next page already on its way: SessionPages.
 
 A caller that shows a long list page by page (a view scrolling down) spends a while on each page after it
-arrived: building its Sessions, showing them. Meanwhile the server would sit idle. SessionPages asks for
-the following page as soon as a page's JSON is decoded (its cursor is then known), before its Sessions are
-built, so the server produces page n+1 while the caller handles page n. It reads at most one page ahead,
-and only a caller that asks for the page at that cursor gets it, once.
+arrived: decoding it, building its Sessions, showing them. Meanwhile the server would sit idle. SessionPages
+asks for the following page as soon as a page's cursor is known (read from the end of its bytes, checked
+against the decoded JSON), so the server produces page n+1 while the caller handles page n. It reads at most
+one page ahead, and only a caller that asks for the page at that cursor gets it, once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from typing import TYPE_CHECKING, Any
 
 from skydesk.api.models import Page, Session
@@ -54,11 +55,20 @@ class SessionPages:
             ahead[1].cancel()  # another page was asked for: the one read ahead is not wanted
             ahead = None
         # A failed read-ahead raises here, once, as the request itself would have; asking again re-sends.
-        body = await (ahead[1] if ahead is not None else self._body(cursor))
-        following = _next_cursor(body)
-        if following is not None:
-            self._read_ahead(following)
+        content = await (ahead[1] if ahead is not None else self._bytes(cursor))
+        hint = cursor_hint(content)
+        if hint is not None:
+            self._read_ahead(hint)
+            # A new task first runs after the current step, which goes on to decode this page, build its
+            # Sessions and hand them over (~3 ms, more on a busy machine): yield once, so it leaves now.
+            await asyncio.sleep(0)
         try:
+            body = self.client._session_page_json(self.application_id, content)
+            following = _next_cursor(body)
+            if following != hint:  # a wrong hint (not for the documented shape): ask for the right page
+                self.discard()
+                if following is not None:
+                    self._read_ahead(following)
             page = self.client._session_page(body)
         except BaseException:
             self.discard()
@@ -76,14 +86,32 @@ class SessionPages:
         if ahead is not None:
             ahead[1].cancel()
 
-    def _body(self, cursor: str | None) -> Any:
+    def _bytes(self, cursor: str | None) -> Any:
         params = dict(self._params) | ({"nextCursor": cursor} if cursor is not None else {})
-        return self.client._session_page_body(self.application_id, params)
+        return self.client._session_page_bytes(self.application_id, params)
 
     def _read_ahead(self, cursor: str) -> None:
-        task = asyncio.ensure_future(self._body(cursor))
+        task = asyncio.ensure_future(self._bytes(cursor))
         task.add_done_callback(_consume_error)
         self._ahead = (cursor, task)
+
+
+# The page object closes the reply ({"data": [...], "page": {..., "nextCursor": "..."}}): its cursor can be
+# read from the last bytes before the JSON is decoded, so the next request leaves ~1 ms sooner. Only a hint:
+# the decoded reply decides, and a wrong hint's request is cancelled.
+_CURSOR_IN_TAIL = re.compile(rb'"nextCursor"\s*:\s*"([^"\\]{1,1024})"')
+TAIL_BYTES = 2048
+
+
+def cursor_hint(content: bytes) -> str | None:
+    """The last ``"nextCursor": "..."`` in the end of a page's raw JSON, or None (the decode then decides)."""
+    found = list(_CURSOR_IN_TAIL.finditer(content, max(0, len(content) - TAIL_BYTES)))
+    if not found:
+        return None
+    try:
+        return found[-1].group(1).decode("ascii")
+    except UnicodeDecodeError:
+        return None
 
 
 def _next_cursor(body: Any) -> str | None:

@@ -155,14 +155,19 @@ class SessionsMixin(ApplicationsMixin):
             next_cursor=next_cursor,
             prev_cursor=prev_cursor,
         )
-        return self._session_page(await self._session_page_body(application_id, params))
+        body = await self._json("GET", app_path(application_id, "sessions"), params=params)
+        return self._session_page(body)
 
-    async def _session_page_body(self, application_id: str, params: Mapping[str, str]) -> Any:
-        """The decoded JSON of one page of sessions (``list_sessions`` without building the Sessions)."""
-        return await self._json("GET", app_path(application_id, "sessions"), params=params)
+    async def _session_page_bytes(self, application_id: str, params: Mapping[str, str]) -> bytes:
+        """One page of sessions as the server sent it (``list_sessions`` without decoding or building)."""
+        return await self._body(app_path(application_id, "sessions"), params=params)
+
+    def _session_page_json(self, application_id: str, content: bytes) -> Any:
+        """The JSON of ``_session_page_bytes``."""
+        return self._decode(content, "GET", app_path(application_id, "sessions"))
 
     def _session_page(self, body: Any) -> Page[Session]:
-        """A page of Sessions from the JSON of ``_session_page_body``."""
+        """A page of Sessions from its JSON."""
         return self._parse(Page.from_json, body, item=Session.from_json, where="list of sessions")
 
     async def iter_sessions(

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from skydesk.api import NO_RETRY, ServerError, SessionPages, SkylightClient
+from skydesk.api.read_ahead import cursor_hint
 
 from .conftest import sign_in
 
@@ -52,7 +53,7 @@ async def test_every_page_once_each_asked_for_before_it_is_wanted(
         assert pages.ahead == page.next_cursor  # the next page was asked for before this one came back
         if page.next_cursor is None:
             break
-        await until(lambda n=count + 1: len(sent) == n)  # ... and reached the server while we read this one
+        assert len(sent) == count + 1  # ... and left before this page was handed over
         assert sent[-1] == page.next_cursor
         cursor = page.next_cursor
     assert ids == expected  # in order, nothing skipped or repeated
@@ -111,3 +112,35 @@ async def test_a_failed_read_ahead_fails_the_page_once_and_asking_again_resends_
         finally:
             sb.faults.clear()
             pages.discard()
+
+
+def test_the_cursor_is_read_from_the_end_of_the_bytes_and_only_as_a_hint() -> None:
+    tail = b',"page":{"count":5,"limit":5,"total":9,"prevCursor":null,"nextCursor":"c2-_=="}}'
+    assert cursor_hint(b'{"data":[{"sessionId":"a"}]' + tail) == "c2-_=="
+    assert cursor_hint(b'{"data":[],"page":{"nextCursor" : "spaced"}}') == "spaced"
+    assert cursor_hint(b'{"data":[],"page":{"nextCursor":null}}') is None
+    assert cursor_hint(b'{"data":[],"page":{"nextCursor":"esc\\"aped"}}') is None  # the decode will say
+    # A property called nextCursor in the last session of the last page looks like a cursor: the decoded
+    # reply then says there is none, and the page asked for on that hint is dropped (next test).
+    assert cursor_hint(b'{"data":[{"properties":{"nextCursor":"x"}}],"page":{"nextCursor":null}}') == "x"
+
+
+async def test_a_wrong_hint_is_dropped_and_paging_ends_as_the_reply_says(make_sandbox: Any) -> None:
+    sb = make_sandbox(seed=30)
+    app = next(a.application_id for a in sb.info.applications if a.name == "Site Survey")
+    client = await sign_in(sb, "dispatch")
+    async with client:
+        odd = {"nextCursor": "not-a-cursor"}
+        await client.create_session(app, name="Looks like a cursor", properties=odd)
+        expected = [s.session_id async for s in client.iter_sessions(app, page_size=50)]
+        pages = SessionPages(client, app, limit=50)
+        ids: list[str] = []
+        cursor: str | None = None
+        while True:
+            page = await pages.page(cursor)
+            ids += [s.session_id for s in page.items]
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert ids == expected and page.items[-1].properties == odd
+        assert pages.ahead is None, "the request made on the wrong hint was dropped"
