@@ -112,7 +112,7 @@ class AppServices(QObject):
         self._live_due = True
         self.browser.load_applications()
 
-    def _after_page(self, then: Callable[[], None]) -> None:
+    def after_page(self, then: Callable[[], None]) -> None:
         """Run ``then`` once the page of sessions being loaded is in (or failed), or now if none is."""
         page = self.browser.page_task
         if page is None or page.done():
@@ -124,7 +124,7 @@ class AppServices(QObject):
         # A turn of the loop after the applications arrived: the window has asked for the first page.
         if self._live_due and not self._closing:
             self._live_due = False
-            self._after_page(self.live.start)
+            self.after_page(self.live.start)
 
     def _on_browser_applications_failed(self) -> None:
         if self._live_due and not self._closing:
@@ -144,7 +144,7 @@ class AppServices(QObject):
         self.permissions.set_application(
             application_id or None, self._application_name(application_id), read=False
         )
-        self._after_page(self.permissions.reload)
+        self.after_page(self.permissions.reload)
 
     def _on_browser_applications_loaded(self, _applications: object) -> None:
         if self._live_due:
