@@ -39,7 +39,7 @@ from skydesk.ui.session_table_view import SessionTableView
 DEFAULT_HIDDEN_COLUMNS = ("Created", "orderId", "assetId")
 #: While pages arrive, "400 of 20000 sessions loaded" changes at most this often: each new text lays out the
 #: whole window again (a label's size hint may change) and repaints the label, once per page (B3 profile).
-PROGRESS_TEXT_MS = 40
+PROGRESS_TEXT_MS = 100
 
 
 class SessionListPane(QWidget):

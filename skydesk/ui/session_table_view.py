@@ -9,7 +9,7 @@ Index = QModelIndex | QPersistentModelIndex
 #: While pages arrive one after another, the scroll bar is repainted at most this often. Its range grows with
 #: every page, and its repaint was the table's largest cost per page (B3 profile: Fusion's gradient groove,
 #: filled by Qt's thread pool in strips, ~1 ms of the GUI thread on a loaded machine).
-SCROLL_BAR_PAINT_MS = 40
+SCROLL_BAR_PAINT_MS = 100
 
 
 class SessionTableView(QTableView):
