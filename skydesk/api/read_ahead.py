@@ -29,7 +29,7 @@ class SessionPages:
     ``SessionPages(client, application_id, limit=200, **filters)`` takes the filters and sort of
     :meth:`~skydesk.api.SkylightClient.list_sessions` (not its cursors). ``await pages.page(cursor)`` is
     ``list_sessions(..., next_cursor=cursor)``; the page after it is then requested in the background.
-    ``discard()`` forgets that read-ahead (call it when it may be out of date, or when done).
+    ``discard()`` forgets that read-ahead (call it when it may be out of date); ``close()`` when done.
     """
 
     def __init__(
@@ -39,6 +39,7 @@ class SessionPages:
         self.application_id = application_id
         self._params = session_list_params(limit=limit, **filters)  # a bad filter fails here, at once
         self._ahead: tuple[str, asyncio.Task[Any]] | None = None  # (its cursor, the request for its JSON)
+        self._closed = False
 
     @property
     def ahead(self) -> str | None:
@@ -86,11 +87,21 @@ class SessionPages:
         if ahead is not None:
             ahead[1].cancel()
 
+    def close(self) -> None:
+        """Discard the page read ahead, and read none ahead from now on (a page still on its way included).
+
+        Reference: none (no request).
+        """
+        self._closed = True
+        self.discard()
+
     def _bytes(self, cursor: str | None) -> Any:
         params = dict(self._params) | ({"nextCursor": cursor} if cursor is not None else {})
         return self.client._session_page_bytes(self.application_id, params)
 
     def _read_ahead(self, cursor: str) -> None:
+        if self._closed:
+            return
         task = asyncio.ensure_future(self._bytes(cursor))
         task.add_done_callback(_consume_error)
         self._ahead = (cursor, task)

@@ -169,7 +169,7 @@ class SessionBrowserController(QObject):
         """Cancel and forget the page read ahead (a new load, sign-out, shutdown)."""
         pages, self._pages = self._pages, None
         if pages is not None:
-            pages.discard()
+            pages.close()  # a page of it still on its way reads nothing ahead either
 
     def _read_ahead_pages(
         self, generation: int, client: SkylightClient, app_id: str, kwargs: dict[str, Any]

@@ -12,12 +12,16 @@ string is not tracked, and a tuple of strings is untracked at its first collecti
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from skydesk.api.merge import merge_patch
@@ -310,6 +314,25 @@ def changes(entry: LoggedEvent) -> list[Change]:
             shown_new = "(removed)" if value is None else short_json(value)
             out.append(Change(format_path(("data", *path)), shown_old, shown_new))
     return out
+
+
+def write_log_file(path: Path, entries: Iterable[LoggedEvent]) -> int:
+    """Write ``entries`` to ``path`` as JSON Lines via a hidden temp file renamed over it; returns the count.
+
+    Blocking (run it off the GUI thread). On failure ``path`` is untouched and the temp file removed.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            count = write_jsonl(entries, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return count
 
 
 def write_jsonl(entries: Iterable[LoggedEvent], out: IO[str]) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -25,7 +27,7 @@ from skydesk.models.event_log import (
     EventLog,
     FilterScan,
     LoggedEvent,
-    write_jsonl,
+    write_log_file,
 )
 from skydesk.models.table_base import FixedColumns
 
@@ -182,6 +184,9 @@ class EventLogController(QObject):
     rate_changed = Signal(float)  # events per second over the last second
     counts_changed = Signal()  # kept / dropped / held counts changed
     paused_changed = Signal(bool)
+    exported = Signal(str, int)  # the file, how many events it holds
+    export_failed = Signal(str, str)  # the file, why it was not written
+    _export_done = Signal(str, int, str)  # from the export thread: file, count (-1: failed), reason
 
     def __init__(self, limit: int = DEFAULT_LIMIT, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -195,6 +200,8 @@ class EventLogController(QObject):
         self._rate_timer.setInterval(500)
         self._rate_timer.timeout.connect(self._on_rate_timer_timeout)
         self._rate_timer.start()
+        self.exporting = False
+        self._export_done.connect(self._on_export_done, Qt.ConnectionType.QueuedConnection)
 
     def add_events(self, events: Sequence[SessionEvent]) -> None:
         """Log a batch (from EventBridge.events_batch); the view updates unless paused."""
@@ -242,10 +249,47 @@ class EventLogController(QObject):
         self.log.note_data(session_id, data)
 
     def export(self, path: Path | str, *, shown_only: bool = True) -> int:
-        """Write the shown (or all kept) events as JSON Lines; returns how many were written."""
-        entries = self.model.shown() if shown_only else self.log.entries()
-        with open(path, "w", encoding="utf-8", newline="\n") as out:
-            return write_jsonl(entries, out)
+        """Write the shown (or all kept) events as JSON Lines, blocking; returns how many were written.
+
+        The dock uses ``start_export``; this is for scripts and tests without a GUI to keep responsive.
+        """
+        return write_log_file(Path(path), self._export_entries(shown_only))
+
+    def start_export(self, path: Path | str, *, shown_only: bool = True) -> bool:
+        """Write the events on a worker thread; ``exported`` or ``export_failed`` follows on this thread.
+
+        The entries are taken now, so events arriving meanwhile are not in the file. False (nothing
+        started) while an export is still being written.
+        """
+        if self.exporting:
+            return False
+        entries = self._export_entries(shown_only)
+        self.exporting = True
+        # 10,000 entries take 100-150 ms to re-encode and write: on the GUI thread that froze the window.
+        # Not a daemon: quitting meanwhile lets the file be finished rather than cut off.
+        worker = threading.Thread(
+            target=self._export_worker, args=(str(path), entries), name="skydesk-event-export"
+        )
+        worker.start()
+        return True
+
+    def _export_entries(self, shown_only: bool) -> list[LoggedEvent]:
+        return list(self.model.shown()) if shown_only else self.log.entries()
+
+    def _export_worker(self, path: str, entries: list[LoggedEvent]) -> None:
+        try:
+            count, reason = write_log_file(Path(path), entries), ""
+        except OSError as exc:
+            count, reason = -1, exc.strerror or str(exc)
+        with contextlib.suppress(RuntimeError):  # the controller was deleted meanwhile (quit)
+            self._export_done.emit(path, count, reason)
+
+    def _on_export_done(self, path: str, count: int, reason: str) -> None:
+        self.exporting = False
+        if count < 0:
+            self.export_failed.emit(path, reason)
+        else:
+            self.exported.emit(path, count)
 
     def status_text(self) -> str:
         """Kept / limit, and the note about dropped events (what the dock's footer says)."""

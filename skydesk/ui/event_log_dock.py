@@ -153,6 +153,8 @@ class EventLogDock(QDockWidget):
         self.pause_button.toggled.connect(ctl.set_paused)
         self.clear_button.clicked.connect(ctl.clear)
         self.export_button.clicked.connect(self._on_export_clicked)
+        ctl.exported.connect(self._on_controller_exported)
+        ctl.export_failed.connect(self._on_controller_export_failed)
         self.reconnect_button.clicked.connect(lambda: self.reconnect())
         self.limit_spin.editingFinished.connect(self._on_limit_edited)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
@@ -213,15 +215,19 @@ class EventLogDock(QDockWidget):
         self.export_dialog = dialog
         dialog.open()
 
-    def export_to(self, path: str | Path) -> int:
-        """Write the events shown to ``path`` as JSON Lines and say so."""
-        try:
-            count = self.controller.export(path)
-        except OSError as exc:
-            self.counts_label.setText(f"Could not export to {path}: {exc.strerror or exc}")
-            return 0
+    def export_to(self, path: str | Path) -> None:
+        """Start writing the events shown to ``path`` as JSON Lines; the footer says how it went."""
+        if self.controller.start_export(path):
+            self.export_button.setEnabled(False)
+            self.counts_label.setText(f"Exporting to {Path(path).name}…")
+
+    def _on_controller_exported(self, path: str, count: int) -> None:
+        self.export_button.setEnabled(True)
         self.counts_label.setText(f"Exported {count:,} events to {Path(path).name}.")
-        return count
+
+    def _on_controller_export_failed(self, path: str, reason: str) -> None:
+        self.export_button.setEnabled(True)
+        self.counts_label.setText(f"Could not export to {path}: {reason}")
 
     def set_connection(self, state: str, reason: str) -> None:
         """Show the live-event connection (a StreamState name) and why; offer "Reconnect now" while down."""

@@ -144,3 +144,22 @@ async def test_a_wrong_hint_is_dropped_and_paging_ends_as_the_reply_says(make_sa
             cursor = page.next_cursor
         assert ids == expected and page.items[-1].properties == odd
         assert pages.ahead is None, "the request made on the wrong hint was dropped"
+
+
+async def test_closed_pages_read_nothing_ahead_not_even_for_a_page_on_its_way(make_sandbox: Any) -> None:
+    sb = make_sandbox(seed=30)
+    app = next(a.application_id for a in sb.info.applications if a.name == "Field Inspection")
+    client = await sign_in(sb, "dispatch")
+    async with client:
+        sent = record_list_requests(client)
+        pages = SessionPages(client, app, limit=PAGE)
+        sb.faults.set_latency(rest=0.5)  # the page is still on its way when its owner is done with it
+        try:
+            on_its_way = asyncio.ensure_future(pages.page())
+            await until(lambda: len(sent) == 1)
+            pages.close()
+            first = await on_its_way
+        finally:
+            sb.faults.set_latency(rest=0)
+        assert first.next_cursor is not None and first.items  # the page itself still comes
+        assert pages.ahead is None and len(sent) == 1, "nothing was asked for after it"

@@ -52,9 +52,11 @@ def test_filter_select_pause_export(qtbot: Any, tmp_path: Path) -> None:
     assert "data.readings.pressure_bar: 8.1 → 8.98" in dock.diff.toPlainText()
 
     out = tmp_path / "events.jsonl"
-    assert dock.export_to(out) == 1
+    dock.export_to(out)
+    assert not dock.export_button.isEnabled(), "one export at a time"
+    qtbot.waitUntil(lambda: "Exported 1 events" in dock.counts_label.text(), timeout=10_000)
     assert [json.loads(line)["sessionId"] for line in out.read_text().splitlines()] == ["a"]
-    assert "Exported 1 events" in dock.counts_label.text()
+    assert dock.export_button.isEnabled()
 
     dock.type_combo.setCurrentIndex(0)
     dock.session_combo.setCurrentIndex(0)
@@ -97,3 +99,33 @@ def test_the_bound_is_a_setting_in_the_dock(qtbot: Any) -> None:
     dock.limit_spin.editingFinished.emit()
     assert ctl.log.limit == 100 and chosen == [100]
     assert dock.table.model().rowCount() == 100 and "150 older events dropped" in dock.counts_label.text()
+
+
+def test_export_writes_on_a_worker_thread_and_a_failure_is_said(
+    qtbot: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    import threading
+
+    from skydesk.models import event_log_model
+
+    ctl = EventLogController()
+    dock = EventLogDock(ctl)
+    qtbot.addWidget(dock)
+    feed(ctl)
+    writers: list[str] = []
+    real = event_log_model.write_log_file
+
+    def observed(path: Path, entries: Any) -> int:  # the real writer, noting which thread calls it
+        writers.append(threading.current_thread().name)
+        return real(path, entries)
+
+    monkeypatch.setattr(event_log_model, "write_log_file", observed)
+    dock.export_to(tmp_path / "all.jsonl")
+    qtbot.waitUntil(lambda: "Exported 3 events" in dock.counts_label.text(), timeout=10_000)
+    assert writers == ["skydesk-event-export"], "not on the GUI thread"
+    assert [p.name for p in tmp_path.iterdir()] == ["all.jsonl"], "no temp file left beside it"
+
+    dock.export_to(tmp_path / "no such folder" / "events.jsonl")
+    qtbot.waitUntil(lambda: "Could not export" in dock.counts_label.text(), timeout=10_000)
+    assert "No such file or directory" in dock.counts_label.text()
+    assert dock.export_button.isEnabled(), "the user can choose another place"

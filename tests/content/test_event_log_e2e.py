@@ -60,7 +60,8 @@ async def test_filter_diff_and_export(make_window: Any, sandbox: Any, tmp_path: 
     QTest.mouseClick(dock.pause_button, Qt.MouseButton.LeftButton)
     assert model.rowCount() == 4, "resumed: caught up"
     out = tmp_path / "log.jsonl"
-    assert dock.export_to(out) == 4
+    dock.export_to(out)
+    await wait_until(lambda: "Exported 4 events" in dock.counts_label.text(), 10, what="the export")
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     notes = [f"{word} {i}" for i in range(3)] + [f"{word} paused"]
     assert [line["data"]["note"] for line in lines] == notes, "oldest first"
