@@ -26,7 +26,7 @@ class Attempt:
         self.connected_at = 0.0
         self.refused: ReasonCode | None = None
         self.sub_refused = False
-        self.resync_due = False
+        self.resync_due = ""  # the reason for a Resync once subscribed, if one is due
         self.how = ""
         self.lost_reason = ""
 

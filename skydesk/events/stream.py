@@ -9,11 +9,12 @@ Other threads only set events (stop, reconnect) that the worker polls every ``_T
 
 Resync policy: a resync notice is emitted when a CONNACK says the broker has no session for us
 (``session_present`` false) and this stream has been connected before, i.e. the broker lost
-the queue of events addressed to us while we were away. It is not emitted on the first connect
-of a stream: nothing was missed *by this stream* yet, and the app does its initial load itself;
-it should do that load once the stream is CONNECTED (or reload then), so no event can fall
-between the load and the subscription. When the session was kept, the broker redelivers
-what it queued and nothing is missed.
+the queue of events addressed to us while we were away. By default it is not emitted on the first
+connect of a stream: nothing was missed *by this stream* yet, and a caller that loads once the stream
+is CONNECTED misses nothing. A caller that loads first (the app shows its first page before it starts
+the stream) passes ``loaded_before_connect=True``: a first connect to a new broker session then ends
+in a resync too, for the events between the load and the subscription. When the session was kept,
+the broker redelivers what it queued and nothing is missed.
 """
 
 from __future__ import annotations
@@ -69,7 +70,10 @@ class EventStream(CallbackRegistry):
         keepalive: int = 30,
         on_state: StateCallback | None = None,
         sink: Sink | None = None,
+        loaded_before_connect: bool = False,
     ) -> None:
+        """``loaded_before_connect``: the caller read its data before this stream subscribed, so a first
+        connect to a new broker session also ends in a Resync (events in between were queued nowhere)."""
         if not host:
             raise ValueError("host must not be empty")
         if not 0 < port < 65536:
@@ -89,6 +93,7 @@ class EventStream(CallbackRegistry):
         # Never subscribed, so unsubscribing it changes nothing; the UNSUBACK proves the link works.
         self._probe_topic = f"v1/realms/{realm}/users/{user_id}/session/skydesk-watchdog-probe"
         self._keepalive = keepalive
+        self._loaded_before_connect = loaded_before_connect
         self._token_provider = token_provider
         self._on_state = on_state
         self._dispatcher = Dispatcher(sink)
@@ -377,8 +382,14 @@ class EventStream(CallbackRegistry):
             self._reconnects += 1
         attempt.how = "session resumed" if flags.session_present else "new broker session"
         # A lost session after an earlier connection means the broker dropped what it had queued
-        # for us: resync (see the module docstring for why not on the first connect).
-        attempt.resync_due = self._ever_connected and not flags.session_present
+        # for us: resync. On the first connect only when the caller loaded its data before it (see the
+        # module docstring).
+        if not flags.session_present and (self._ever_connected or self._loaded_before_connect):
+            attempt.resync_due = (
+                "The broker lost the stream's session; events may have been missed"
+                if self._ever_connected
+                else "Subscribed after the data was loaded; events in between may have been missed"
+            )
         self._ever_connected = True
         if flags.session_present and self._subscribed:
             self._connected(attempt)
@@ -405,10 +416,8 @@ class EventStream(CallbackRegistry):
     def _connected(self, attempt: Attempt) -> None:
         self._report(StreamState.CONNECTED, f"Connected to {self._where} ({attempt.how})")
         if attempt.resync_due:
-            attempt.resync_due = False
-            self._dispatcher.emit_resync(
-                Resync("The broker lost the stream's session; events may have been missed")
-            )
+            reason, attempt.resync_due = attempt.resync_due, ""
+            self._dispatcher.emit_resync(Resync(reason))
 
     def _on_unsubscribe(
         self, _c: mqtt.Client, _ud: Any, _mid: int, _codes: list[ReasonCode], _p: Properties | None

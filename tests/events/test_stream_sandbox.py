@@ -175,3 +175,32 @@ async def test_expired_token_is_refused_then_refreshed_through_the_client(
         assert await client.access_token() != expired
         assert rec.count(StreamState.AUTH_FAILED) == 0
         await asyncio.to_thread(stream.stop)
+
+
+async def test_loaded_before_connect_resyncs_on_a_new_broker_session_only(
+    open_stream: OpenStream, make_sandbox: Any
+) -> None:
+    # The app shows its first page before it starts the stream: a change made between that read and the
+    # subscription is queued nowhere, so a new broker session must end in a resync; a kept one must not.
+    sb = make_sandbox(seed=3)
+    async with await _signed_in(sb) as client:
+        app_id = sb.info.applications[0].application_id
+        listed = await client.list_sessions(app_id, limit=5)
+        changed = await client.update_session_name(app_id, listed.items[0].session_id, "Renamed in the gap")
+        first = Recorder()
+        stream = _stream_for(open_stream, first, sb, client, loaded_before_connect=True)
+        stream.start()
+        await _until("CONNECTED", _state_seen(first, StreamState.CONNECTED))
+        await _until("the resync notice", lambda: len(first.resyncs) == 1)
+        assert "loaded" in first.resyncs[0].reason
+        assert changed.session_id not in {e.session_id for e in first.events}, "the gap's event was lost"
+        await asyncio.to_thread(stream.stop)
+
+        again = Recorder()  # the same client id: the broker kept the session and queued for it
+        stream = _stream_for(open_stream, again, sb, client, loaded_before_connect=True)
+        stream.start()
+        await _until("CONNECTED again", _state_seen(again, StreamState.CONNECTED))
+        assert "session resumed" in [d for s, d in again.states if s is StreamState.CONNECTED][-1]
+        await asyncio.sleep(0.5)  # a resync would follow the CONNECTED report at once
+        assert again.resyncs == []
+        await asyncio.to_thread(stream.stop)

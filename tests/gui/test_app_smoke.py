@@ -87,9 +87,13 @@ def test_a_signal_quits_in_order_like_the_quit_action(tmp_path: Path, sig: signa
     )
     try:
         deadline = time.monotonic() + 90
-        while "/sessions?" not in (log_file.read_text() if log_file.exists() else ""):
+        # Live events start once the first page is in (B2): wait for both, so there is a stream to stop.
+        while not all(
+            line in (log_file.read_text() if log_file.exists() else "")
+            for line in ("/sessions?", "event stream connected")
+        ):
             assert app.poll() is None, "skydesk exited before loading"
-            assert time.monotonic() < deadline, "the demo did not list its sessions"
+            assert time.monotonic() < deadline, "the demo did not list its sessions and connect live events"
             time.sleep(0.2)
         app.send_signal(sig)
         _out, stderr = app.communicate(timeout=60)
