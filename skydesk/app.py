@@ -164,7 +164,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from skydesk.core.logs import asyncio_exception_handler, install_excepthook, setup_logging, stop_logging
+    from skydesk.core.logs import (
+        LOG_WRITER_THREAD,
+        asyncio_exception_handler,
+        install_excepthook,
+        setup_logging,
+        stop_logging,
+    )
     from skydesk.core.paths import log_dir
     from skydesk.models.collector import MainThreadCollector
     from skydesk.models.event_loop import QtEventLoop
@@ -187,7 +193,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         with loop:  # closing the loop also joins its default executor's worker threads
             code = int(loop.run_until_complete(_run(app, args, first)))
             loop.run_until_complete(loop.shutdown_asyncgens())  # close generators left mid-way, on the loop
-        left = [t.name for t in threading.enumerate() if t is not threading.main_thread() and t.is_alive()]
+        left = [
+            t.name
+            for t in threading.enumerate()
+            if t is not threading.main_thread() and t.is_alive() and t.name != LOG_WRITER_THREAD
+        ]
         if left:
             log.warning("threads still running at exit: %s", ", ".join(left))
             if args.quit_after_load or args.screenshot:

@@ -126,10 +126,12 @@ def test_file_rotates_at_one_megabyte_keeping_five(log_file: Path) -> None:
     line = "x" * 1000
     for _ in range(1_300):  # ~1.3 MB: exactly one rollover
         log.info(line)
+    _read(log_file)  # written on the log's own thread: wait for it
     rotated = sorted(p.name for p in log_file.parent.iterdir())
     assert rotated == ["skydesk.log", "skydesk.log.1"]
     assert log_file.with_name("skydesk.log.1").stat().st_size <= logs.MAX_BYTES
-    handler = next(h for h in logging.getLogger().handlers if isinstance(h, RotatingFileHandler))
+    handler = logs.file_handler()
+    assert isinstance(handler, RotatingFileHandler)
     assert (handler.maxBytes, handler.backupCount) == (1_000_000, 5)
 
 
@@ -366,3 +368,23 @@ async def _until(condition: Callable[[], bool], what: str, within: float = 15.0)
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.05)
+
+
+def test_the_file_is_written_on_its_own_thread_and_flush_waits_for_it(
+    log_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writers: list[str] = []
+    real_emit = logs._LogFile.emit
+
+    def observed(self: logs._LogFile, record: logging.LogRecord) -> None:  # the real emit, noting the thread
+        writers.append(threading.current_thread().name)
+        real_emit(self, record)
+
+    monkeypatch.setattr(logs._LogFile, "emit", observed)
+    for n in range(200):
+        logging.getLogger("skydesk.test").info("line %d with Bearer %s", n, JWT)
+    text = _read(log_file)  # flushes the handlers, which waits for the writer
+    assert "line 199 with" in text and JWT not in text, "all written, redacted"
+    assert set(writers) == {logs.LOG_WRITER_THREAD}, "never on the thread that logged"
+    logs.stop_logging()
+    assert not [t for t in threading.enumerate() if t.name == logs.LOG_WRITER_THREAD], "stopped with logging"

@@ -308,9 +308,17 @@ async def _photos_cached_and_opened(window: Any, sb: Any) -> None:
 
 def _rotate_the_log() -> None:
     """Roll the log file over once, so rotated files exist and are scanned too."""
-    for handler in logging.getLogger().handlers:
-        if isinstance(handler, logging.handlers.RotatingFileHandler):
-            handler.doRollover()
+    from skydesk.core import logs
+
+    handler = logs.file_handler()
+    assert handler is not None
+    for queued in logging.getLogger().handlers:
+        queued.flush()  # what was logged so far is in the file that rolls over
+    handler.acquire()  # the writer thread may be writing
+    try:
+        handler.doRollover()
+    finally:
+        handler.release()
 
 
 # ---------------------------------------------------------------------------- 2. skydesk --demo

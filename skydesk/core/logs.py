@@ -9,6 +9,7 @@ import asyncio
 import logging
 import logging.handlers
 import os
+import queue
 import re
 import sys
 import tempfile
@@ -104,6 +105,14 @@ _installed_handlers: list[logging.Handler] = []
 _current_log_file: Path | None = None
 
 
+def file_handler() -> logging.handlers.RotatingFileHandler | None:
+    """The handler that writes the log file on its own thread (None before :func:`setup_logging`)."""
+    for handler in _installed_handlers:
+        if isinstance(handler, _Queued) and handler.target is not None:
+            return handler.target
+    return None
+
+
 def current_log_file() -> Path | None:
     """The file :func:`setup_logging` writes to, or None before it was called."""
     return _current_log_file
@@ -142,6 +151,43 @@ class _LogFile(logging.handlers.RotatingFileHandler):
             )
 
 
+LOG_WRITER_THREAD = "skydesk-log-writer"
+
+
+class _Writer(logging.handlers.QueueListener):
+    """The log file's thread, named so that the exit check knows it (it ends in ``stop_logging``)."""
+
+    def start(self) -> None:
+        super().start()
+        if self._thread is not None:
+            self._thread.name = LOG_WRITER_THREAD
+
+
+class _Queued(logging.handlers.QueueHandler):
+    """Hands records to the log file's own thread, so no thread that logs (the GUI's) waits for the disk.
+
+    ``flush()`` waits until every record handed over so far is written (tests, and the end of logging).
+    """
+
+    def __init__(self, target: logging.handlers.RotatingFileHandler) -> None:
+        self.target: logging.handlers.RotatingFileHandler | None = target
+        self._records: queue.Queue[logging.LogRecord | None] = queue.Queue()
+        super().__init__(self._records)
+        self._listener: _Writer | None = _Writer(self._records, target, respect_handler_level=True)
+        self._listener.start()
+
+    def flush(self) -> None:
+        self._records.join()
+
+    def close(self) -> None:
+        listener, self._listener, self.target = self._listener, None, None
+        if listener is not None:
+            listener.stop()  # writes what is queued, then ends its thread
+            for handler in listener.handlers:
+                handler.close()
+        super().close()
+
+
 def _usable_log_dir(preferred: Path) -> Path:
     """``preferred`` if it can be created, else a private temp dir (logging must never stop the app)."""
     try:
@@ -156,7 +202,8 @@ def _usable_log_dir(preferred: Path) -> Path:
 
 
 def setup_logging(verbose: bool = False, log_dir: Path | None = None) -> Path:
-    """Log to a rotating file (1 MB x 5) and to stderr, both redacted; returns the log file's path.
+    """Log to a rotating file (1 MB x 5, written on its own thread) and to stderr, both redacted; returns
+    the log file's path.
 
     INFO by default, DEBUG with ``verbose``. Calling it again replaces the handlers it installed before.
     """
@@ -169,13 +216,14 @@ def setup_logging(verbose: bool = False, log_dir: Path | None = None) -> Path:
     redactor = RedactingFilter()
     file_handler = _LogFile(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
     file_handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    file_handler.addFilter(redactor)
+    queued = _Queued(file_handler)
+    queued.addFilter(redactor)  # before the record is handed over: nothing unredacted is queued
     console = logging.StreamHandler(sys.stderr)
     console.setFormatter(logging.Formatter("skydesk: %(levelname)s %(name)s: %(message)s"))
     console.setLevel(logging.DEBUG if verbose else logging.WARNING)
     console.addFilter(redactor)
 
-    for handler in (file_handler, console):
+    for handler in (queued, console):
         root.addHandler(handler)
         _installed_handlers.append(handler)
     level = logging.DEBUG if verbose else logging.INFO

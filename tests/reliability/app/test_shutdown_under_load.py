@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import threading
 from collections.abc import Awaitable, Callable
@@ -129,6 +130,8 @@ def _check_settings_and_caches(tmp_path: Path, log_file: Path) -> None:
             assert path.suffix != ".part", f"a partial cache file was left: {path}"
             if path.suffix == ".thumb":
                 assert not QImage.fromData(path.read_bytes()).isNull(), f"a damaged thumbnail: {path}"
+    for handler in logging.getLogger().handlers:
+        handler.flush()  # the log file is written on its own thread: wait for what was handed over
     text = log_file.read_text(encoding="utf-8")
     assert "Traceback" not in text, text[-3000:]
     assert "skydesk stopped cleanly" in text
