@@ -163,7 +163,6 @@ class LiveController(QObject):
                 tls=self.tls,
                 on_state=self.bridge.on_state,
                 sink=self.bridge.sink,
-                loaded_before_connect=True,  # it starts after the first page (B2): reload what is shown then
             )
 
         building = loop.run_in_executor(None, build)
