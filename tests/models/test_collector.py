@@ -103,10 +103,16 @@ def test_the_loaded_program_is_left_out_of_later_collections(qapp: Any) -> None:
         del garbage
         program_loaded()
         assert ref() is None, "what was garbage then was collected first, not frozen"
-        assert collector.frozen == gc.get_freeze_count() >= 100_000
+        # Frozen objects can still be freed (another thread of this worker may drop some): the count only
+        # falls, unless something freezes again.
+        assert collector.frozen >= gc.get_freeze_count() >= 100_000
         assert len(gc.get_objects()) < 10_000, "the loaded program is out of the collector's sight"
+        frozen_then = gc.get_freeze_count()
+        extra = [{"made": i} for i in range(1_000)]  # would be frozen too by a second freeze
         gc.collect()
-        assert collector.frozen == gc.get_freeze_count(), "once only"
+        program_loaded()
+        assert gc.get_freeze_count() <= frozen_then, "once only"
+        del extra
         later = _Node()
         ref = weakref.ref(later)
         del later
