@@ -7,11 +7,11 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from skydesk.core.files import replacing
 from skydesk.core.settings_merge import locked, merge
 
 log = logging.getLogger(__name__)
@@ -293,17 +293,8 @@ def _read_object(path: Path) -> dict[str, Any] | None:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with replacing(path, prefix=".settings-") as fh:
+        fh.write(text)
 
 
 def _backup(target: Path) -> str | None:

@@ -12,10 +12,7 @@ string is not tracked, and a tuple of strings is untracked at its first collecti
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,6 +22,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from skydesk.api.merge import merge_patch
+from skydesk.core.files import replacing
 from skydesk.core.settings import EVENT_LOG_LIMIT
 from skydesk.events.types import SessionDataUpdated
 from skydesk.models.json_doc import format_path, get_at, merge_diff, patch_leaves, short_json
@@ -317,22 +315,12 @@ def changes(entry: LoggedEvent) -> list[Change]:
 
 
 def write_log_file(path: Path, entries: Iterable[LoggedEvent]) -> int:
-    """Write ``entries`` to ``path`` as JSON Lines via a hidden temp file renamed over it; returns the count.
+    """Write ``entries`` to ``path`` as JSON Lines, replacing it only when complete; returns the count.
 
-    Blocking (run it off the GUI thread). On failure ``path`` is untouched and the temp file removed.
+    Blocking (run it off the GUI thread).
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            count = write_jsonl(entries, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return count
+    with replacing(path, newline="\n") as out:
+        return write_jsonl(entries, out)
 
 
 def write_jsonl(entries: Iterable[LoggedEvent], out: IO[str]) -> int:
