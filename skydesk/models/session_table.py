@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
+from skydesk.core.untrack import untrack_acyclic
 from skydesk.models.filters import SessionFilters
 from skydesk.models.people import people_tooltip
 from skydesk.models.placement import insert_position
@@ -310,6 +311,7 @@ class SessionTableModel(QAbstractTableModel):
                 self._replace_row(row, s)
         self._flush_changed_rows()
         if fresh:
+            untrack_acyclic(fresh.values())  # rows live long: full collections need not scan them
             first = len(self._sessions)
             self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
             for s in fresh.values():
@@ -395,6 +397,7 @@ class SessionTableModel(QAbstractTableModel):
         if self._state == STATE_EMPTY:
             self._set_state(STATE_NONE)
         self._flush_changed_rows()
+        untrack_acyclic((s,))
         self.beginInsertRows(QModelIndex(), pos, pos)
         self._sessions.insert(pos, s)
         self._reindex(pos)
@@ -423,6 +426,7 @@ class SessionTableModel(QAbstractTableModel):
         self.endMoveRows()
 
     def _replace_row(self, row: int, s: Session) -> None:
+        untrack_acyclic((s,))
         self._sessions[row] = s
         # One dataChanged for the rows changed in a batch (until the next insert, move or removal): each
         # signal costs the views a pass, and a storm replaces hundreds of rows per batch.
