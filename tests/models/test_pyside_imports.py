@@ -1,4 +1,4 @@
-"""skydesk.models records the standard library as "not using PySide", so PySide's import hook skips its files."""
+"""skydesk.models marks the standard library as "not using PySide": PySide's import hook skips its files."""
 
 from __future__ import annotations
 
