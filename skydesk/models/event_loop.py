@@ -31,6 +31,7 @@ from collections import deque
 from typing import Any
 
 import qasync
+import sniffio
 from PySide6.QtCore import QObject, QTimerEvent
 
 
@@ -164,7 +165,12 @@ class QtEventLoop(qasync.QEventLoop):  # type: ignore[misc]
         sys.set_asyncgen_hooks(
             firstiter=self._asyncgen_firstiter_hook, finalizer=self._asyncgen_finalizer_hook
         )
+        # anyio and httpcore ask sniffio which library runs, ~40 times per request; unless told, as trio's
+        # loop tells it, sniffio finds out each time (an import statement, which PySide's import hook makes
+        # a Python call, then asyncio.current_task()). This thread runs asyncio while this loop runs.
+        library, sniffio.thread_local.name = sniffio.thread_local.name, "asyncio"
         try:
             return super().run_forever()
         finally:
+            sniffio.thread_local.name = library
             sys.set_asyncgen_hooks(*previous)
