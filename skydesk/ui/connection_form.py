@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -20,6 +20,10 @@ from PySide6.QtWidgets import (
 from skydesk.core.profiles import CUSTOM_REGION, REGIONS, mqtt_host_for, region_of
 from skydesk.core.settings import ConnectionProfile
 from skydesk.ui.common import bound_line, form_label, name_widget
+
+# The file chooser is imported when it opens: the sign-in page a cold start shows does not need its type.
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QFileDialog
 
 DEFAULT_MQTT_PORT = 8883
 
@@ -163,6 +167,8 @@ class ConnectionFields(QObject):
         self.edited.emit()
 
     def _on_ca_browse_clicked(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         # open(), not the static getOpenFileName(): its nested event loop would keep running inside this slot
         # while the app quits (or signs in) around it, and the window could be deleted under the dialog.
         dialog = QFileDialog(

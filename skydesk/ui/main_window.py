@@ -25,7 +25,7 @@ from skydesk.core.settings import ConnectionProfile, Settings
 from skydesk.ui import window_layout
 from skydesk.ui.common import app_icon, name_widget, open_message, standard_icon
 from skydesk.ui.progress import ProgressPage
-from skydesk.ui.signin import ReauthDialog, SignInPage
+from skydesk.ui.signin import SignInPage
 from skydesk.ui.status import StatusWidgets
 from skydesk.ui.themes import theme_manager
 
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from skydesk.ui.errors import ProblemPresenter
     from skydesk.ui.media_tab import MediaTab
     from skydesk.ui.people_hooks import PeopleHooks
+    from skydesk.ui.reauth import ReauthDialog
     from skydesk.ui.workspace import SessionWorkspace
     from skydesk.ui.workstation import WorkstationHooks
 
@@ -458,6 +459,8 @@ class MainWindow(QMainWindow):
         if self.reauth_dialog is not None:
             self.reauth_dialog.raise_()
             return
+        from skydesk.ui.reauth import ReauthDialog
+
         dialog = ReauthDialog(message, self.services.auth.username, self)
         dialog.password_entered.connect(self.services.auth.reauthenticate)
         dialog.sign_out_requested.connect(self._on_sign_out_triggered)

@@ -26,7 +26,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 WATCHED = ["asyncio", "qasync", "httpx", "keyring", "jwt", "paho", "skydesk.api", "skydesk.models.services",
-           "skydesk.ui.workspace", "skydesk.sandbox", "uuid", "importlib.resources", "platformdirs"]
+           "skydesk.ui.workspace", "skydesk.ui.reauth", "skydesk.sandbox", "uuid", "importlib.resources",
+           "platformdirs"]
 app = QApplication([sys.argv[0]])
 report = {}
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from skydesk.ui.common import plain_label
-from skydesk.ui.signin import ReauthDialog
+from skydesk.ui.reauth import ReauthDialog
 from tests.gui.helpers import close_window, signed_in_window, visible_column, wait_loaded
 from tests.support.qt import wait_until
 
