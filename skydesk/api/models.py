@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Generic, Self, TypeVar
 
@@ -113,21 +113,26 @@ class Session:
         except ValueError:
             return None
         intern = sys.intern
-        return cls(
-            sid,
-            intern(app),
-            version,
-            name,
-            description,
-            participants,
-            intern(status),
-            props,
-            intern(created_by),
-            created_at,
-            intern(modified_by),
-            modified_at,
-            draft,
+        # The frozen dataclass __init__ stores each field with object.__setattr__ (a third of the cost of
+        # a session here); the slots' own setters store the same values, checked above, directly.
+        s = _new(cls)
+        sid_, app_, version_, name_, description_, parts_, status_, props_, cby_, cat_, mby_, mat_, draft_ = (
+            _SESSION_SLOTS
         )
+        sid_(s, sid)
+        app_(s, intern(app))
+        version_(s, version)
+        name_(s, name)
+        description_(s, description)
+        parts_(s, participants)
+        status_(s, intern(status))
+        props_(s, props)
+        cby_(s, intern(created_by))
+        cat_(s, created_at)
+        mby_(s, intern(modified_by))
+        mat_(s, modified_at)
+        draft_(s, draft)
+        return s
 
     @classmethod
     def _from_any(cls, d: object) -> Session:
@@ -149,6 +154,17 @@ class Session:
             modified_at=date(m, "modifiedAt", w),
             is_draft=flag(m, "isDraft", w, False),
         )
+
+
+def slot_setters(cls: type) -> tuple[Callable[[Any, Any], None], ...]:
+    """The setters of a slotted dataclass's fields, in field order: what its ``__init__`` does, bar the
+    frozen check (for records built by the thousand; the class must have no ``__post_init__``)."""
+    assert not hasattr(cls, "__post_init__")
+    return tuple(getattr(cls, f.name).__set__ for f in fields(cls))
+
+
+_new = object.__new__
+_SESSION_SLOTS = slot_setters(Session)
 
 
 @dataclass(frozen=True, slots=True)

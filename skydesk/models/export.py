@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from skydesk import __version__
+from skydesk.api.read_ahead import SessionPages
 from skydesk.models.export_format import ExportSpec, SessionWriter, iso, session_document
 from skydesk.models.problems import Doing, Problem
 
@@ -80,14 +81,14 @@ class ExportController(QObject):
             # A server handing back a cursor it gave recently would loop for ever; the recent ones are
             # enough to notice (all of them would grow with the export: 500 strings at 100,000 sessions).
             written, cursor, recent = 0, None, deque[str](maxlen=RECENT_CURSORS)
-            # Page n is written (off the GUI thread) while page n+1 is fetched, and written before page
-            # n+2 is asked for: at most two pages in memory, and the writing costs no wall time.
+            # Page n+1 is asked for as soon as page n's bytes are in (SessionPages reads one page ahead),
+            # so the server produces it while page n is decoded and built here and then written off the
+            # GUI thread; page n is written before page n+2 is asked for: at most three pages in memory.
+            reader = SessionPages(client, app_id, limit=self.page_size, **kwargs)
             writing: asyncio.Future[None] | None = None
             try:
                 while True:
-                    page = await client.list_sessions(
-                        app_id, limit=self.page_size, next_cursor=cursor, **kwargs
-                    )
+                    page = await reader.page(cursor)
                     if writing is not None:
                         await writing  # in order, one page at a time
                     writing = asyncio.ensure_future(off_gui_thread(writer.write, page.items))
@@ -99,6 +100,7 @@ class ExportController(QObject):
                     recent.append(cursor)
                 await writing
             finally:
+                reader.close()  # nothing is read ahead past the end, a failure or a cancel
                 await _settled(writing)  # failed or cancelled: no thread may still write the file
             await off_gui_thread(writer.footer)
             return written

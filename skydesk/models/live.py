@@ -163,6 +163,9 @@ class LiveController(QObject):
                 tls=self.tls,
                 on_state=self.bridge.on_state,
                 sink=self.bridge.sink,
+                # The first page was read before this subscribes: on a new broker session (a first
+                # sign-in here) the list and the detail are fetched again for what fell in between.
+                loaded_before_connect=True,
             )
 
         building = loop.run_in_executor(None, build)

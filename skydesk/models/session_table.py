@@ -93,6 +93,9 @@ class SessionTableModel(QAbstractTableModel):
         self._highlights = RowHighlights(self)
         self._highlights.expired.connect(self._on_highlights_expired)
         self._changed_rows: tuple[int, int] | None = None  # rows replaced, not yet announced (dataChanged)
+        # While a refresh is on its way: the live changes applied meanwhile, newest per session (None = no
+        # refresh). Its pages may have been read before them, so they are applied again on top.
+        self._during_refresh: dict[str, Session | None] | None = None
         self._row_held = False  # loading more, its state row not shown yet (see LOADING_ROW_DELAY_MS)
         self._row_timer = QTimer(self)
         self._row_timer.setSingleShot(True)
@@ -290,6 +293,7 @@ class SessionTableModel(QAbstractTableModel):
         self._total = 0
         self._state = STATE_LOADING
         self._loading_more = False
+        self._during_refresh = None
         self._release_row()
         self.endResetModel()
         self.totalChanged.emit(0)
@@ -325,9 +329,15 @@ class SessionTableModel(QAbstractTableModel):
     def begin_refresh(self) -> None:
         """A refresh is on its way: the rows stay, and no page is fetched meanwhile."""
         self._fetching = True
+        self._during_refresh = {}
 
     def replace_sessions(self, sessions: Iterable[Session], total: int, has_more: bool) -> None:
-        """Show a refreshed list in one go (the rows were kept while it loaded)."""
+        """Show a refreshed list in one go (the rows were kept while it loaded).
+
+        Live changes that came while it loaded are applied again on top: a page read before an event
+        must not take back the row the event added, changed or removed.
+        """
+        during, self._during_refresh = self._during_refresh or {}, None
         self.beginResetModel()
         self._sessions = []
         self._rows = {}
@@ -336,9 +346,17 @@ class SessionTableModel(QAbstractTableModel):
         self._release_row()
         self.endResetModel()
         self.append_page(sessions, total, has_more)
+        for session_id, s in during.items():
+            if s is None:
+                self.forget(session_id)
+            elif session_id in self._rows or not has_more or self._insert_position(s) < len(self._sessions):
+                self.apply_sessions([s], highlight=False)
+            # else it sorts below the refreshed rows: paging brings it, and the total may count it already
 
     def forget(self, session_id: str) -> None:
         """Drop a row the user can no longer see (they left the session)."""
+        if self._during_refresh is not None:
+            self._during_refresh[session_id] = None
         row = self._rows.get(session_id)
         if row is not None:
             self._remove_row(row)
@@ -354,6 +372,7 @@ class SessionTableModel(QAbstractTableModel):
     def fetch_finished(self) -> None:
         """Clear the fetchMore guard (done-callback, on success, failure and cancellation alike)."""
         self._fetching = False
+        self._during_refresh = None  # a refresh that failed or was cancelled left the rows as they were
         if self._state == STATE_LOADING:
             empty = not self._sessions and not self._has_more
             self._set_state(STATE_EMPTY if empty else STATE_NONE)
@@ -366,7 +385,12 @@ class SessionTableModel(QAbstractTableModel):
     def apply_sessions(self, sessions: Iterable[Session], highlight: bool = True) -> None:
         """Upsert live changes: update rows in place, insert new matches where the sort puts them,
         drop rows that no longer match the filters (e.g. closed under status=open)."""
+        during = self._during_refresh
         for s in sessions:
+            if during is not None:
+                kept = during.get(s.session_id)
+                if kept is None or s.modified_at >= kept.modified_at:
+                    during[s.session_id] = s
             row = self._rows.get(s.session_id)
             matches = self._filters.matches(s)
             if row is None:

@@ -94,3 +94,21 @@ def test_an_async_generator_left_mid_way_is_closed_on_the_loop() -> None:
         loop.close()
     assert not unraisable, unraisable
     assert cleaned == [True], "the generator's clean-up ran to its end, on the loop"
+
+
+def test_sniffio_is_told_the_loop_is_asyncio_while_it_runs() -> None:
+    # anyio and httpcore ask sniffio ~40 times per request; told by the loop, it need not find out each time.
+    import sniffio
+
+    loop = qasync_loop_factory()
+    seen: list[tuple[str | None, str]] = []
+
+    async def ask() -> None:
+        seen.append((sniffio.thread_local.name, sniffio.current_async_library()))
+
+    try:
+        loop.run_until_complete(ask())
+    finally:
+        loop.close()
+    assert seen == [("asyncio", "asyncio")]
+    assert sniffio.thread_local.name is None  # put back once the loop stopped

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from PySide6.QtCore import QTimer
 
@@ -112,6 +113,34 @@ async def test_a_filtered_export_has_only_the_matching_sessions(
     rows = list(csv.reader(target.open(encoding="utf-8", newline="")))[1:]
     assert [r[0] for r in rows] == [s.session_id for s in expected]
     assert {r[2] for r in rows} == {"closed"} and {r[6] for r in rows} == {"urgent"}
+
+
+async def test_each_next_page_is_asked_for_before_this_one_is_decoded(
+    make_services: Any, profile_of: Any, big_sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server produces page n+1 while page n is decoded, built and written; every page is asked once."""
+    services, controller, app = await _signed_in(make_services, profile_of, big_sandbox)
+    client = services.auth.client
+    sent: list[str | None] = []
+
+    async def hook(request: httpx.Request) -> None:
+        if request.method == "GET" and request.url.path.endswith("/sessions"):
+            sent.append(request.url.params.get("nextCursor"))
+
+    client._http.event_hooks["request"].append(hook)
+    asked_when_built: list[int] = []
+    build = type(client)._session_page
+
+    def counted_build(self: Any, body: Any) -> Any:
+        asked_when_built.append(len(sent))
+        return build(self, body)
+
+    monkeypatch.setattr(type(client), "_session_page", counted_build)
+    await _export(controller, tmp_path / "ahead.csv", app, SessionFilters(), ExportSpec(COLUMNS, CSV))
+    pages = len(asked_when_built)
+    assert pages >= 20 and len(sent) == len(set(sent)) == pages  # each page asked for once, none beyond
+    # Page k (from 0) is decoded once the request for page k+1 has left; only the last has none after it.
+    assert asked_when_built == [*range(2, pages + 1), pages], asked_when_built
 
 
 async def test_the_file_is_written_off_the_gui_thread(
