@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from skydesk.events.types import event_from_json
 from skydesk.models.event_log_model import COL_TYPE, EventLogController
 from skydesk.ui.event_log_dock import EventLogDock
-from tests.events.payloads import event
+from tests.events.payloads import event, session_json
 
 
 def feed(ctl: EventLogController) -> list[dict[str, Any]]:
@@ -129,3 +129,44 @@ def test_export_writes_on_a_worker_thread_and_a_failure_is_said(
     qtbot.waitUntil(lambda: "Could not export" in dock.counts_label.text(), timeout=10_000)
     assert "No such file or directory" in dock.counts_label.text()
     assert dock.export_button.isEnabled(), "the user can choose another place"
+
+
+def test_the_filter_lists_follow_renames_and_drops_and_keep_the_choice(qtbot: Any) -> None:
+    ctl = EventLogController(limit=4)
+    dock = EventLogDock(ctl)
+    qtbot.addWidget(dock)
+    dock.show()
+
+    def updated(sid: str, name: str) -> Any:
+        return event_from_json(event("session_updated", session_id=sid, session=session_json(sid, name=name)))
+
+    def offered(combo: Any) -> list[tuple[str, str]]:
+        return [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())]
+
+    ctl.add_events([updated("c", "Crane"), updated("a", "Anchor"), updated("b", "Boiler")])
+    dock.refresh_choices()
+    assert offered(dock.session_combo) == [
+        ("All sessions", ""),
+        ("Anchor", "a"),
+        ("Boiler", "b"),
+        ("Crane", "c"),
+    ]
+    dock.session_combo.setCurrentIndex(dock.session_combo.findData("b"))
+    assert dock.table.model().rowCount() == 1
+
+    # "c" drops out of the bound, "b" is renamed so that it sorts first, "d" arrives.
+    ctl.add_events([updated("b", "Aardvark"), updated("d", "Dredger")])
+    dock.refresh_choices()
+    assert offered(dock.session_combo) == [
+        ("All sessions", ""),
+        ("Aardvark", "b"),
+        ("Anchor", "a"),
+        ("Dredger", "d"),
+    ]
+    assert dock.session_combo.currentData() == "b" and dock.session_combo.currentText() == "Aardvark"
+    assert dock.table.model().rowCount() == 2  # both events of "b" are kept and shown
+    assert offered(dock.type_combo) == [("All types", ""), ("session_updated", "session_updated")]
+
+    ctl.clear()
+    dock.refresh_choices()
+    assert offered(dock.session_combo) == [("All sessions", "")] and dock.session_combo.currentIndex() == 0
