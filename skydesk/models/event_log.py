@@ -24,6 +24,7 @@ from typing import IO, TYPE_CHECKING, Any
 from skydesk.api.merge import merge_patch
 from skydesk.core.files import replacing
 from skydesk.core.settings import EVENT_LOG_LIMIT
+from skydesk.core.untrack import untrack_acyclic
 from skydesk.events.types import SessionDataUpdated
 from skydesk.models.json_doc import format_path, get_at, merge_diff, patch_leaves, short_json
 
@@ -236,6 +237,7 @@ class EventLog:
                     after,
                 )
             )
+        untrack_acyclic(added)  # text, numbers and a timestamp: no cycle passes through an entry
         self._entries.extend(added)
         self.received += len(added)
         dropped = self._trim()

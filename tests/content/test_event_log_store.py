@@ -142,6 +142,8 @@ def test_entries_hold_no_containers_the_collector_must_scan() -> None:
     ]
     assert tracked == []
     assert not gc.is_tracked(log._sessions) and not gc.is_tracked(log._data)
+    assert not any(gc.is_tracked(e) for e in log), "nor are the entries themselves scanned"
+    assert [c.path for c in changes(log.entries()[-1])] or log.entries()[-1].states() is None
 
 
 def test_table_is_newest_first_and_bounded(qapp: Any) -> None:

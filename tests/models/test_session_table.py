@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from typing import Any
 
@@ -271,8 +272,11 @@ def test_many_rows_cost_no_qobjects(model: SessionTableModel) -> None:
     model.fetch_finished()
     assert model.rowCount() == 20_000
     assert len(model.children()) <= 2  # only the highlight timer: rows are plain Session objects
-    model.apply_sessions([make_session(20_001)])
+    model.apply_sessions([make_session(20_001), changed(make_session(5), name="Renamed")])
     assert model.row_of("s20001") == 20_000
+    assert model.data(model.index(5, COL_NAME)) == "Renamed"
+    # Full collections do not scan the rows (B5): none of them is tracked, whichever way it came in.
+    assert not any(gc.is_tracked(s) for s in model.sessions())
 
 
 def test_an_id_repeated_within_one_page_is_one_row(
