@@ -53,6 +53,8 @@ class EventLogDock(QDockWidget):
         self.table = QTableView()
         self.payload = read_only_text("Event payload")
         self.diff = read_only_text("Changes against the previous state")
+        self.payload.setPlaceholderText("Select an event to see its payload.")
+        self.diff.setPlaceholderText("Select an event to see what it changed in its session.")
         self.counts_label = QLabel()
         self.rate_label = QLabel("0 events/s")
         self.connection_label = QLabel()
@@ -223,7 +225,8 @@ class EventLogDock(QDockWidget):
 
     def _on_controller_exported(self, path: str, count: int) -> None:
         self.export_button.setEnabled(True)
-        self.counts_label.setText(f"Exported {count:,} events to {Path(path).name}.")
+        noun = "event" if count == 1 else "events"
+        self.counts_label.setText(f"Exported {count:,} {noun} to {Path(path).name}.")
 
     def _on_controller_export_failed(self, path: str, reason: str) -> None:
         self.export_button.setEnabled(True)
@@ -262,9 +265,9 @@ class EventLogDock(QDockWidget):
 def _refill(combo: QComboBox, items: list[tuple[str, str]]) -> None:
     """Replace a filter combo's choices after its first "All …" item, keeping the current choice."""
     current = combo.currentData()
-    wanted = [data for _text, data in items]
-    have = [combo.itemData(i) for i in range(1, combo.count())]
-    if wanted == have:
+    # Texts too: a session renamed since the last refill must be offered under its new name.
+    have = [(combo.itemText(i), combo.itemData(i)) for i in range(1, combo.count())]
+    if items == have:
         return
     combo.blockSignals(True)
     while combo.count() > 1:
