@@ -53,6 +53,8 @@ class EventLogDock(QDockWidget):
         self.table = QTableView()
         self.payload = read_only_text("Event payload")
         self.diff = read_only_text("Changes against the previous state")
+        self.payload.setPlaceholderText("Select an event to see its payload.")
+        self.diff.setPlaceholderText("Select an event to see what it changed in its session.")
         self.counts_label = QLabel()
         self.rate_label = QLabel("0 events/s")
         self.connection_label = QLabel()
@@ -225,7 +227,8 @@ class EventLogDock(QDockWidget):
 
     def _on_controller_exported(self, path: str, count: int) -> None:
         self.export_button.setEnabled(True)
-        self.counts_label.setText(f"Exported {count:,} events to {Path(path).name}.")
+        noun = "event" if count == 1 else "events"
+        self.counts_label.setText(f"Exported {count:,} {noun} to {Path(path).name}.")
 
     def _on_controller_export_failed(self, path: str, reason: str) -> None:
         self.export_button.setEnabled(True)

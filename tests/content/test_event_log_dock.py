@@ -47,6 +47,8 @@ def test_filter_select_pause_export(qtbot: Any, tmp_path: Path) -> None:
     dock.session_combo.setCurrentIndex(dock.session_combo.findData("a"))
     assert table.model().rowCount() == 1
 
+    assert not dock.payload.toPlainText() and "Select an event" in dock.payload.placeholderText()
+    assert "Select an event" in dock.diff.placeholderText()
     table.selectRow(0)
     assert dock.payload.toPlainText() == json.dumps(payloads[1], indent=2, ensure_ascii=False)
     assert "data.readings.pressure_bar: 8.1 → 8.98" in dock.diff.toPlainText()
@@ -54,7 +56,7 @@ def test_filter_select_pause_export(qtbot: Any, tmp_path: Path) -> None:
     out = tmp_path / "events.jsonl"
     dock.export_to(out)
     assert not dock.export_button.isEnabled(), "one export at a time"
-    qtbot.waitUntil(lambda: "Exported 1 events" in dock.counts_label.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "Exported 1 event to" in dock.counts_label.text(), timeout=10_000)
     assert [json.loads(line)["sessionId"] for line in out.read_text().splitlines()] == ["a"]
     assert dock.export_button.isEnabled()
 
@@ -63,7 +65,7 @@ def test_filter_select_pause_export(qtbot: Any, tmp_path: Path) -> None:
     QTest.mouseClick(dock.pause_button, Qt.MouseButton.LeftButton)
     assert dock.pause_button.text() == "Resume"
     ctl.add_events([event_from_json(event("session_closed", session_id="a"))])
-    assert table.model().rowCount() == 3 and "1 new events not shown" in dock.counts_label.text()
+    assert table.model().rowCount() == 3 and "1 new event not shown" in dock.counts_label.text()
     QTest.mouseClick(dock.pause_button, Qt.MouseButton.LeftButton)
     assert table.model().rowCount() == 4
     assert table.model().index(0, COL_TYPE).data() == "session_closed"
@@ -170,3 +172,19 @@ def test_the_filter_lists_follow_renames_and_drops_and_keep_the_choice(qtbot: An
     ctl.clear()
     dock.refresh_choices()
     assert offered(dock.session_combo) == [("All sessions", "")] and dock.session_combo.currentIndex() == 0
+
+
+def test_the_session_filter_offers_a_renamed_session_under_its_new_name(qtbot: Any) -> None:
+    ctl = EventLogController()
+    dock = EventLogDock(ctl)
+    qtbot.addWidget(dock)
+    first = event("session_created", session_id="a", session=session_json("a", name="Pump 4"))
+    ctl.add_events([event_from_json(first)])
+    dock.refresh_choices()
+    dock.session_combo.setCurrentIndex(dock.session_combo.findData("a"))
+    assert dock.session_combo.currentText() == "Pump 4"
+    renamed = event("session_updated", session_id="a", session=session_json("a", name="Pump 4 (North)"))
+    ctl.add_events([event_from_json(renamed)])
+    dock.refresh_choices()
+    assert dock.session_combo.currentText() == "Pump 4 (North)", "the new name, and still chosen"
+    assert dock.table.model().rowCount() == 2

@@ -164,3 +164,37 @@ async def test_a_change_between_the_first_page_and_the_subscription_is_not_lost(
         15,
         what="the list to fetch the gap's change",
     )
+
+
+async def test_two_windows_of_one_user_on_one_computer_both_get_live_events(
+    make_window: Any, make_sandbox: Any
+) -> None:
+    # The broker lets one connection hold a client id. Two windows of one user on one device used the
+    # same id, so each connect threw the other window off (neither kept its events for long).
+    sb = make_sandbox(seed=6)
+    first = await signed_in_window(make_window, sb, "tech")
+    await wait_until(lambda: first.status.live_state == "connected", 20, what="live events in the first")
+    second = make_window()
+    second.services.settings.device_id = first.services.settings.device_id  # one installation
+    fill_sign_in(second, sb, "tech")
+    QTest.mouseClick(second.sign_in_page.sign_in_button, Qt.MouseButton.LeftButton)
+    await wait_until(lambda: second.status.live_state == "connected", 20, what="live events in the second")
+    assert "Another skydesk window" in second.status.live_label.toolTip()
+    assert "Another skydesk window" not in first.status.live_label.toolTip(), "the first keeps the queue"
+    ids = sb._broker.connected_client_ids()
+    assert len([i for i in ids if sb.info.user("tech").id in i]) == 2
+
+    model = first.services.browser.model
+    session = next(s for s in model.sessions() if s.is_open)
+    for new_name in (f"Renamed for both windows {n} {datetime.now(UTC):%H%M%S%f}" for n in range(2)):
+        async with SkylightClient(sb.info.api_url, ca_file=sb.info.ca_file) as other:
+            await other.login(sb.info.realm, "dispatch", "dispatch-demo-pw")
+            await other.update_session_name(session.application_id, session.session_id, new_name)
+        for window in (first, second):
+            shown = window.services.browser.model
+
+            def name_shown(m: Any = shown, n: str = new_name) -> bool:
+                return bool(m.index(m.row_of(session.session_id), COL_NAME).data() == n)
+
+            await wait_until(name_shown, 15, what="the change in both windows")
+    assert first.status.live_state == second.status.live_state == "connected"
