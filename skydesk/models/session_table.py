@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication
 from skydesk.core.untrack import untrack_acyclic
 from skydesk.models.filters import SessionFilters
 from skydesk.models.people import people_tooltip
-from skydesk.models.placement import insert_position
+from skydesk.models.placement import in_place, insert_position
 from skydesk.models.row_highlights import RowHighlights
 from skydesk.models.session_columns import (
     COL_NAME,
@@ -433,6 +433,8 @@ class SessionTableModel(QAbstractTableModel):
         return insert_position(self._sessions if sessions is None else sessions, s, self._filters)
 
     def _move_into_place(self, row: int) -> None:
+        if in_place(self._sessions, row, self._filters):
+            return
         # Where the row belongs among the others: taken out and put back in place (two memmoves) rather
         # than copying the list, which cost ~100 us a live event at 20,000 rows (B5 storm profile).
         s = self._sessions.pop(row)
