@@ -294,11 +294,11 @@ class EventLogController(QObject):
     def status_text(self) -> str:
         """Kept / limit, and the note about dropped events (what the dock's footer says)."""
         log = self.log
-        text = f"{len(log):,} events kept (limit {log.limit:,})"
+        text = f"{_events(len(log))} kept (limit {log.limit:,})"
         if log.dropped:
-            text += f"; {log.dropped:,} older events dropped to stay within the limit"
+            text += f"; {_events(log.dropped, 'older ')} dropped to stay within the limit"
         if self.paused:
-            text += f"; paused, {self.held:,} new events not shown yet"
+            text += f"; paused, {_events(self.held, 'new ')} not shown yet"
         return text
 
     def _on_rate_timer_timeout(self) -> None:
@@ -309,3 +309,8 @@ class EventLogController(QObject):
         if rate != self.rate:
             self.rate = rate
             self.rate_changed.emit(rate)
+
+
+def _events(count: int, kind: str = "") -> str:
+    """``1 new event``, ``2,000 new events``: the count with its noun (the dock's footer)."""
+    return f"{count:,} {kind}{'event' if count == 1 else 'events'}"

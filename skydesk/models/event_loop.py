@@ -16,12 +16,18 @@ GeneratorExit" tracebacks. With the hooks, the loop closes such generators itsel
 And qasync keeps a cancelled timer (its Qt timer and handle) until the time it was due: every request's
 timeouts (anyio's deadlines, 15 s) piled up ~3,500 of them during a long export, ~1 MB that grew with the
 export's length (B9). Here a cancelled handle's Qt timer is killed and the handle dropped at once.
+
+And every ``call_soon`` was a Qt timer of its own (start, a timer event, kill): ~80 per sign-in, each
+10-30 us of the GUI thread plus a pass of Qt's event loop (B2). Here, as in asyncio's own loops, callbacks
+due now wait in one ready queue, and one zero timer runs those queued before its turn; what they schedule
+runs in the next turn, so Qt still paints and reads sockets between turns.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from collections import deque
 from typing import Any
 
 import qasync
@@ -53,20 +59,30 @@ class _Timers(QObject):
         super().__init__()
         self._loop = loop
         self._handles: dict[int, asyncio.Handle] = {}
+        self._ready: deque[asyncio.Handle] = deque()  # due now, run in order by one zero timer
+        self._ready_timer = 0  # that timer's id while it is pending
         self._stopped = False
 
     def add_callback(self, handle: asyncio.Handle, delay: float = 0) -> asyncio.Handle:
         """Run ``handle`` after ``delay`` seconds (qasync's interface)."""
-        timer_id = self.startTimer(int(max(0, delay) * 1000))
+        if delay <= 0:
+            self._ready.append(handle)
+            if not self._ready_timer:
+                self._ready_timer = self.startTimer(0)
+            return handle
+        timer_id = self.startTimer(int(delay * 1000))
         self._handles[timer_id] = handle
         if isinstance(handle, _QtHandle):
             handle._timer_id = timer_id
         return handle
 
     def discard(self, handle: _QtHandle) -> None:
-        """A handle was cancelled: kill its timer (unless it already ran; ids are reused)."""
+        """A handle was cancelled: kill its timer (unless it already ran; ids are reused).
+
+        A cancelled handle in the ready queue stays there until its turn, which skips it.
+        """
         timer_id = handle._timer_id
-        if self._handles.get(timer_id) is handle:
+        if timer_id and self._handles.get(timer_id) is handle:
             del self._handles[timer_id]
             self.killTimer(timer_id)
 
@@ -74,17 +90,36 @@ class _Timers(QObject):
         """A timer is due: run its handle once."""
         timer_id = event.timerId()
         self.killTimer(timer_id)
+        if timer_id == self._ready_timer:
+            self._ready_timer = 0
+            self._with_loop(self._run_ready)
+            return
         handle = self._handles.pop(timer_id, None)
         if handle is None or handle.cancelled() or self._stopped:
             return
+        self._with_loop(handle._run)
+
+    def _with_loop(self, run: Any) -> None:
         if asyncio._get_running_loop() is not None:
-            handle._run()
+            run()
             return
         asyncio._set_running_loop(self._loop)
         try:
-            handle._run()
+            run()
         finally:
             asyncio._set_running_loop(None)
+
+    def _run_ready(self) -> None:
+        """Run the handles queued before this turn (those they queue get the next turn and its timer)."""
+        ready = self._ready
+        try:
+            for _ in range(len(ready)):
+                handle = ready.popleft()
+                if not handle.cancelled() and not self._stopped:
+                    handle._run()  # asyncio's Handle reports a callback's exception to the loop
+        finally:
+            if ready and not self._ready_timer and not self._stopped:  # e.g. KeyboardInterrupt mid-turn
+                self._ready_timer = self.startTimer(0)
 
     def stop(self) -> None:
         """The loop closed: run nothing more, free every timer."""
@@ -92,12 +127,16 @@ class _Timers(QObject):
         for timer_id in self._handles:
             self.killTimer(timer_id)
         self._handles.clear()
+        if self._ready_timer:
+            self.killTimer(self._ready_timer)
+            self._ready_timer = 0
+        self._ready.clear()
 
     def set_debug(self, enabled: bool) -> None:
         """qasync's interface; slow-callback reports are not made here."""
 
     def __len__(self) -> int:
-        return len(self._handles)
+        return len(self._handles) + sum(not handle.cancelled() for handle in self._ready)
 
 
 class QtEventLoop(qasync.QEventLoop):  # type: ignore[misc]

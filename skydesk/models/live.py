@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import threading
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
+from skydesk.core.claims import Claim, claim
 from skydesk.core.settings import Settings
 from skydesk.events import EventStream, Resync, stable_client_suffix, token_provider_for
 from skydesk.models.auth import AuthController
@@ -26,6 +28,10 @@ FLUSH_INTERVAL_MS = 0
 # event log, timeline, ...) then ran over all of them in one go (B5: 55-185 ms stalls). A flush hands out at
 # most this many and leaves the rest to the next turn of the loop, so painting and input run in between.
 MAX_BATCH = 250
+SHARED_USER_NOTE = (
+    "Another skydesk window is signed in as this user on this computer and receives the events queued "
+    "while skydesk was closed; this window shows the events that arrive while it is open."
+)
 
 
 class EventBridge(QObject):
@@ -121,7 +127,8 @@ class LiveController(QObject):
         self._settings = settings
         self.bridge = bridge
         self._stream: EventStream | None = None
-        self._building: asyncio.Future[EventStream] | None = None
+        self._building: asyncio.Future[tuple[EventStream, Claim | None]] | None = None
+        self._claim: Claim | None = None  # this device's stable client id for the user, while streaming
         self._joins: set[asyncio.Future[None]] = set()  # stream joins still running in the executor
         self.tls = True
 
@@ -151,36 +158,52 @@ class LiveController(QObject):
         token_provider = token_provider_for(client, loop)
         suffix = stable_client_suffix(self._settings.device_id, user_id)
 
-        def build() -> EventStream:
-            return EventStream(
+        def build() -> tuple[EventStream, Claim | None]:
+            # The broker lets one connection hold a client id: another window of this user here would
+            # take it over, again and again. The first claims the stable id; any other uses its own.
+            held = _claim_client_id(f"{realm}-{user_id}-{suffix}")
+            on_state = self.bridge.on_state if held is not None else self._on_shared_state
+            stream = EventStream(
                 host=profile.mqtt_host,
                 port=profile.mqtt_port,
                 realm=realm,
                 user_id=user_id,
                 token_provider=token_provider,
-                client_suffix=suffix,
+                client_suffix=suffix if held is not None else f"{secrets.randbelow(10**8):08d}",
                 ca_file=profile.ca_file or None,
                 tls=self.tls,
-                on_state=self.bridge.on_state,
+                on_state=on_state,
                 sink=self.bridge.sink,
+                # The first page was read before this subscribes: on a new broker session (a first
+                # sign-in here) the list and the detail are fetched again for what fell in between.
+                loaded_before_connect=True,
             )
+            return stream, held
 
         building = loop.run_in_executor(None, build)
         self._building = building
         building.add_done_callback(self._on_built)
 
-    def _on_built(self, building: asyncio.Future[EventStream]) -> None:
+    def _on_built(self, building: asyncio.Future[tuple[EventStream, Claim | None]]) -> None:
+        try:
+            stream, held = building.result()
+        except (OSError, ValueError) as exc:  # e.g. a CA file the TLS context refused
+            if building is self._building:
+                self._building = None
+                log.warning("Live events cannot start: %s", exc)
+                self.bridge.on_state("offline", f"Live events cannot start: {exc}")
+            return
         if building is not self._building:
+            if held is not None:
+                held.release()
             return  # stopped (or signed out) while it was being built: it is never started
         self._building = None
-        try:
-            stream = building.result()
-        except (OSError, ValueError) as exc:  # e.g. a CA file the TLS context refused
-            log.warning("Live events cannot start: %s", exc)
-            self.bridge.on_state("offline", f"Live events cannot start: {exc}")
-            return
-        self._stream = stream
+        self._stream, self._claim = stream, held
         stream.start()
+
+    def _on_shared_state(self, state: Any, detail: str = "") -> None:
+        # Say why this window does not get what was queued while it was closed (the tooltip of the state).
+        self.bridge.on_state(state, f"{detail}\n{SHARED_USER_NOTE}" if detail else SHARED_USER_NOTE)
 
     async def stop(self) -> None:
         """Stop the stream; `stop()` joins a thread, so the join runs in the executor, not on the GUI thread.
@@ -199,6 +222,9 @@ class LiveController(QObject):
         join = asyncio.get_running_loop().run_in_executor(None, stream.stop)
         self._joins.add(join)
         join.add_done_callback(self._joins.discard)
+        held, self._claim = self._claim, None
+        if held is not None:  # given up once the stream is off the broker, for the next sign-in or window
+            join.add_done_callback(lambda _join: held.release())
         await asyncio.shield(join)
         self.bridge.flush(everything=True)
 
@@ -206,3 +232,21 @@ class LiveController(QObject):
         """Wait for the joins of streams stopped earlier (shutdown awaits them after a cancelled stop)."""
         if self._joins:
             await asyncio.wait(set(self._joins))
+
+
+def _claim_client_id(name: str) -> Claim | None:
+    """Claim the client id ``name`` for this process; None when another window holds it.
+
+    When the claim cannot be made at all (no state directory), go on with the stable id: that is how the
+    app behaved before claims, and one window per user is the usual case.
+    """
+    from skydesk.core import paths  # (platformdirs: not needed before the first paint)
+
+    try:
+        held = claim(paths.state_dir() / "client-ids", name)
+    except OSError as exc:
+        log.warning("Cannot claim the live events client id (%s); using it unclaimed", exc)
+        return Claim(name, None)
+    if held is None:
+        log.info("Another window holds this user's live events client id; this one uses its own")
+    return held

@@ -17,9 +17,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
+from skydesk.core.untrack import untrack_acyclic
 from skydesk.models.filters import SessionFilters
 from skydesk.models.people import people_tooltip
-from skydesk.models.placement import insert_position
+from skydesk.models.placement import in_place, insert_position
 from skydesk.models.row_highlights import RowHighlights
 from skydesk.models.session_columns import (
     COL_NAME,
@@ -92,6 +93,9 @@ class SessionTableModel(QAbstractTableModel):
         self._highlights = RowHighlights(self)
         self._highlights.expired.connect(self._on_highlights_expired)
         self._changed_rows: tuple[int, int] | None = None  # rows replaced, not yet announced (dataChanged)
+        # While a refresh is on its way: the live changes applied meanwhile, newest per session (None = no
+        # refresh). Its pages may have been read before them, so they are applied again on top.
+        self._during_refresh: dict[str, Session | None] | None = None
         self._row_held = False  # loading more, its state row not shown yet (see LOADING_ROW_DELAY_MS)
         self._row_timer = QTimer(self)
         self._row_timer.setSingleShot(True)
@@ -289,6 +293,7 @@ class SessionTableModel(QAbstractTableModel):
         self._total = 0
         self._state = STATE_LOADING
         self._loading_more = False
+        self._during_refresh = None
         self._release_row()
         self.endResetModel()
         self.totalChanged.emit(0)
@@ -310,6 +315,7 @@ class SessionTableModel(QAbstractTableModel):
                 self._replace_row(row, s)
         self._flush_changed_rows()
         if fresh:
+            untrack_acyclic(fresh.values())  # rows live long: full collections need not scan them
             first = len(self._sessions)
             self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
             for s in fresh.values():
@@ -323,9 +329,15 @@ class SessionTableModel(QAbstractTableModel):
     def begin_refresh(self) -> None:
         """A refresh is on its way: the rows stay, and no page is fetched meanwhile."""
         self._fetching = True
+        self._during_refresh = {}
 
     def replace_sessions(self, sessions: Iterable[Session], total: int, has_more: bool) -> None:
-        """Show a refreshed list in one go (the rows were kept while it loaded)."""
+        """Show a refreshed list in one go (the rows were kept while it loaded).
+
+        Live changes that came while it loaded are applied again on top: a page read before an event
+        must not take back the row the event added, changed or removed.
+        """
+        during, self._during_refresh = self._during_refresh or {}, None
         self.beginResetModel()
         self._sessions = []
         self._rows = {}
@@ -334,9 +346,17 @@ class SessionTableModel(QAbstractTableModel):
         self._release_row()
         self.endResetModel()
         self.append_page(sessions, total, has_more)
+        for session_id, s in during.items():
+            if s is None:
+                self.forget(session_id)
+            elif session_id in self._rows or not has_more or self._insert_position(s) < len(self._sessions):
+                self.apply_sessions([s], highlight=False)
+            # else it sorts below the refreshed rows: paging brings it, and the total may count it already
 
     def forget(self, session_id: str) -> None:
         """Drop a row the user can no longer see (they left the session)."""
+        if self._during_refresh is not None:
+            self._during_refresh[session_id] = None
         row = self._rows.get(session_id)
         if row is not None:
             self._remove_row(row)
@@ -352,6 +372,7 @@ class SessionTableModel(QAbstractTableModel):
     def fetch_finished(self) -> None:
         """Clear the fetchMore guard (done-callback, on success, failure and cancellation alike)."""
         self._fetching = False
+        self._during_refresh = None  # a refresh that failed or was cancelled left the rows as they were
         if self._state == STATE_LOADING:
             empty = not self._sessions and not self._has_more
             self._set_state(STATE_EMPTY if empty else STATE_NONE)
@@ -364,7 +385,12 @@ class SessionTableModel(QAbstractTableModel):
     def apply_sessions(self, sessions: Iterable[Session], highlight: bool = True) -> None:
         """Upsert live changes: update rows in place, insert new matches where the sort puts them,
         drop rows that no longer match the filters (e.g. closed under status=open)."""
+        during = self._during_refresh
         for s in sessions:
+            if during is not None:
+                kept = during.get(s.session_id)
+                if kept is None or s.modified_at >= kept.modified_at:
+                    during[s.session_id] = s
             row = self._rows.get(s.session_id)
             matches = self._filters.matches(s)
             if row is None:
@@ -395,6 +421,7 @@ class SessionTableModel(QAbstractTableModel):
         if self._state == STATE_EMPTY:
             self._set_state(STATE_NONE)
         self._flush_changed_rows()
+        untrack_acyclic((s,))
         self.beginInsertRows(QModelIndex(), pos, pos)
         self._sessions.insert(pos, s)
         self._reindex(pos)
@@ -406,6 +433,8 @@ class SessionTableModel(QAbstractTableModel):
         return insert_position(self._sessions if sessions is None else sessions, s, self._filters)
 
     def _move_into_place(self, row: int) -> None:
+        if in_place(self._sessions, row, self._filters):
+            return
         # Where the row belongs among the others: taken out and put back in place (two memmoves) rather
         # than copying the list, which cost ~100 us a live event at 20,000 rows (B5 storm profile).
         s = self._sessions.pop(row)
@@ -423,6 +452,7 @@ class SessionTableModel(QAbstractTableModel):
         self.endMoveRows()
 
     def _replace_row(self, row: int, s: Session) -> None:
+        untrack_acyclic((s,))
         self._sessions[row] = s
         # One dataChanged for the rows changed in a batch (until the next insert, move or removal): each
         # signal costs the views a pass, and a storm replaces hundreds of rows per batch.
@@ -506,21 +536,21 @@ class SessionTableModel(QAbstractTableModel):
 
     def refresh_unread(self, session_ids: list[str]) -> None:
         """Repaint the rows whose unread mark appeared or went."""
-        for sid in session_ids:
-            row = self._rows.get(sid)
-            if row is not None:
-                roles = [UnreadRole, Qt.ItemDataRole.FontRole]
-                self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1), roles)
+        self._rows_changed(session_ids, [UnreadRole, Qt.ItemDataRole.FontRole])
 
     def _on_highlights_expired(self, session_ids: list[str]) -> None:
-        for sid in session_ids:
-            row = self._rows.get(sid)
-            if row is not None:
-                self.dataChanged.emit(
-                    self.index(row, 0),
-                    self.index(row, self.columnCount() - 1),
-                    [HighlightRole, Qt.ItemDataRole.BackgroundRole],
-                )
+        self._rows_changed(session_ids, [HighlightRole, Qt.ItemDataRole.BackgroundRole])
+
+    def _rows_changed(self, session_ids: Iterable[str], roles: list[int]) -> None:
+        # One dataChanged per run of adjacent rows, not per row: each costs the view ~20 us, and a storm's
+        # highlights end for hundreds of rows at a time (B5).
+        rows = sorted(row for sid in session_ids if (row := self._rows.get(sid)) is not None)
+        last_column = self.columnCount() - 1
+        start = 0
+        for i, row in enumerate(rows):
+            if i + 1 == len(rows) or rows[i + 1] != row + 1:
+                self.dataChanged.emit(self.index(rows[start], 0), self.index(row, last_column), roles)
+                start = i + 1
 
 
 def _unread_font() -> QFont:

@@ -53,6 +53,8 @@ class EventLogDock(QDockWidget):
         self.table = QTableView()
         self.payload = read_only_text("Event payload")
         self.diff = read_only_text("Changes against the previous state")
+        self.payload.setPlaceholderText("Select an event to see its payload.")
+        self.diff.setPlaceholderText("Select an event to see what it changed in its session.")
         self.counts_label = QLabel()
         self.rate_label = QLabel("0 events/s")
         self.connection_label = QLabel()
@@ -60,6 +62,8 @@ class EventLogDock(QDockWidget):
         self.limit_spin = QSpinBox()
         self._text_timer = QTimer(self)
         self._choices_timer = QTimer(self)
+        self._type_choices: list[tuple[str, str]] = []  # what the filter lists offer after "All …"
+        self._session_choices: list[tuple[str, str]] = []
         self._setup_ui()
         self._connect()
         self.set_connection("stopped", "")
@@ -177,10 +181,10 @@ class EventLogDock(QDockWidget):
     def refresh_choices(self) -> None:
         """Offer the types and sessions seen so far in the filter lists (the choice is kept)."""
         log, model = self.controller.log, self.controller.model
-        _refill(self.type_combo, [(t, t) for t in log.types()])
-        sessions = sorted({e.session_id for e in log})
+        _refill(self.type_combo, [(t, t) for t in log.types()], self._type_choices)
+        sessions = log.session_ids()
         named = sorted(((model.session_name(s), s) for s in sessions), key=lambda p: p[0].casefold())
-        _refill(self.session_combo, named)
+        _refill(self.session_combo, named, self._session_choices)
 
     # ------------------------------------------------------------------ selection
     def selected(self) -> LoggedEvent | None:
@@ -223,7 +227,8 @@ class EventLogDock(QDockWidget):
 
     def _on_controller_exported(self, path: str, count: int) -> None:
         self.export_button.setEnabled(True)
-        self.counts_label.setText(f"Exported {count:,} events to {Path(path).name}.")
+        noun = "event" if count == 1 else "events"
+        self.counts_label.setText(f"Exported {count:,} {noun} to {Path(path).name}.")
 
     def _on_controller_export_failed(self, path: str, reason: str) -> None:
         self.export_button.setEnabled(True)
@@ -259,18 +264,28 @@ class EventLogDock(QDockWidget):
         name_widget(self.pause_button, self.pause_button.text())
 
 
-def _refill(combo: QComboBox, items: list[tuple[str, str]]) -> None:
-    """Replace a filter combo's choices after its first "All …" item, keeping the current choice."""
-    current = combo.currentData()
-    wanted = [data for _text, data in items]
-    have = [combo.itemData(i) for i in range(1, combo.count())]
-    if wanted == have:
+def _refill(combo: QComboBox, items: list[tuple[str, str]], shown: list[tuple[str, str]]) -> None:
+    """Make a filter combo offer ``items`` after its first "All …" item, keeping the current choice.
+
+    ``shown`` is what it offers now (updated here). Only the items that differ are changed: a storm renames
+    a thousand sessions every second, and taking every item out and adding it again cost 5-10 ms of the GUI
+    thread each time (B5).
+    """
+    if items == shown:
         return
+    current = combo.currentData()
     combo.blockSignals(True)
-    while combo.count() > 1:
-        combo.removeItem(1)
-    for text, data in items:
+    common = min(len(items), len(shown))
+    for i in range(common):
+        (text, data), (old_text, old_data) = items[i], shown[i]
+        if text != old_text:
+            combo.setItemText(i + 1, text)
+        if data != old_data:
+            combo.setItemData(i + 1, data)
+    while combo.count() > len(items) + 1:
+        combo.removeItem(combo.count() - 1)
+    for text, data in items[common:]:
         combo.addItem(text, data)
-    index = combo.findData(current)
-    combo.setCurrentIndex(max(0, index))
+    shown[:] = items
+    combo.setCurrentIndex(max(0, combo.findData(current)))
     combo.blockSignals(False)

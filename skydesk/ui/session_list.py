@@ -55,6 +55,10 @@ class SessionListPane(QWidget):
         self.count_label = QLabel()
         self._model: SessionTableModel | None = None
         self._pending_select: str | None = None
+        # The row selected when the model was reset (a reload), put back quietly when it returns: it is
+        # not a new choice, so it must not open the session again or ask about unsaved edits again.
+        self._reselect: str | None = None
+        self._quiet = False
         self._hidden: set[str] = set(DEFAULT_HIDDEN_COLUMNS)
         self.column_menu: QMenu | None = None
         self.column_fitter: NameColumnFitter | None = None
@@ -174,13 +178,17 @@ class SessionListPane(QWidget):
             self._pending_select = session_id
             return False
         self._pending_select = None
-        index = model.index(row, COL_NAME)
+        self._select_row(row)
+        return True
+
+    def _select_row(self, row: int) -> None:
+        assert self._model is not None
+        index = self._model.index(row, COL_NAME)
         self.table.selectionModel().setCurrentIndex(
             index,
             QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
         )
         self.table.scrollTo(index)
-        return True
 
     def hidden_columns(self) -> list[str]:
         """Titles of the columns the user does not see (saved in the settings)."""
@@ -225,7 +233,7 @@ class SessionListPane(QWidget):
 
     def clear_selection(self) -> None:
         """Select nothing (the detail pane keeps what it shows)."""
-        self._pending_select = None
+        self._pending_select = self._reselect = None
         self.table.selectionModel().clearCurrentIndex()
         self.table.clearSelection()
 
@@ -263,6 +271,10 @@ class SessionListPane(QWidget):
         session_id = (
             str(current.siblingAtColumn(COL_NAME).data(SessionIdRole) or "") if current.isValid() else ""
         )
+        if self._quiet:
+            return
+        if session_id:
+            self._reselect = None  # chosen since the reload: the old selection does not come back
         self.session_selected.emit(session_id)
 
     def _on_model_about_to_be_reset(self) -> None:
@@ -270,7 +282,7 @@ class SessionListPane(QWidget):
         # session again when its row comes back, so the list and the detail pane keep agreeing.
         selected = self.selected_session_id()
         if selected:
-            self._pending_select = selected
+            self._reselect = selected
 
     def _on_model_changed(self, *_args: object) -> None:
         model = self._model
@@ -294,6 +306,12 @@ class SessionListPane(QWidget):
         else:
             text = f"{loaded} of {total} {noun} loaded"
         self._show_count(text, progress=0 < loaded < total)
+        if self._reselect and (row := model.row_of(self._reselect)) >= 0:
+            self._reselect, self._quiet = None, True
+            try:
+                self._select_row(row)
+            finally:
+                self._quiet = False
         if self._pending_select:
             self.select_session(self._pending_select)
 

@@ -1,8 +1,11 @@
-"""The session table's view: rows added or taken away below what is shown do not repaint what is shown."""
+"""The session table's view: changes to rows out of sight do not repaint what is shown."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QTimer
+from collections.abc import Sequence
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QRect, QTimer
+from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QStyle, QTableView, QWidget
 
 Index = QModelIndex | QPersistentModelIndex
@@ -58,6 +61,40 @@ class SessionTableView(QTableView):
         last_shown = self.rowAt(self.viewport().height() - 1)
         hidden = not parent.isValid() and 0 <= last_shown < first
         self._hidden_changes_only = hidden and self._hidden_changes_only is not False
+
+    def dataChanged(
+        self,
+        top_left: Index,
+        bottom_right: Index,
+        roles: Sequence[int] = (),
+    ) -> None:
+        """Repaint the shown rows between ``top_left`` and ``bottom_right`` (nothing if none is shown)."""
+        rows = self._shown_rows(top_left, bottom_right)
+        if rows is None or QAccessible.isActive():  # assistive tools are told of every change
+            super().dataChanged(top_left, bottom_right, list(roles))
+            return
+        first, last = rows
+        if first > last or not self.isVisible():
+            return  # no shown row changed; rows are painted from the model when they scroll in
+        top = self.rowViewportPosition(first)
+        bottom = self.rowViewportPosition(last) + self.rowHeight(last)
+        viewport = self.viewport()
+        viewport.update(QRect(0, top, viewport.width(), bottom - top))
+
+    def _shown_rows(self, top_left: Index, bottom_right: Index) -> tuple[int, int] | None:
+        """The shown rows of a top-level range (first > last when none), or None to leave it to Qt."""
+        if not top_left.isValid() or not bottom_right.isValid() or top_left.parent().isValid():
+            return None
+        model, header = self.model(), self.verticalHeader()
+        if model is None or header.sectionsMoved() or header.sectionsHidden():
+            return None  # shown rows may not be one run of model rows: Qt's way
+        shown_first = self.rowAt(0)
+        if shown_first < 0:
+            return None  # no row at the top of the viewport (empty, or laid out yet): Qt's way
+        shown_last = self.rowAt(self.viewport().height() - 1)
+        if shown_last < 0:  # the rows end above the viewport's bottom
+            shown_last = model.rowCount() - 1
+        return max(top_left.row(), shown_first), min(bottom_right.row(), shown_last)
 
     def doItemsLayout(self) -> None:
         """Lay the items out; after row changes that were all out of sight, only the scroll bars move."""

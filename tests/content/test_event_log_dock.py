@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from skydesk.events.types import event_from_json
 from skydesk.models.event_log_model import COL_TYPE, EventLogController
 from skydesk.ui.event_log_dock import EventLogDock
-from tests.events.payloads import event
+from tests.events.payloads import event, session_json
 
 
 def feed(ctl: EventLogController) -> list[dict[str, Any]]:
@@ -47,6 +47,8 @@ def test_filter_select_pause_export(qtbot: Any, tmp_path: Path) -> None:
     dock.session_combo.setCurrentIndex(dock.session_combo.findData("a"))
     assert table.model().rowCount() == 1
 
+    assert not dock.payload.toPlainText() and "Select an event" in dock.payload.placeholderText()
+    assert "Select an event" in dock.diff.placeholderText()
     table.selectRow(0)
     assert dock.payload.toPlainText() == json.dumps(payloads[1], indent=2, ensure_ascii=False)
     assert "data.readings.pressure_bar: 8.1 → 8.98" in dock.diff.toPlainText()
@@ -54,7 +56,7 @@ def test_filter_select_pause_export(qtbot: Any, tmp_path: Path) -> None:
     out = tmp_path / "events.jsonl"
     dock.export_to(out)
     assert not dock.export_button.isEnabled(), "one export at a time"
-    qtbot.waitUntil(lambda: "Exported 1 events" in dock.counts_label.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "Exported 1 event to" in dock.counts_label.text(), timeout=10_000)
     assert [json.loads(line)["sessionId"] for line in out.read_text().splitlines()] == ["a"]
     assert dock.export_button.isEnabled()
 
@@ -63,7 +65,7 @@ def test_filter_select_pause_export(qtbot: Any, tmp_path: Path) -> None:
     QTest.mouseClick(dock.pause_button, Qt.MouseButton.LeftButton)
     assert dock.pause_button.text() == "Resume"
     ctl.add_events([event_from_json(event("session_closed", session_id="a"))])
-    assert table.model().rowCount() == 3 and "1 new events not shown" in dock.counts_label.text()
+    assert table.model().rowCount() == 3 and "1 new event not shown" in dock.counts_label.text()
     QTest.mouseClick(dock.pause_button, Qt.MouseButton.LeftButton)
     assert table.model().rowCount() == 4
     assert table.model().index(0, COL_TYPE).data() == "session_closed"
@@ -129,3 +131,60 @@ def test_export_writes_on_a_worker_thread_and_a_failure_is_said(
     qtbot.waitUntil(lambda: "Could not export" in dock.counts_label.text(), timeout=10_000)
     assert "No such file or directory" in dock.counts_label.text()
     assert dock.export_button.isEnabled(), "the user can choose another place"
+
+
+def test_the_filter_lists_follow_renames_and_drops_and_keep_the_choice(qtbot: Any) -> None:
+    ctl = EventLogController(limit=4)
+    dock = EventLogDock(ctl)
+    qtbot.addWidget(dock)
+    dock.show()
+
+    def updated(sid: str, name: str) -> Any:
+        return event_from_json(event("session_updated", session_id=sid, session=session_json(sid, name=name)))
+
+    def offered(combo: Any) -> list[tuple[str, str]]:
+        return [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())]
+
+    ctl.add_events([updated("c", "Crane"), updated("a", "Anchor"), updated("b", "Boiler")])
+    dock.refresh_choices()
+    assert offered(dock.session_combo) == [
+        ("All sessions", ""),
+        ("Anchor", "a"),
+        ("Boiler", "b"),
+        ("Crane", "c"),
+    ]
+    dock.session_combo.setCurrentIndex(dock.session_combo.findData("b"))
+    assert dock.table.model().rowCount() == 1
+
+    # "c" drops out of the bound, "b" is renamed so that it sorts first, "d" arrives.
+    ctl.add_events([updated("b", "Aardvark"), updated("d", "Dredger")])
+    dock.refresh_choices()
+    assert offered(dock.session_combo) == [
+        ("All sessions", ""),
+        ("Aardvark", "b"),
+        ("Anchor", "a"),
+        ("Dredger", "d"),
+    ]
+    assert dock.session_combo.currentData() == "b" and dock.session_combo.currentText() == "Aardvark"
+    assert dock.table.model().rowCount() == 2  # both events of "b" are kept and shown
+    assert offered(dock.type_combo) == [("All types", ""), ("session_updated", "session_updated")]
+
+    ctl.clear()
+    dock.refresh_choices()
+    assert offered(dock.session_combo) == [("All sessions", "")] and dock.session_combo.currentIndex() == 0
+
+
+def test_the_session_filter_offers_a_renamed_session_under_its_new_name(qtbot: Any) -> None:
+    ctl = EventLogController()
+    dock = EventLogDock(ctl)
+    qtbot.addWidget(dock)
+    first = event("session_created", session_id="a", session=session_json("a", name="Pump 4"))
+    ctl.add_events([event_from_json(first)])
+    dock.refresh_choices()
+    dock.session_combo.setCurrentIndex(dock.session_combo.findData("a"))
+    assert dock.session_combo.currentText() == "Pump 4"
+    renamed = event("session_updated", session_id="a", session=session_json("a", name="Pump 4 (North)"))
+    ctl.add_events([event_from_json(renamed)])
+    dock.refresh_choices()
+    assert dock.session_combo.currentText() == "Pump 4 (North)", "the new name, and still chosen"
+    assert dock.table.model().rowCount() == 2

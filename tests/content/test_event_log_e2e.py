@@ -56,7 +56,7 @@ async def test_filter_diff_and_export(make_window: Any, sandbox: Any, tmp_path: 
     QTest.mouseClick(dock.pause_button, Qt.MouseButton.LeftButton)
     await opened.other.patch_session_data(opened.app_id, opened.session_id, {"note": f"{word} paused"})
     await wait_until(lambda: opened.content.event_log.held == 1, 15, what="the event, held while paused")
-    assert model.rowCount() == 3 and "1 new events not shown" in dock.counts_label.text()
+    assert model.rowCount() == 3 and "1 new event not shown" in dock.counts_label.text()
     QTest.mouseClick(dock.pause_button, Qt.MouseButton.LeftButton)
     assert model.rowCount() == 4, "resumed: caught up"
     out = tmp_path / "log.jsonl"

@@ -29,6 +29,19 @@ def test_bound_drops_oldest_and_counts_them() -> None:
     assert [e.seq for e in log] == [5, 6, 7]
 
 
+def test_the_types_and_sessions_offered_are_those_of_the_kept_entries() -> None:
+    log = EventLog(limit=4)
+    for batch in (["a", "b", "a"], ["c"], ["c", "d", "d"]):
+        log.add([ev("session_closed" if s == "d" else "session_created", session_id=s) for s in batch])
+        assert log.session_ids() == sorted({e.session_id for e in log})
+        assert log.types() == sorted({e.event_type for e in log})
+    assert log.session_ids() == ["c", "d"] and log.types() == ["session_closed", "session_created"]
+    log.set_limit(1)
+    assert log.session_ids() == ["d"] and log.types() == ["session_closed"]
+    log.clear()
+    assert log.session_ids() == [] and log.types() == []
+
+
 def test_filter_by_type_session_and_text() -> None:
     log = EventLog()
     log.add(
@@ -142,6 +155,8 @@ def test_entries_hold_no_containers_the_collector_must_scan() -> None:
     ]
     assert tracked == []
     assert not gc.is_tracked(log._sessions) and not gc.is_tracked(log._data)
+    assert not any(gc.is_tracked(e) for e in log), "nor are the entries themselves scanned"
+    assert [c.path for c in changes(log.entries()[-1])] or log.entries()[-1].states() is None
 
 
 def test_table_is_newest_first_and_bounded(qapp: Any) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from skydesk.api import SkylightClient
 from skydesk.models.session_columns import COL_NAME
 from skydesk.models.session_table import HighlightRole
-from tests.gui.helpers import signed_in_window
+from tests.gui.helpers import fill_sign_in, signed_in_window
 from tests.support.qt import wait_until
 
 
@@ -125,3 +125,76 @@ async def test_a_reconnect_that_lost_events_fetches_the_list_and_detail_again(
     )
     assert window.status.live_state == "connected"
     assert window.workspace.sessions.selected_session_id() == session.session_id, "the selection stays"
+
+
+async def test_a_change_between_the_first_page_and_the_subscription_is_not_lost(
+    make_window: Any, make_sandbox: Any
+) -> None:
+    # The first page is read before the live stream subscribes, and a first sign-in has no broker
+    # session to queue for it: a change made in that gap is published to nobody. The app must fetch
+    # again once subscribed. The change is made (and published) from a slot on the first page's rows,
+    # which runs before the stream is even built; the test blocks the GUI thread for it on purpose.
+    from skydesk.api.sync import SyncSkylightClient
+
+    sb = make_sandbox(seed=6)
+    window = make_window()
+    model = window.services.browser.model
+    renamed: list[tuple[str, str]] = []
+
+    def rename_in_the_gap(*_args: object) -> None:
+        session = next((s for s in model.sessions() if s.is_open), None)
+        if renamed or session is None:
+            return
+        new_name = f"Renamed in the gap {datetime.now(UTC):%H%M%S%f}"
+        with SyncSkylightClient(sb.info.api_url, ca_file=sb.info.ca_file) as other:
+            other.login(sb.info.realm, "dispatch", "dispatch-demo-pw")
+            other.update_session_name(session.application_id, session.session_id, new_name)
+        renamed.append((session.session_id, new_name))
+        assert window.services.live.stream is None, "the stream had started before the page was in"
+
+    model.rowsInserted.connect(rename_in_the_gap)
+    fill_sign_in(window, sb, "tech")
+    QTest.mouseClick(window.sign_in_page.sign_in_button, Qt.MouseButton.LeftButton)
+    await wait_until(lambda: renamed, 20, what="the first page")
+    model.rowsInserted.disconnect(rename_in_the_gap)
+    await wait_until(lambda: window.status.live_state == "connected", 20, what="live events")
+    session_id, new_name = renamed[0]
+    await wait_until(
+        lambda: model.index(model.row_of(session_id), COL_NAME).data() == new_name,
+        15,
+        what="the list to fetch the gap's change",
+    )
+
+
+async def test_two_windows_of_one_user_on_one_computer_both_get_live_events(
+    make_window: Any, make_sandbox: Any
+) -> None:
+    # The broker lets one connection hold a client id. Two windows of one user on one device used the
+    # same id, so each connect threw the other window off (neither kept its events for long).
+    sb = make_sandbox(seed=6)
+    first = await signed_in_window(make_window, sb, "tech")
+    await wait_until(lambda: first.status.live_state == "connected", 20, what="live events in the first")
+    second = make_window()
+    second.services.settings.device_id = first.services.settings.device_id  # one installation
+    fill_sign_in(second, sb, "tech")
+    QTest.mouseClick(second.sign_in_page.sign_in_button, Qt.MouseButton.LeftButton)
+    await wait_until(lambda: second.status.live_state == "connected", 20, what="live events in the second")
+    assert "Another skydesk window" in second.status.live_label.toolTip()
+    assert "Another skydesk window" not in first.status.live_label.toolTip(), "the first keeps the queue"
+    ids = sb._broker.connected_client_ids()
+    assert len([i for i in ids if sb.info.user("tech").id in i]) == 2
+
+    model = first.services.browser.model
+    session = next(s for s in model.sessions() if s.is_open)
+    for new_name in (f"Renamed for both windows {n} {datetime.now(UTC):%H%M%S%f}" for n in range(2)):
+        async with SkylightClient(sb.info.api_url, ca_file=sb.info.ca_file) as other:
+            await other.login(sb.info.realm, "dispatch", "dispatch-demo-pw")
+            await other.update_session_name(session.application_id, session.session_id, new_name)
+        for window in (first, second):
+            shown = window.services.browser.model
+
+            def name_shown(m: Any = shown, n: str = new_name) -> bool:
+                return bool(m.index(m.row_of(session.session_id), COL_NAME).data() == n)
+
+            await wait_until(name_shown, 15, what="the change in both windows")
+    assert first.status.live_state == second.status.live_state == "connected"

@@ -74,6 +74,33 @@ async def test_choosing_another_session_asks_and_cancel_or_save_keep_the_edit(
     assert await _server_name(sandbox, first) == "Unsaved edit kept", "saved before moving on"
 
 
+async def test_a_reload_while_the_question_is_open_keeps_list_and_pane_agreeing(
+    make_window: Any, sandbox: Any
+) -> None:
+    window = await signed_in_window(make_window, sandbox, "tech")
+    workspace, model = window.workspace, window.services.browser.model
+    first, second = [s for s in model.sessions() if s.is_open][4:6]
+    pane = await _open_with_edit(window, first, "Kept through a reload")
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+
+    for answer, shown in (
+        (QMessageBox.StandardButton.Cancel, first),
+        (QMessageBox.StandardButton.Save, second),
+    ):
+        _click_row(window, second.session_id)
+        await wait_until(lambda: workspace.guard.box, 5, what="the unsaved-changes question")
+        # A resync (events may have been missed) reloads the list while the user reads the question.
+        before = len(resets)
+        window.services.browser.refresh()
+        await wait_until(lambda b=before: len(resets) > b and model.row_of(second.session_id) >= 0, 15)
+        assert workspace.guard.box is not None, "the reload neither answered nor asked again"
+        await _answer(window, answer)
+        await wait_until(lambda s=shown: pane.session.session_id == s.session_id, 15, what=shown.name)
+        assert workspace.sessions.selected_session_id() == shown.session_id, "the list shows the pane's"
+    assert await _server_name(sandbox, first) == "Kept through a reload"
+
+
 async def test_discard_drops_the_edit_only_when_asked(make_window: Any, sandbox: Any) -> None:
     window = await signed_in_window(make_window, sandbox, "tech")
     first, second = [s for s in window.services.browser.model.sessions() if s.is_open][2:4]

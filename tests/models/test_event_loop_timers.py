@@ -60,3 +60,51 @@ async def test_timers_run_in_due_order_with_the_loop_running() -> None:
     skipped.cancel()
     await asyncio.wait_for(done, 10)
     assert order == [("first", True), ("second", True), ("last", True)]
+
+
+async def test_callbacks_due_now_share_one_qt_timer_and_keep_their_order() -> None:
+    loop = asyncio.get_running_loop()
+    assert isinstance(loop, QtEventLoop)
+    started: list[int] = []
+    real_start = loop._timer.startTimer
+
+    def counting_start(interval: int) -> int:
+        started.append(interval)
+        return real_start(interval)
+
+    loop._timer.startTimer = counting_start  # type: ignore[method-assign]
+    try:
+        order: list[int] = []
+        done = loop.create_future()
+        skipped = loop.call_soon(order.append, -1)
+        for n in range(500):
+            loop.call_soon(order.append, n)
+        skipped.cancel()
+        loop.call_soon(done.set_result, None)
+        await asyncio.wait_for(done, 10)
+    finally:
+        del loop._timer.startTimer
+    assert order == list(range(500))  # in the order asked for; the cancelled one never ran
+    assert started.count(0) <= 3  # one zero timer per turn (this task's own wake-ups included), not 501
+
+
+async def test_what_a_turn_schedules_waits_for_the_next_turn_so_qt_events_run_between() -> None:
+    # A callback that keeps rescheduling itself must not starve Qt: other timers and events get their
+    # turn between the loop's turns, as between asyncio's iterations.
+    from PySide6.QtCore import QTimer
+
+    loop = asyncio.get_running_loop()
+    spins = 0
+    qt_fired = loop.create_future()
+
+    def spin() -> None:
+        nonlocal spins
+        spins += 1
+        if not qt_fired.done():
+            loop.call_soon(spin)
+
+    QTimer.singleShot(0, lambda: qt_fired.done() or qt_fired.set_result(spins))
+    loop.call_soon(spin)
+    seen = await asyncio.wait_for(qt_fired, 10)
+    assert seen < 1_000  # the Qt timer ran after a few turns, not never
+    await asyncio.sleep(0)

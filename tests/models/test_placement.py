@@ -6,10 +6,12 @@ import uuid
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from skydesk.api import SkylightClient
 from skydesk.models.filters import SessionFilters
-from skydesk.models.placement import insert_position
+from skydesk.models.placement import in_place, insert_position
 from skydesk.models.session_table import SessionTableModel
 from tests.models.sessions import BASE, make_session
 
@@ -33,6 +35,29 @@ def test_equal_dates_tie_in_creation_order_both_ways() -> None:
     assert insert_position(rows[::-1], newest, SessionFilters(sort="-createdAt")) == 0
     assert insert_position(rows, newest, SessionFilters(sort="modifiedAt")) == 2
     assert insert_position(rows[::-1], newest, SessionFilters(sort="-modifiedAt")) == 0
+
+
+@given(
+    names=st.lists(st.sampled_from(["alpha", "Alpha", "bravo", "charlie"]), min_size=1, max_size=12),
+    sort=st.sampled_from(["name", "-name", "createdAt", "-createdAt", None]),
+    pick=st.integers(min_value=0),
+    rename=st.sampled_from(["", "alpha", "ALPHA", "bravo", "delta"]),
+)
+def test_in_place_agrees_with_insert_position(
+    names: list[str], sort: str | None, pick: int, rename: str
+) -> None:
+    """The neighbour check says "in place" exactly when searching the other rows gives the row's index."""
+    filters = SessionFilters(sort=sort)
+    rows = sorted(
+        (make_session(n, name=name) for n, name in enumerate(names)),
+        key=filters.sort_key,
+        reverse=filters.descending,
+    )
+    row = pick % len(rows)
+    if rename:
+        rows[row] = make_session(100 + row, name=rename, created_at=rows[row].created_at)
+    others = rows[:row] + rows[row + 1 :]
+    assert in_place(rows, row, filters) == (insert_position(others, rows[row], filters) == row)
 
 
 @pytest.mark.parametrize("sort", ["name", "-name"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from typing import Any
 
@@ -129,6 +130,35 @@ def test_a_page_older_than_a_live_row_does_not_undo_it(model: SessionTableModel)
     assert model.session_at(2) == live
 
 
+def test_live_changes_made_while_a_refresh_loads_survive_its_older_pages(model: SessionTableModel) -> None:
+    loaded(model, 4, status="open")
+    model.begin_refresh()  # F5 or a resync: its pages are read while these events arrive
+    created, renamed = make_session(9), changed(make_session(1), name="Renamed meanwhile")
+    model.apply_sessions([created, renamed, changed(make_session(2), status="closed")])
+    model.forget("s00003")  # the user left it meanwhile
+    # The refresh was read before all of that: it has s00001's old name, s00002 open, s00003, no s00009.
+    model.replace_sessions([make_session(i) for i in range(4)], total=4, has_more=False)
+    model.fetch_finished()
+    assert [s.session_id for s in model.sessions()] == ["s00000", "s00001", "s00009"]
+    assert model.session_at(1) == renamed
+    assert model.total == 3
+    # A refresh read after the events changes nothing more; and once done, nothing is replayed again.
+    model.begin_refresh()
+    model.replace_sessions([make_session(0), renamed, created], total=3, has_more=False)
+    model.fetch_finished()
+    assert [s.session_id for s in model.sessions()] == ["s00000", "s00001", "s00009"]
+    assert model.total == 3
+
+
+def test_a_failed_refresh_forgets_the_changes_it_kept(model: SessionTableModel) -> None:
+    loaded(model, 2)
+    model.begin_refresh()
+    model.apply_sessions([changed(make_session(1), name="Live")])
+    model.fetch_finished()  # the refresh failed: the rows stay as they are, live change included
+    model.replace_sessions([make_session(0), make_session(1)], total=2, has_more=False)  # a later load
+    assert model.session_at(1) == make_session(1)
+
+
 def test_live_update_changes_only_that_row(model: SessionTableModel, qtmodeltester: ModelTester) -> None:
     loaded(model, 4)
     qtmodeltester.check(model)
@@ -242,8 +272,11 @@ def test_many_rows_cost_no_qobjects(model: SessionTableModel) -> None:
     model.fetch_finished()
     assert model.rowCount() == 20_000
     assert len(model.children()) <= 2  # only the highlight timer: rows are plain Session objects
-    model.apply_sessions([make_session(20_001)])
+    model.apply_sessions([make_session(20_001), changed(make_session(5), name="Renamed")])
     assert model.row_of("s20001") == 20_000
+    assert model.data(model.index(5, COL_NAME)) == "Renamed"
+    # Full collections do not scan the rows (B5): none of them is tracked, whichever way it came in.
+    assert not any(gc.is_tracked(s) for s in model.sessions())
 
 
 def test_an_id_repeated_within_one_page_is_one_row(
