@@ -11,7 +11,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -120,6 +120,19 @@ def no_display(environ: Mapping[str, str], platform: str = sys.platform) -> bool
     return not any(environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
+def paint_on_the_gui_thread(environ: MutableMapping[str, str]) -> None:
+    """Have Qt paint on the GUI thread alone, unless the user chose otherwise in the environment.
+
+    Qt's raster engine hands every fill or image blend taller than ~96 lines (a window's background, a
+    group box's or a scroll bar's edge) to its own thread pool, then waits for the pool's threads: starting
+    and waking them, and waiting for a core when the machine is busy, cost more than such fills take on one
+    thread. A sign-in (B2) spent about a third of its painting in that hand-off (py-spy: ``QLatch`` waits and
+    ``QThreadPool::start`` under ``drawPixmapFragments`` and ``fillRect``). Qt reads the variable when it
+    first paints, so it must be set before then.
+    """
+    environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run skydesk; returns the process exit code.
 
@@ -132,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(NO_DISPLAY, file=sys.stderr)
         return 2
 
+    paint_on_the_gui_thread(os.environ)
     import gc
 
     # Collection is the app's to schedule (MainThreadCollector, below, turns it off for good): off from

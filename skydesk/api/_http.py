@@ -10,7 +10,7 @@ import logging
 import ssl
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +38,8 @@ T = TypeVar("T")
 CHANGE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 #: A body for one attempt: bytes, or a factory that yields a fresh chunk stream for each attempt.
 Body = bytes | Callable[[], AsyncIterator[bytes]] | None
+#: httpcore's ``trace`` request extension: awaited with each step's name (``http11.connect_tcp.started``)
+Trace = Callable[[str, dict[str, Any]], Awaitable[None]]
 
 
 def normalise_api_url(url: str) -> str:
@@ -169,9 +171,11 @@ class HttpCore:
         response = await self._request(method, path, params=params, body=body, auth=auth)
         return self._decode(_detach(response), method, path)
 
-    async def _body(self, path: str, params: Mapping[str, str] | None = None) -> bytes:
-        """GET ``path`` and return its body undecoded (for ``_decode`` later)."""
-        return _detach(await self._request("GET", path, params=params))
+    async def _body(
+        self, path: str, params: Mapping[str, str] | None = None, *, trace: Trace | None = None
+    ) -> bytes:
+        """GET ``path`` and return its body undecoded (for ``_decode`` later); ``trace`` follows its steps."""
+        return _detach(await self._request("GET", path, params=params, trace=trace))
 
     def _decode(self, content: bytes, method: str, path: str) -> Any:
         """The JSON of a reply's body (None if empty); a BadResponse naming the request if not JSON."""
@@ -211,12 +215,14 @@ class HttpCore:
         content_type: str = "application/json",
         extra_headers: Mapping[str, str] | None = None,
         resendable: bool | None = None,
+        trace: Trace | None = None,
     ) -> httpx.Response:
         """Send a request (retrying when safe) and return the fully read, successful response."""
         idempotent = method in IDEMPOTENT_METHODS if resendable is None else resendable
         return await self._send_with_retries(
-            method, path, params, body, auth, content_type, extra_headers or {}, idempotent, stream=False
-        )
+            method, path, params, body, auth, content_type, extra_headers or {}, idempotent, stream=False,
+            trace=trace,
+        )  # fmt: skip
 
     @asynccontextmanager
     async def _open(
@@ -257,6 +263,7 @@ class HttpCore:
         idempotent: bool,
         *,
         stream: bool,
+        trace: Trace | None = None,
     ) -> httpx.Response:
         """Send until success or a final failure; with ``stream`` the successful body is left unread."""
         policy = self.retry_policy
@@ -271,8 +278,9 @@ class HttpCore:
             token = await self._auth.valid_token() if auth else None
             headers = self._headers(method, token, content_type if body is not None else None, extra_headers)
             request = self._http.build_request(
-                method, path, params=params, headers=headers, content=_fresh(body)
-            )
+                method, path, params=params, headers=headers, content=_fresh(body),
+                extensions=None if trace is None else {"trace": trace},
+            )  # fmt: skip
             t0 = time.monotonic()
             try:
                 # Unless streaming, the body is read here too, so a connection lost mid-body is

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import re
 from typing import TYPE_CHECKING, Any
 
+from skydesk.api._http import Trace
 from skydesk.api.models import Page, Session
 from skydesk.api.sessions import session_list_params
 
@@ -59,10 +61,13 @@ class SessionPages:
         content = await (ahead[1] if ahead is not None else self._bytes(cursor))
         hint = cursor_hint(content)
         if hint is not None:
-            self._read_ahead(hint)
-            # A new task first runs after the current step, which goes on to decode this page, build its
-            # Sessions and hand them over (~3 ms, more on a busy machine): yield once, so it leaves now.
-            await asyncio.sleep(0)
+            left = self._read_ahead(hint)
+            # Decoding this page, building its Sessions and handing them over is one step of ~3 ms (more
+            # on a busy machine). The request's own steps (the pool's lock, the connection) take several
+            # loop turns: one turn let it reach only the first, and it left after all that work. So wait
+            # until its headers are written, a few turns on a kept-alive connection (never a handshake).
+            if left is not None:
+                await left
         try:
             body = self.client._session_page_json(self.application_id, content)
             following = _next_cursor(body)
@@ -95,16 +100,20 @@ class SessionPages:
         self._closed = True
         self.discard()
 
-    def _bytes(self, cursor: str | None) -> Any:
+    def _bytes(self, cursor: str | None, trace: Trace | None = None) -> Any:
         params = dict(self._params) | ({"nextCursor": cursor} if cursor is not None else {})
-        return self.client._session_page_bytes(self.application_id, params)
+        return self.client._session_page_bytes(self.application_id, params, trace)
 
-    def _read_ahead(self, cursor: str) -> None:
+    def _read_ahead(self, cursor: str) -> asyncio.Future[None] | None:
+        """Ask for the page at ``cursor``; the future is done once the request has left (or ended)."""
         if self._closed:
-            return
-        task = asyncio.ensure_future(self._bytes(cursor))
+            return None
+        left = asyncio.get_running_loop().create_future()
+        task = asyncio.ensure_future(self._bytes(cursor, _until_left(left)))
         task.add_done_callback(_consume_error)
+        task.add_done_callback(functools.partial(_done_leaving, left))
         self._ahead = (cursor, task)
+        return left
 
 
 # The page object closes the reply ({"data": [...], "page": {..., "nextCursor": "..."}}): its cursor can be
@@ -130,6 +139,25 @@ def _next_cursor(body: Any) -> str | None:
     page = body.get("page") if type(body) is dict else None
     cursor = page.get("nextCursor") if type(page) is dict else None
     return cursor if type(cursor) is str and cursor else None
+
+
+# httpcore's steps after which a request is on its way, or will not be soon (a new connection, a failure).
+_LEFT_STEPS = ("send_request_headers.complete", "connect_tcp.started", ".failed")
+
+
+def _done_leaving(left: asyncio.Future[None], _task: object) -> None:
+    if not left.done():  # the request ended (or never started) before httpcore reported it left
+        left.set_result(None)
+
+
+def _until_left(left: asyncio.Future[None]) -> Trace:
+    """An httpcore ``trace`` that makes ``left`` done once the request has left."""
+
+    async def trace(step: str, _info: dict[str, Any]) -> None:
+        if not left.done() and step.endswith(_LEFT_STEPS):
+            left.set_result(None)
+
+    return trace
 
 
 def _consume_error(task: asyncio.Task[Any]) -> None:

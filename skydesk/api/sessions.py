@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from skydesk.api._http import Trace
 from skydesk.api._paging import walk
 from skydesk.api._query import Query, app_path, session_path
 from skydesk.api.applications import ApplicationsMixin
@@ -158,9 +159,11 @@ class SessionsMixin(ApplicationsMixin):
         body = await self._json("GET", app_path(application_id, "sessions"), params=params)
         return self._session_page(body)
 
-    async def _session_page_bytes(self, application_id: str, params: Mapping[str, str]) -> bytes:
+    async def _session_page_bytes(
+        self, application_id: str, params: Mapping[str, str], trace: Trace | None = None
+    ) -> bytes:
         """One page of sessions as the server sent it (``list_sessions`` without decoding or building)."""
-        return await self._body(app_path(application_id, "sessions"), params=params)
+        return await self._body(app_path(application_id, "sessions"), params=params, trace=trace)
 
     def _session_page_json(self, application_id: str, content: bytes) -> Any:
         """The JSON of ``_session_page_bytes``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -16,8 +17,14 @@ SORTABLE_COLUMNS = {COL_NAME: "name", COL_CREATED: "createdAt", COL_MODIFIED: "m
 
 
 def format_time(value: datetime) -> str:
-    """A timestamp in the user's local time zone, to the minute."""
-    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+    """A timestamp in the user's local time zone, to the minute (as ``astimezone().strftime(...)``)."""
+    # Two cells of every painted row: astimezone() builds a named time-zone object and strftime parses its
+    # format each time, ~6 us together here; the local time's fields take half that (first page paint, B2).
+    try:
+        local = time.localtime(value.timestamp())
+    except (OverflowError, OSError, ValueError):  # outside what the C library converts
+        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+    return f"{local.tm_year}-{local.tm_mon:02d}-{local.tm_mday:02d} {local.tm_hour:02d}:{local.tm_min:02d}"
 
 
 def property_cell(value: Any) -> str:

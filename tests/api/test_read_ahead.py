@@ -61,6 +61,43 @@ async def test_every_page_once_each_asked_for_before_it_is_wanted(
     assert sent[0] is None and len(set(sent)) == count
 
 
+async def test_the_next_request_is_written_before_this_page_is_decoded(
+    dispatch: SkylightClient, app_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decoding and building a page is one long step: the next request must already be on the wire."""
+    steps: list[str] = []  # httpcore's steps of every page request, and each decode, in order
+    page_bytes = SkylightClient._session_page_bytes
+    page_json = SkylightClient._session_page_json
+
+    async def traced(self: Any, application_id: str, params: Any, trace: Any = None) -> bytes:
+        async def spy(step: str, info: dict[str, Any]) -> None:
+            steps.append(f"{params.get('nextCursor')} {step}")
+            if trace is not None:
+                await trace(step, info)
+
+        return await page_bytes(self, application_id, params, spy)
+
+    def decoded(self: Any, application_id: str, content: bytes) -> Any:
+        body = page_json(self, application_id, content)
+        steps.append(f"decode {body['page'].get('nextCursor')}")
+        return body
+
+    monkeypatch.setattr(SkylightClient, "_session_page_bytes", traced)
+    monkeypatch.setattr(SkylightClient, "_session_page_json", decoded)
+    pages = SessionPages(dispatch, app_id, limit=PAGE)
+    cursor: str | None = None
+    decodes = 0
+    while True:
+        page = await pages.page(cursor)
+        decodes += 1
+        if page.next_cursor is None:
+            break
+        written = steps.index(f"{page.next_cursor} http11.send_request_headers.complete")
+        assert written < steps.index(f"decode {page.next_cursor}"), steps
+        cursor = page.next_cursor
+    assert decodes > 3
+
+
 async def test_a_page_read_ahead_is_dropped_when_another_is_asked_for_or_it_is_discarded(
     dispatch: SkylightClient, app_id: str
 ) -> None:

@@ -7,6 +7,7 @@ same garbage-collection policy, so a figure measures the app as a user runs it, 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +18,7 @@ import shiboken6
 from PySide6.QtCore import QEvent, QModelIndex, QObject
 from PySide6.QtWidgets import QApplication
 
+from skydesk.app import paint_on_the_gui_thread
 from skydesk.core.logs import setup_logging, stop_logging
 from skydesk.core.settings import ConnectionProfile, Settings
 from skydesk.models.browser import PAGE_KEY
@@ -34,6 +36,7 @@ class AppHarness:
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
+        paint_on_the_gui_thread(os.environ)  # as skydesk.app.main does, before anything is painted
         self.app = QApplication.instance() or QApplication(["skydesk-bench"])
         assert isinstance(self.app, QApplication)
         self.app.setQuitOnLastWindowClosed(False)

@@ -30,6 +30,7 @@ WATCHED = ["asyncio", "qasync", "httpx", "keyring", "jwt", "paho", "skydesk.api"
            "platformdirs"]
 app = QApplication([sys.argv[0]])
 report = {}
+TASKS = "/proc/self/task"  # this process's threads (Linux)
 
 def attached(window):
     if not window.attached:
@@ -49,6 +50,9 @@ class Watch(QObject):
             if window.isVisible() and getattr(window, "showing_sign_in", lambda: False)():
                 report["loaded"] = {name: name in sys.modules for name in WATCHED}
                 report["first_menus"] = [a.text() for a in window.menuBar().actions()]
+                report["serial_painting"] = os.environ.get("QT_NO_GUI_THREADPOOL")
+                # Once this paint pass is done (before anything after it starts a thread of its own).
+                QTimer.singleShot(0, lambda: report.update(threads_after_paint=len(os.listdir(TASKS))))
                 report["attached_at_paint"] = window.attached
                 QTimer.singleShot(0, lambda: attached(window))
         return False
@@ -79,6 +83,9 @@ def test_the_sign_in_window_paints_before_asyncio_the_sdk_and_the_keyring_load(t
     loaded = [name for name, present in report["loaded"].items() if present]
     assert not loaded, f"imported before the sign-in window was first painted: {loaded}"
     assert not report["attached_at_paint"]
+    # Painted on the GUI thread alone: Qt's raster engine started no threads of its own for the form.
+    assert report["serial_painting"] == "1"
+    assert report["threads_after_paint"] == 1
     assert report["first_menus"] == ["&File", "&Edit", "&View", "&Help"], "the menu bar is whole at once"
     assert report["menus"] == report["first_menus"]
     assert report["has_workspace"] == 3, "sign-in, progress and, once attached, the workspace"
