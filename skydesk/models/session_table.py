@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Sequence
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -553,7 +554,10 @@ class SessionTableModel(QAbstractTableModel):
                 start = i + 1
 
 
+@cache
 def _unread_font() -> QFont:
+    # One font for every unread cell (a new QFont per painted cell cost ~10% of a repaint over unread rows).
+    # Only its weight is set: the view resolves the rest against its own font when it paints.
     font = QFont()
     font.setBold(True)  # like an unread mail: bold until the user opens the session
     return font

@@ -356,3 +356,12 @@ def test_a_page_in_time_changes_the_row_count_once_and_a_slow_one_shows_loading_
     model.fetchMore(QModelIndex())
     model.set_error("server went away")  # an error while the row is held back shows at once
     assert snapshot(model)[-1].startswith("Could not load sessions: server went away")
+
+
+def test_unread_rows_are_bold_and_share_one_font(model: SessionTableModel) -> None:
+    loaded(model, 3)
+    model.unread = {"s00001", "s00002"}
+    fonts = [model.data(model.index(row, col), Qt.ItemDataRole.FontRole) for row in (1, 2) for col in (0, 3)]
+    assert all(font.bold() for font in fonts)
+    assert all(font is fonts[0] for font in fonts), "one font object, not one per painted cell"
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.FontRole) is None
