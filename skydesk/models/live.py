@@ -28,6 +28,14 @@ FLUSH_INTERVAL_MS = 0
 # event log, timeline, ...) then ran over all of them in one go (B5: 55-185 ms stalls). A flush hands out at
 # most this many and leaves the rest to the next turn of the loop, so painting and input run in between.
 MAX_BATCH = 250
+# The stream's thread waits (up to BACKLOG_WAIT_S) once this many events are buffered and not yet taken.
+# Why: it and the GUI thread share one GIL. While a storm keeps it busy (paho reading, answering and parsing
+# one message after another, ~150 us each), it takes the GIL back after every socket call before the woken
+# GUI thread can, and the GUI thread waited up to hundreds of milliseconds to run a 5 ms timer (B5: storm
+# gaps in which the GUI thread ran 0-2 ms and the stream's thread 20-30 ms). A thread that blocks on a
+# condition hands the GIL over for certain. While the GUI keeps up the backlog never gets this long.
+MAX_BACKLOG = 100
+BACKLOG_WAIT_S = 0.05
 SHARED_USER_NOTE = (
     "Another skydesk window is signed in as this user on this computer and receives the events queued "
     "while skydesk was closed; this window shows the events that arrive while it is open."
@@ -47,11 +55,19 @@ class EventBridge(QObject):
     _wake = Signal()  # emitted from the stream thread; queued to the main thread
 
     def __init__(
-        self, parent: QObject | None = None, interval_ms: int = FLUSH_INTERVAL_MS, max_batch: int = MAX_BATCH
+        self,
+        parent: QObject | None = None,
+        interval_ms: int = FLUSH_INTERVAL_MS,
+        max_batch: int = MAX_BATCH,
+        max_backlog: int = MAX_BACKLOG,
     ) -> None:
         super().__init__(parent)
         self._max_batch = max_batch
+        self._max_backlog = max_backlog
         self._lock = threading.Lock()
+        self._taken = threading.Condition(self._lock)  # notified when a flush takes events
+        self._gui_thread = threading.get_ident()
+        self._gui_stuck = False  # a wait for a flush timed out; no more waits until the next flush
         self._events: list[SessionEvent] = []
         self._states: list[tuple[str, str]] = []
         self._resync = False
@@ -65,7 +81,12 @@ class EventBridge(QObject):
         self.state_detail = ""
 
     def sink(self, item: Any) -> None:
-        """Take a parsed event or a Resync marker (any thread; never blocks on the GUI)."""
+        """Take a parsed event or a Resync marker (any thread).
+
+        On another thread than the GUI's, it waits for the GUI to take the buffered events once there are
+        more than ``max_backlog`` of them (see MAX_BACKLOG), at most BACKLOG_WAIT_S: a GUI thread that is
+        busy for longer is not waited for again until it has flushed.
+        """
         with self._lock:
             if isinstance(item, Resync):
                 self._resync = True  # the stream may have missed events: refetch what is shown
@@ -73,8 +94,13 @@ class EventBridge(QObject):
                 self._events.append(item)
             wake = not self._scheduled
             self._scheduled = True
+            behind = len(self._events) > self._max_backlog and not self._gui_stuck
         if wake:
             self._wake.emit()
+        if behind and threading.get_ident() != self._gui_thread:
+            with self._lock:
+                if not self._taken.wait_for(lambda: len(self._events) <= self._max_backlog, BACKLOG_WAIT_S):
+                    self._gui_stuck = True
 
     def on_state(self, state: Any, detail: str = "") -> None:
         """Take a StreamState change (any thread)."""
@@ -105,6 +131,8 @@ class EventBridge(QObject):
             if resync:
                 self._resync = False
             self._scheduled = more
+            self._gui_stuck = False
+            self._taken.notify_all()
         for name, detail in states:
             self.state, self.state_detail = name, detail
             self.state_changed.emit(name, detail)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import enum
 import threading
+import time
 from typing import Any
+
+import pytest
 
 from skydesk.api.models import SessionEvent
 from skydesk.events import Resync
@@ -115,3 +118,59 @@ async def test_stopping_flushes_every_buffered_event_at_once(qapp: Any) -> None:
         bridge.sink(_event(n))
     bridge.flush(everything=True)
     assert [len(b[0]) for b in rec.args("events_batch")] == [35]
+
+
+def _sink_all(bridge: EventBridge, numbers: range) -> None:
+    for n in numbers:
+        bridge.sink(_event(n))
+
+
+def _wait_for(predicate: Any, within: float = 30.0) -> None:
+    """Poll ``predicate`` (the Qt loop is not running in these tests) until it holds, or fail."""
+    deadline = time.monotonic() + within
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.001)
+
+
+def test_a_stream_thread_far_ahead_waits_until_the_gui_takes_its_events(
+    qapp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("skydesk.models.live.BACKLOG_WAIT_S", 60.0)  # only a flush can release it
+    bridge = EventBridge(max_batch=1000, max_backlog=10)
+    rec = SignalRecorder(bridge.events_batch)
+    worker = threading.Thread(target=_sink_all, args=(bridge, range(45)))
+    worker.start()
+    while worker.is_alive() or bridge._events:
+        _wait_for(lambda: len(bridge._events) > 10 or not worker.is_alive())
+        bridge.flush()  # the GUI thread's turn
+    worker.join()
+    batches = [b[0] for b in rec.args("events_batch")]
+    assert [e.event_id for b in batches for e in b] == [f"e{n}" for n in range(45)]
+    assert max(len(b) for b in batches) == 11, "the stream's thread stopped one past the backlog each time"
+
+
+def test_the_gui_thread_itself_never_waits_and_a_stuck_gui_is_waited_for_once(
+    qapp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("skydesk.models.live.BACKLOG_WAIT_S", 60.0)
+    bridge = EventBridge(max_batch=1000, max_backlog=10)
+    rec = SignalRecorder(bridge.events_batch)
+    for n in range(30):  # on the GUI thread: waiting for itself would hang
+        bridge.sink(_event(n))
+    bridge.flush()
+    monkeypatch.setattr("skydesk.models.live.BACKLOG_WAIT_S", 0.05)
+    waits: list[float] = []
+    wait_for = bridge._taken.wait_for
+
+    def counted(predicate: Any, timeout: float) -> bool:
+        waits.append(timeout)
+        return bool(wait_for(predicate, timeout))
+
+    monkeypatch.setattr(bridge._taken, "wait_for", counted)
+    worker = threading.Thread(target=_sink_all, args=(bridge, range(30, 90)))
+    worker.start()
+    worker.join()  # no flush comes: one wait times out, the rest of the storm is not held back
+    assert waits == [0.05]
+    bridge.flush()
+    assert [e.event_id for b in rec.args("events_batch") for e in b[0]] == [f"e{n}" for n in range(90)]
