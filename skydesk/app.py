@@ -126,9 +126,9 @@ def paint_on_the_gui_thread(environ: MutableMapping[str, str]) -> None:
     Qt's raster engine hands every fill or image blend taller than ~96 lines (a window's background, a
     group box's or a scroll bar's edge) to its own thread pool, then waits for the pool's threads: starting
     and waking them, and waiting for a core when the machine is busy, cost more than such fills take on one
-    thread. A sign-in (B2) spent about a third of its painting in that hand-off (py-spy: ``QLatch`` waits and
-    ``QThreadPool::start`` under ``drawPixmapFragments`` and ``fillRect``). Qt reads the variable when it
-    first paints, so it must be set before then.
+    thread. On a busy machine a sign-in (B2) spent over a quarter of its painting in that hand-off (py-spy:
+    ``QLatch`` waits and ``QThreadPool::start`` under ``drawPixmapFragments`` and ``fillRect``). Qt reads
+    the variable when it first paints, so it must be set before then.
     """
     environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
 

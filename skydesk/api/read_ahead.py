@@ -65,9 +65,10 @@ class SessionPages:
             # Decoding this page, building its Sessions and handing them over is one step of ~3 ms (more
             # on a busy machine). The request's own steps (the pool's lock, the connection) take several
             # loop turns: one turn let it reach only the first, and it left after all that work. So wait
-            # until its headers are written, a few turns on a kept-alive connection (never a handshake).
+            # until its headers are written, a few turns on a kept-alive connection (never a handshake),
+            # and never longer than LEAVING_WAIT (a token refresh it waits for must not hold this page).
             if left is not None:
-                await left
+                await asyncio.wait([left], timeout=LEAVING_WAIT)
         try:
             body = self.client._session_page_json(self.application_id, content)
             following = _next_cursor(body)
@@ -115,6 +116,8 @@ class SessionPages:
         self._ahead = (cursor, task)
         return left
 
+
+LEAVING_WAIT = 0.05  # seconds a page waits at most for the next page's request to leave
 
 # The page object closes the reply ({"data": [...], "page": {..., "nextCursor": "..."}}): its cursor can be
 # read from the last bytes before the JSON is decoded, so the next request leaves ~1 ms sooner. Only a hint:

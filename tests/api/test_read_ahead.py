@@ -98,6 +98,35 @@ async def test_the_next_request_is_written_before_this_page_is_decoded(
     assert decodes > 3
 
 
+async def test_a_page_is_not_held_back_by_a_next_request_that_cannot_leave(
+    dispatch: SkylightClient, app_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A token refresh that hangs (a real server can be that slow; simulated here by holding the token)
+    # keeps the read-ahead from leaving: the page already here is handed over all the same.
+    release = asyncio.Event()
+    calls = 0
+    real_token = dispatch._auth.valid_token
+
+    async def token(**kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls > 1:  # the first page's own request passes; the read-ahead waits
+            await release.wait()
+        return await real_token(**kwargs)
+
+    monkeypatch.setattr(dispatch._auth, "valid_token", token)
+    pages = SessionPages(dispatch, app_id, limit=PAGE)
+    try:
+        first = await asyncio.wait_for(pages.page(), 30)
+        assert first.items and pages.ahead == first.next_cursor and calls == 2
+        release.set()
+        second = await asyncio.wait_for(pages.page(first.next_cursor), 30)
+        assert second.items and second.items[0].session_id != first.items[0].session_id
+    finally:
+        release.set()
+        pages.close()
+
+
 async def test_a_page_read_ahead_is_dropped_when_another_is_asked_for_or_it_is_discarded(
     dispatch: SkylightClient, app_id: str
 ) -> None:
