@@ -22,9 +22,9 @@ __all__ = ["Claim", "claim"]
 
 
 class Claim:
-    """One claim; ``release()`` (or the end of the process) gives it up. ``fh=None``: not really held."""
+    """One held claim; ``release()`` (or the end of the process) gives it up."""
 
-    def __init__(self, name: str, fh: IO[bytes] | None) -> None:
+    def __init__(self, name: str, fh: IO[bytes]) -> None:
         self.name = name
         self._fh: IO[bytes] | None = fh
 

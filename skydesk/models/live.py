@@ -189,23 +189,27 @@ class LiveController(QObject):
         def build() -> tuple[EventStream, Claim | None]:
             # The broker lets one connection hold a client id: another window of this user here would
             # take it over, again and again. The first claims the stable id; any other uses its own.
-            held = _claim_client_id(f"{realm}-{user_id}-{suffix}")
-            on_state = self.bridge.on_state if held is not None else self._on_shared_state
-            stream = EventStream(
-                host=profile.mqtt_host,
-                port=profile.mqtt_port,
-                realm=realm,
-                user_id=user_id,
-                token_provider=token_provider,
-                client_suffix=suffix if held is not None else f"{secrets.randbelow(10**8):08d}",
-                ca_file=profile.ca_file or None,
-                tls=self.tls,
-                on_state=on_state,
-                sink=self.bridge.sink,
-                # The first page was read before this subscribes: on a new broker session (a first
-                # sign-in here) the list and the detail are fetched again for what fell in between.
-                loaded_before_connect=True,
-            )
+            stable, held = _claim_client_id(f"{realm}-{user_id}-{suffix}")
+            try:
+                stream = EventStream(
+                    host=profile.mqtt_host,
+                    port=profile.mqtt_port,
+                    realm=realm,
+                    user_id=user_id,
+                    token_provider=token_provider,
+                    client_suffix=suffix if stable else f"{secrets.randbelow(10**8):08d}",
+                    ca_file=profile.ca_file or None,
+                    tls=self.tls,
+                    on_state=self.bridge.on_state if stable else self._on_shared_state,
+                    sink=self.bridge.sink,
+                    # The first page was read before this subscribes: on a new broker session (a first
+                    # sign-in here) the list and the detail are fetched again for what fell in between.
+                    loaded_before_connect=True,
+                )
+            except BaseException:
+                if held is not None:  # a stream that never started must not keep the id from the next one
+                    held.release()
+                raise
             return stream, held
 
         building = loop.run_in_executor(None, build)
@@ -222,8 +226,8 @@ class LiveController(QObject):
                 self.bridge.on_state("offline", f"Live events cannot start: {exc}")
             return
         if building is not self._building:
-            if held is not None:
-                held.release()
+            if held is not None:  # (closing the lock file: a worker thread's job)
+                asyncio.get_running_loop().run_in_executor(None, held.release)
             return  # stopped (or signed out) while it was being built: it is never started
         self._building = None
         self._stream, self._claim = stream, held
@@ -247,12 +251,16 @@ class LiveController(QObject):
             await self.wait_stopped()
             return
         stream.request_stop()
-        join = asyncio.get_running_loop().run_in_executor(None, stream.stop)
+        held, self._claim = self._claim, None
+
+        def stop_and_release() -> None:
+            stream.stop()
+            if held is not None:  # given up once the stream is off the broker, for the next sign-in or window
+                held.release()
+
+        join = asyncio.get_running_loop().run_in_executor(None, stop_and_release)
         self._joins.add(join)
         join.add_done_callback(self._joins.discard)
-        held, self._claim = self._claim, None
-        if held is not None:  # given up once the stream is off the broker, for the next sign-in or window
-            join.add_done_callback(lambda _join: held.release())
         await asyncio.shield(join)
         self.bridge.flush(everything=True)
 
@@ -262,11 +270,11 @@ class LiveController(QObject):
             await asyncio.wait(set(self._joins))
 
 
-def _claim_client_id(name: str) -> Claim | None:
-    """Claim the client id ``name`` for this process; None when another window holds it.
+def _claim_client_id(name: str) -> tuple[bool, Claim | None]:
+    """Claim the client id ``name`` for this process: (use the stable id, the claim to release).
 
-    When the claim cannot be made at all (no state directory), go on with the stable id: that is how the
-    app behaved before claims, and one window per user is the usual case.
+    When the claim cannot be made at all (no state directory), go on with the stable id unclaimed: that is
+    how the app behaved before claims, and one window per user is the usual case.
     """
     from skydesk.core import paths  # (platformdirs: not needed before the first paint)
 
@@ -274,7 +282,8 @@ def _claim_client_id(name: str) -> Claim | None:
         held = claim(paths.state_dir() / "client-ids", name)
     except OSError as exc:
         log.warning("Cannot claim the live events client id (%s); using it unclaimed", exc)
-        return Claim(name, None)
+        return True, None
     if held is None:
         log.info("Another window holds this user's live events client id; this one uses its own")
-    return held
+        return False, None
+    return True, held
