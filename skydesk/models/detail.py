@@ -105,7 +105,6 @@ class SessionDetailController(QObject):
         self._session: Session | None = None
         self._data: dict[str, Any] = {}
         self._stale = False
-        self._leaving: Session | None = None  # the session the user removed themself from, until re-read
         #: field -> value the user asked to save and that is not saved yet (kept across re-auth)
         self.pending_edits: dict[str, Any] = {}
         ops.busy_changed.connect(self._on_ops_busy_changed)
@@ -154,7 +153,9 @@ class SessionDetailController(QObject):
         """Close the pane (sign-out)."""
         self.show(None, None)
 
-    def _load(self, app_id: str, session_id: str) -> None:
+    def _load(self, app_id: str, session_id: str, leaving: Session | None = None) -> None:
+        """Read the session and its data; ``leaving``: the user just removed themself from it."""
+
         async def call(client: SkylightClient) -> tuple[Session, dict[str, Any]]:
             session, data = await asyncio.gather(
                 client.get_session(app_id, session_id), client.get_session_data(app_id, session_id)
@@ -169,11 +170,6 @@ class SessionDetailController(QObject):
             if shown is None or shown.session_id != session_id or result[0].modified_at >= shown.modified_at:
                 self._set_session(result[0])  # (a load sent before a save may answer after it)
             self._set_data(result[1])
-
-        leaving = (
-            self._leaving if self._leaving is not None and self._leaving.session_id == session_id else None
-        )
-        self._leaving = None
 
         def failed(problem: Problem) -> None:
             if leaving is not None and problem.kind in ("gone", "forbidden"):
@@ -241,14 +237,17 @@ class SessionDetailController(QObject):
         When the user removed themself and may no longer read the session, ``left_session`` says so
         and the pane is cleared, instead of a "not found" problem.
         """
+        # Only the read that follows this removal may take a failure for "you left" (a reload sent
+        # meanwhile, for a live event or a resync, was sent while the user could still read it).
         leaving = self._session if self._labels is not None and self._labels.is_me(participant_id) else None
-        self._leaving = leaving
         self._write(
             ["participants"], REMOVING_PARTICIPANT, "participants",
-            lambda c, a, s: c.remove_participant(a, s, participant_id),
+            lambda c, a, s: c.remove_participant(a, s, participant_id), leaving=leaving,
         )  # fmt: skip
 
-    def _write(self, fields: list[str], doing: Doing, scope: str, send: Any) -> None:
+    def _write(
+        self, fields: list[str], doing: Doing, scope: str, send: Any, leaving: Session | None = None
+    ) -> None:
         app_id, session_id = self._app_id, self._session_id
         if app_id is None or session_id is None:
             return
@@ -264,7 +263,7 @@ class SessionDetailController(QObject):
                 return
             if result is None:  # participants: the answer has no session; read it
                 if session_id == self._session_id:
-                    self.reload()
+                    self._load(app_id, session_id, leaving)
             else:
                 if session_id == self._session_id:
                     self._set_session(result)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
@@ -74,7 +75,13 @@ async def test_a_session_filtered_out_of_the_list_stays_open_and_says_so(
     assert session.name in visible_column(window, COL_NAME)
 
 
-async def test_removing_yourself_warns_first_and_then_says_so_plainly(make_window: Any, sandbox: Any) -> None:
+@pytest.mark.parametrize("reload_meanwhile", [False, True], ids=["alone", "with-a-reload-meanwhile"])
+async def test_removing_yourself_warns_first_and_then_says_so_plainly(
+    make_window: Any, sandbox: Any, reload_meanwhile: bool
+) -> None:
+    # With a reload meanwhile: the detail is read again while the removal is on its way, as a live event
+    # or a resync asks. That read was sent while the user could still see the session; it must not be
+    # the one that takes "you left" for granted, nor make the read after the removal a "not found".
     window = await signed_in_window(make_window, sandbox, "tech")
     workspace = window.workspace
     app = window.services.browser.application_id
@@ -92,6 +99,8 @@ async def test_removing_yourself_warns_first_and_then_says_so_plainly(make_windo
     box = await wait_until(lambda: people.confirm_box, 5, what="the warning")
     assert box.windowTitle() == "Remove yourself" and "lose access" in box.text()
     _press(box, "Remove myself")
+    if reload_meanwhile:
+        window.services.detail.reload()
 
     await wait_until(lambda: pane.session is None, 20, what="the pane to clear")
     assert (
