@@ -202,6 +202,9 @@ class LiveController(QObject):
                     tls=self.tls,
                     on_state=self.bridge.on_state if stable else self._on_shared_state,
                     sink=self.bridge.sink,
+                    # The first page was read before this subscribes: on a new broker session (a first
+                    # sign-in on this device) the list and the detail are fetched again for the gap.
+                    loaded_before_connect=True,
                 )
             except BaseException:
                 if held is not None:  # a stream that never started must not keep the id from the next one

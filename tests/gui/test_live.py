@@ -127,6 +127,45 @@ async def test_a_reconnect_that_lost_events_fetches_the_list_and_detail_again(
     assert window.workspace.sessions.selected_session_id() == session.session_id, "the selection stays"
 
 
+async def test_a_change_between_the_first_page_and_the_subscription_is_not_lost(
+    make_window: Any, make_sandbox: Any
+) -> None:
+    # The first page is read before the live stream subscribes, and a first sign-in has no broker
+    # session to queue for it: a change made in that gap is published to nobody. The app must fetch
+    # again once subscribed. The change is made (and published) from a slot on the first page's rows,
+    # which runs before the stream is even built; the test blocks the GUI thread for it on purpose.
+    from skydesk.api.sync import SyncSkylightClient
+
+    sb = make_sandbox(seed=6)
+    window = make_window()
+    model = window.services.browser.model
+    renamed: list[tuple[str, str]] = []
+
+    def rename_in_the_gap(*_args: object) -> None:
+        session = next((s for s in model.sessions() if s.is_open), None)
+        if renamed or session is None:
+            return
+        new_name = f"Renamed in the gap {datetime.now(UTC):%H%M%S%f}"
+        with SyncSkylightClient(sb.info.api_url, ca_file=sb.info.ca_file) as other:
+            other.login(sb.info.realm, "dispatch", "dispatch-demo-pw")
+            other.update_session_name(session.application_id, session.session_id, new_name)
+        renamed.append((session.session_id, new_name))
+        assert window.services.live.stream is None, "the stream had started before the page was in"
+
+    model.rowsInserted.connect(rename_in_the_gap)
+    fill_sign_in(window, sb, "tech")
+    QTest.mouseClick(window.sign_in_page.sign_in_button, Qt.MouseButton.LeftButton)
+    await wait_until(lambda: renamed, 20, what="the first page")
+    model.rowsInserted.disconnect(rename_in_the_gap)
+    await wait_until(lambda: window.status.live_state == "connected", 20, what="live events")
+    session_id, new_name = renamed[0]
+    await wait_until(
+        lambda: model.index(model.row_of(session_id), COL_NAME).data() == new_name,
+        15,
+        what="the list to fetch the gap's change",
+    )
+
+
 async def test_two_windows_of_one_user_on_one_computer_both_get_live_events(
     make_window: Any, make_sandbox: Any
 ) -> None:
