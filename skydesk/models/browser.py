@@ -48,8 +48,8 @@ class SessionBrowserController(QObject):
     busy = Signal(bool)
     stale_changed = Signal(bool)  # True after a failed load: the rows shown may be out of date
     application_changed = Signal(str)  # the application now shown ("" for none): rights are read for it
-    # The request for a new load's first page is on its way (its headers written), or ended: the window
-    # can show the list, loading, while the server works (benchmark B2).
+    # The request for a new load's first page is on its way (its headers written), or ended: signing in
+    # to a remembered application, the window shows the list, loading, while the server works (B2).
     first_page_sent = Signal()
 
     def __init__(
@@ -85,7 +85,6 @@ class SessionBrowserController(QObject):
         # that list says it is still there (see open_remembered); and whether that page failed meanwhile.
         self._guessed: str | None = None
         self._guess_failed = False
-        self._first_left = 0  # the generation whose first page's request has left (first_page_sent)
         if settings is not None:
             self._filters = SessionFilters.from_json(settings.filters)
         ops.busy_changed.connect(self._on_ops_busy_changed)
@@ -309,14 +308,8 @@ class SessionBrowserController(QObject):
         self._page_task = task
         task.add_done_callback(functools.partial(self._on_page_done, generation))
 
-    @property
-    def first_page_left(self) -> bool:
-        """Whether the request for the current load's first page has left (or ended)."""
-        return self._first_left == self._generation
-
     def _on_first_page_left(self, generation: int, _left: asyncio.Future[None]) -> None:
         if generation == self._generation:
-            self._first_left = generation
             self.first_page_sent.emit()
 
     def _load_unfiltered_total(self, app_id: str) -> None:

@@ -97,45 +97,33 @@ def sessions_of(app_id: str) -> str:
 APPLICATIONS = "/v1/application/applications"
 
 
-async def test_the_workspace_replaces_the_locked_form_once_the_first_page_is_asked_for(
+async def test_the_workspace_replaces_the_locked_form_once_the_first_page_is_in(
     make_window: Any, sandbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Not shown earlier however slow the server is on a busy machine (after 250 ms it would be, loading).
+    # Not shown earlier however slow the page is on a busy machine (after 250 ms it would be, loading).
     monkeypatch.setattr(main_window, "WORKSPACE_WAIT_MS", 60_000)
     window = make_window()
     model = window.services.browser.model
     pane = window.workspace.sessions
-    requests = record_requests(window)
     at_sign_in: list[tuple[int, bool]] = []  # (page shown, Sign in button enabled) when signed in
-    shown: list[tuple[int, int, Any, str, bool, str]] = []  # what the user saw at each change of page
+    shown: list[tuple[int, bool]] = []  # (page shown, rows in the model) at each change of page
     states: list[str] = []  # the list's states from the click on
     window.services.auth.signed_in.connect(
         lambda _label: at_sign_in.append(
             (window.pages.currentIndex(), window.sign_in_page.sign_in_button.isEnabled())
         )
     )
-
-    def on_page(index: int) -> None:
-        app = window.app_combo.currentData()
-        asked = ("sent", sessions_of(app)) in requests and ("answered", sessions_of(app)) not in requests
-        name = model.index(0, COL_NAME).data()
-        shown.append((index, model.session_count(), name, pane.count_label.text(), asked, app))
-
-    window.pages.currentChanged.connect(on_page)
+    window.pages.currentChanged.connect(lambda index: shown.append((index, bool(model.sessions()))))
     model.stateChanged.connect(states.append)
     fill_sign_in(window, sandbox, "tech")
     QTest.mouseClick(window.sign_in_page.sign_in_button, Qt.MouseButton.LeftButton)
     await wait_loaded(window)
-    first = min(sandbox.info.applications, key=lambda a: a.name.casefold()).application_id
-    assert at_sign_in == [(PAGE_SIGN_IN, False)], "signed in, the form stays locked until the page left"
-    # Shown once, while the server works on the first page: the list says it is loading, nothing else.
-    assert shown == [(PAGE_WORKSPACE, 0, "Loading sessions…", "Loading…", True, first)]
+    assert at_sign_in == [(PAGE_SIGN_IN, False)], "signed in, the form stays locked until the rows are in"
+    assert shown == [(PAGE_WORKSPACE, True)], "the workspace is shown once, with its rows"
     assert states and set(states) <= {"loading", "none"}, "no error or empty list shown on the way"
-    assert visible_column(window, COL_NAME), "then the rows"
     assert window.sign_in_page.password.text() == "", "the password is not kept once signed in"
     assert window.sign_in_page.sign_in_button.isEnabled(), "the form is ready again for after a sign-out"
-    # As when the rows were in before the workspace showed: the table has the focus, its first session is
-    # the current one and shows in the detail pane (the "Loading" row never became current).
+    # The table has the focus, and its first session is the current one and shows in the detail pane.
     session = model.session_at(0)
     assert session is not None
     detail = window.workspace.detail_pane
@@ -155,13 +143,19 @@ async def test_signing_in_again_asks_for_the_remembered_application_with_its_lis
     window.services.auth.sign_out()
     await wait_until(window.showing_sign_in, 10, what="the sign-in page")
     requests = record_requests(window)
-    combo_shown: list[tuple[int, str]] = []  # the application box when the workspace showed
-    window.pages.currentChanged.connect(
-        lambda _index: combo_shown.append((window.app_combo.count(), window.app_combo.placeholderText()))
-    )
+    model, pane = window.services.browser.model, window.workspace.sessions
+    shown: list[tuple[int, str, int, str, str]] = []  # what the user saw when the workspace showed
+    states: list[str] = []
 
+    def on_page(_index: int) -> None:
+        box, rows = window.app_combo, model.session_count()
+        first_row = str(model.index(0, COL_NAME).data())  # the state row while no rows are in
+        shown.append((box.count(), box.placeholderText(), rows, first_row, pane.count_label.text()))
+
+    window.pages.currentChanged.connect(on_page)
     fill_sign_in(window, sandbox, "tech")
     QTest.mouseClick(window.sign_in_page.sign_in_button, Qt.MouseButton.LeftButton)
+    model.stateChanged.connect(states.append)
     await wait_loaded(window)
     await wait_until(lambda: window.app_combo.count() > 1, 10, what="the list of applications")
     assert window.app_combo.currentData() == chosen
@@ -172,11 +166,13 @@ async def test_signing_in_again_asks_for_the_remembered_application_with_its_lis
     pages = [path for kind, path in requests if kind == "sent" and path.endswith("/sessions")]
     assert pages == [sessions_of(chosen)]
     assert visible_column(window, COL_NAME)
-    assert all(s.application_id == chosen for s in window.services.browser.model.sessions())
-    # Shown before the list was in, the box says so (never an empty box that looks like no applications).
-    assert len(combo_shown) == 1
-    count, placeholder = combo_shown[0]
+    assert all(s.application_id == chosen for s in model.sessions())
+    assert states and set(states) <= {"loading", "none"}, "no error or empty list shown on the way"
+    # Shown once that page had left: what is not in yet says it is loading, never empty or an error.
+    assert len(shown) == 1
+    count, placeholder, rows, name, words = shown[0]
     assert count > 1 or placeholder == main_window.LOADING_APPLICATIONS
+    assert rows > 0 or (name, words) == ("Loading sessions…", "Loading…")
 
 
 async def test_a_remembered_application_that_is_gone_opens_the_first_one_without_a_word(
