@@ -159,3 +159,48 @@ async def test_two_windows_of_one_user_on_one_computer_both_get_live_events(
 
             await wait_until(name_shown, 15, what="the change in both windows")
     assert first.status.live_state == second.status.live_state == "connected"
+
+
+async def test_a_stream_that_fails_to_start_gives_back_its_client_id(
+    make_window: Any, make_sandbox: Any, monkeypatch: Any
+) -> None:
+    # A stream that cannot be built must not keep the claim on this device's client id: the next
+    # sign-in would then take random digits and lose what the broker queued for the user.
+    # The failure is faked (EventStream raising once): a real CA file bad enough to fail the MQTT TLS
+    # context would fail the sign-in's REST connection first.
+    from skydesk.core import paths
+    from skydesk.core.claims import claim
+    from skydesk.events import stable_client_suffix
+    from skydesk.models import live
+
+    sb = make_sandbox(seed=6)
+    real_stream = live.EventStream
+    failures: list[str] = []
+
+    def failing_stream(*args: Any, **kwargs: Any) -> Any:
+        failures.append(kwargs["client_suffix"])
+        raise OSError("the CA file could not be read")
+
+    monkeypatch.setattr(live, "EventStream", failing_stream)
+    window = await signed_in_window(make_window, sb, "tech")
+    await wait_until(lambda: "cannot start" in window.status.live_label.toolTip(), 20, what="the failure")
+    user_id = sb.info.user("tech").id
+    suffix = stable_client_suffix(window.services.settings.device_id, user_id)
+    assert failures == [suffix], "the first stream of this user here asks for the stable id"
+    name = f"{sb.info.realm}-{user_id}-{suffix}"
+    taken = await asyncio.get_running_loop().run_in_executor(
+        None, claim, paths.state_dir() / "client-ids", name
+    )
+    assert taken is not None, "the failed stream still holds the client id"
+    taken.release()
+
+    monkeypatch.setattr(live, "EventStream", real_stream)
+    window.sign_out_action.trigger()
+    await wait_until(window.showing_sign_in, 20, what="the sign-in page")
+    fill_sign_in(window, sb, "tech")
+    QTest.mouseClick(window.sign_in_page.sign_in_button, Qt.MouseButton.LeftButton)
+    await wait_until(
+        lambda: window.status.live_state == "connected", 20, what="live events after signing in again"
+    )
+    assert any(i.endswith(f"-{suffix}") for i in sb._broker.connected_client_ids()), "the stable id is used"
+    assert "Another skydesk window" not in window.status.live_label.toolTip()

@@ -32,8 +32,17 @@ async def test_500_items_scroll_with_thumbnails_for_the_rows_seen(
         steps.append(time.perf_counter() - started)
         await wait_until(lambda: not model._fetching, 60, what="next page")
     assert model.rowCount() == 500 and [m.media_id for m in model.items] == ids
-    tab.table.viewport().repaint()  # the rows of the last page, now in view, ask for theirs
     last = model.items[-1]
+    table = tab.table
+
+    def last_row_in_view() -> bool:
+        # The last page's rows are laid out on a later loop pass than the one that appended them: until
+        # then the scroll bar's maximum is the old one, and the loop above can stop short of the end.
+        bar.setValue(bar.maximum())
+        return table.viewport().rect().intersects(table.visualRect(model.index(model.rowCount() - 1, 0)))
+
+    await wait_until(last_row_in_view, 60, what="the last row scrolled into view")
+    table.viewport().repaint()  # the rows of the last page, now in view, ask for theirs
     await wait_until(lambda: services.thumbnails.ready_for(last), 60, what="the rows in view at the end")
     await wait_until(lambda: services.thumbnails.pending == 0, 60, what="thumbnails settled")
     fetched = sum(1 for i in ids if sandbox.service.content_downloads[i])
