@@ -48,31 +48,44 @@ class SessionPages:
         """The cursor of the page read ahead (requested, or already here), or None."""
         return self._ahead[0] if self._ahead is not None else None
 
-    async def page(self, cursor: str | None = None) -> Page[Session]:
+    async def page(
+        self, cursor: str | None = None, *, left: asyncio.Future[None] | None = None, ahead: bool = True
+    ) -> Page[Session]:
         """The page at ``cursor`` (None: the first page); asks for the one after it before returning.
+
+        ``left``, if given, is made done once this page's request is on its way (its headers written),
+        or has ended. ``ahead=False`` reads no page ahead after this one (a first page nobody scrolled
+        past yet: its reader waits for the page alone).
 
         Reference: REST ``GET /applications/{app}/sessions`` (this page, and the next one ahead).
         """
-        ahead, self._ahead = self._ahead, None
-        if ahead is not None and (ahead[0] != cursor or ahead[1].cancelled()):
-            ahead[1].cancel()  # another page was asked for: the one read ahead is not wanted
-            ahead = None
-        # A failed read-ahead raises here, once, as the request itself would have; asking again re-sends.
-        content = await (ahead[1] if ahead is not None else self._bytes(cursor))
-        hint = cursor_hint(content)
+        early, self._ahead = self._ahead, None
+        if early is not None and (early[0] != cursor or early[1].cancelled()):
+            early[1].cancel()  # another page was asked for: the one read ahead is not wanted
+            early = None
+        if early is not None and left is not None:
+            _done_leaving(left, None)  # read ahead: it left before this call
+        trace = None if left is None else _until_left(left)
+        try:
+            # A failed read-ahead raises here, once, as the request itself would have; asking again re-sends.
+            content = await (early[1] if early is not None else self._bytes(cursor, trace))
+        finally:
+            if left is not None:
+                _done_leaving(left, None)  # it ended before httpcore said it left (or was cancelled)
+        hint = cursor_hint(content) if ahead else None
         if hint is not None:
-            left = self._read_ahead(hint)
+            next_left = self._read_ahead(hint)
             # Decoding this page, building its Sessions and handing them over is one step of ~3 ms (more
             # on a busy machine). The request's own steps (the pool's lock, the connection) take several
             # loop turns: one turn let it reach only the first, and it left after all that work. So wait
             # until its headers are written, a few turns on a kept-alive connection (never a handshake),
             # and never longer than LEAVING_WAIT (a token refresh it waits for must not hold this page).
-            if left is not None:
-                await asyncio.wait([left], timeout=LEAVING_WAIT)
+            if next_left is not None:
+                await asyncio.wait([next_left], timeout=LEAVING_WAIT)
         try:
             body = self.client._session_page_json(self.application_id, content)
             following = _next_cursor(body)
-            if following != hint:  # a wrong hint (not for the documented shape): ask for the right page
+            if ahead and following != hint:  # a wrong hint (not the documented shape): ask for the right page
                 self.discard()
                 if following is not None:
                     self._read_ahead(following)

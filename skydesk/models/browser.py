@@ -48,6 +48,9 @@ class SessionBrowserController(QObject):
     busy = Signal(bool)
     stale_changed = Signal(bool)  # True after a failed load: the rows shown may be out of date
     application_changed = Signal(str)  # the application now shown ("" for none): rights are read for it
+    # The request for a new load's first page is on its way (its headers written), or ended: signing in
+    # to a remembered application, the window shows the list, loading, while the server works (B2).
+    first_page_sent = Signal()
 
     def __init__(
         self,
@@ -78,6 +81,10 @@ class SessionBrowserController(QObject):
         self._page_task: asyncio.Future[None] | None = None
         self._pages: SessionPages | None = None  # the pages of this load once the view pages (read ahead)
         self._pages_key: tuple[int, int] = (0, 0)  # (generation, page size) that self._pages was made for
+        # The remembered application whose first page was asked for with the list of applications, until
+        # that list says it is still there (see open_remembered); and whether that page failed meanwhile.
+        self._guessed: str | None = None
+        self._guess_failed = False
         if settings is not None:
             self._filters = SessionFilters.from_json(settings.filters)
         ops.busy_changed.connect(self._on_ops_busy_changed)
@@ -108,12 +115,50 @@ class SessionBrowserController(QObject):
 
         def loaded(apps: list[Application]) -> None:
             self.applications = sorted(apps, key=lambda a: a.name.casefold())
+            self._settle_guess({a.application_id for a in self.applications})
             self.applications_loaded.emit(list(self.applications))
+
+        def failed(_problem: Problem) -> None:
+            self._settle_guess(set())
+            self.applications_failed.emit()
 
         self._ops.read(
             APPS_KEY, lambda c: c.get_applications(), doing=LOADING_APPLICATIONS, scope="list",
-            target=LIST_TARGET, success=loaded, failure=lambda _problem: self.applications_failed.emit(),
+            target=LIST_TARGET, success=loaded, failure=failed,
         )  # fmt: skip
+
+    def open_remembered(self) -> None:
+        """Ask for the remembered application's first page now, before its list of applications is in.
+
+        Signing in, the page was asked for only once that list was in, a round trip later (benchmark B2).
+        The list still decides: if the application is no longer in it (or its page failed), this load is
+        dropped without a word (nothing of it is shown) and the window opens the one it would have opened.
+        """
+        remembered = self._settings.last_application_id if self._settings is not None else None
+        if not remembered or self._application_id is not None or self._auth.client is None:
+            return
+        self._application_id, self._guessed, self._guess_failed = remembered, remembered, False
+        self._start_load()
+
+    def _settle_guess(self, listed: set[str]) -> None:
+        guess, self._guessed = self._guessed, None
+        failed, self._guess_failed = self._guess_failed, False
+        if guess is None or guess != self._application_id:
+            return
+        if guess in listed:
+            if failed:
+                self._start_load()  # asked again, now as any load: a failure shows as usual
+            self.application_changed.emit(guess)  # its rights follow its first page
+            return
+        # Gone, or the list failed: its page is dropped, unseen.
+        self._application_id = None
+        if not listed:
+            self._start_load()  # nothing to open: an empty list, as after a sign-out
+            return
+        self._generation += 1  # the window opens another application now: the list goes on "Loading"
+        self._ops.cancel(PAGE_KEY)
+        if self.model.session_count():
+            self.model.begin_load(self._filters)
 
     def set_application(self, application_id: str | None) -> None:
         """Show the sessions of `application_id` (remembered in settings)."""
@@ -155,6 +200,7 @@ class SessionBrowserController(QObject):
     def clear(self) -> None:
         """Drop everything (sign-out)."""
         self._generation += 1
+        self._guessed, self._guess_failed = None, False
         self._ops.cancel(PAGE_KEY)
         self.discard_read_ahead()
         self._application_id = None
@@ -202,11 +248,18 @@ class SessionBrowserController(QObject):
         cursor = None if replace else self._next_cursor
         if app_id is None:
             return
+        guessed = self._guessed is not None  # until the list of applications confirms it: quiet
 
         async def call(client: SkylightClient) -> tuple[list[Session], int, str | None]:
             if not replace and cursor is not None:  # the view is paging: read the page after this ahead
                 pages = self._read_ahead_pages(generation, client, app_id, kwargs)
                 page = await pages.page(cursor)
+                return page.items, page.total, page.next_cursor
+            if not replace and cursor is None:  # a first page: no read-ahead until the view pages
+                left = asyncio.get_running_loop().create_future()
+                left.add_done_callback(functools.partial(self._on_first_page_left, generation))
+                first = SessionPages(client, app_id, limit=self.page_size, **kwargs)
+                page = await first.page(left=left, ahead=False)
                 return page.items, page.total, page.next_cursor
             rows: list[Session] = []
             next_cursor, total = cursor, 0
@@ -237,6 +290,11 @@ class SessionBrowserController(QObject):
         def failed(problem: Problem) -> None:
             if generation != self._generation:
                 return
+            if guessed and self._guessed is not None:
+                # The remembered application may be gone: the list of applications decides (the list
+                # stays "loading" until then; _on_page_done leaves it alone for this generation).
+                self._guess_failed = True
+                return
             self.model.fetch_finished()
             if problem.kind != "sign_in":
                 self._set_stale(True)
@@ -245,10 +303,14 @@ class SessionBrowserController(QObject):
 
         task = self._ops.read(
             PAGE_KEY, call, doing=LOADING_LIST, scope="list", target=LIST_TARGET,
-            success=loaded, failure=failed,
+            success=loaded, failure=failed, quiet=guessed,
         )  # fmt: skip
         self._page_task = task
         task.add_done_callback(functools.partial(self._on_page_done, generation))
+
+    def _on_first_page_left(self, generation: int, _left: asyncio.Future[None]) -> None:
+        if generation == self._generation:
+            self.first_page_sent.emit()
 
     def _load_unfiltered_total(self, app_id: str) -> None:
         if not self._filters.is_filtered:
@@ -264,7 +326,7 @@ class SessionBrowserController(QObject):
         # superseded load must not clear the guard of its successor. Done-callbacks run a loop pass after
         # the page arrived, when the view may already have asked for the next page: only the current
         # page's task may clear it (else a second fetchMore cancelled the next page mid-request).
-        if generation == self._generation and task is self._page_task:
+        if generation == self._generation and task is self._page_task and not self._guess_failed:
             self.model.fetch_finished()
 
     def _set_stale(self, stale: bool) -> None:

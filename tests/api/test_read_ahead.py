@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from skydesk.api import NO_RETRY, ServerError, SessionPages, SkylightClient
+from skydesk.api import NO_RETRY, NotFound, ServerError, SessionPages, SignInRequired, SkylightClient
 from skydesk.api.read_ahead import cursor_hint
 
 from .conftest import sign_in
@@ -229,3 +229,30 @@ async def test_closed_pages_read_nothing_ahead_not_even_for_a_page_on_its_way(ma
             sb.faults.set_latency(rest=0)
         assert first.next_cursor is not None and first.items  # the page itself still comes
         assert pages.ahead is None and len(sent) == 1, "nothing was asked for after it"
+
+
+async def test_a_first_page_alone_says_when_its_request_left_and_reads_nothing_ahead(
+    dispatch: SkylightClient, app_id: str
+) -> None:
+    sent = record_list_requests(dispatch)
+    pages = SessionPages(dispatch, app_id, limit=PAGE)
+    left = asyncio.get_running_loop().create_future()
+    answered: list[bool] = []
+    left.add_done_callback(lambda _f: answered.append(page_task.done()))
+    page_task = asyncio.ensure_future(pages.page(left=left, ahead=False))
+    page = await page_task
+    assert answered == [False], "told while the page was still on its way"
+    assert page.items and page.next_cursor is not None
+    assert pages.ahead is None and sent == [None], "the next page was not asked for"
+
+    # A page that failed says so too, whether its request left (not found) or never could (not signed in).
+    for client, application, error in (
+        (dispatch, "no-such-app", NotFound),
+        (SkylightClient(dispatch.api_url, ca_file=dispatch.ca_file), app_id, SignInRequired),
+    ):
+        ended = asyncio.get_running_loop().create_future()
+        with pytest.raises(error):
+            await SessionPages(client, application, limit=PAGE).page(left=ended, ahead=False)
+        assert ended.done()
+        if client is not dispatch:
+            await client.aclose()
