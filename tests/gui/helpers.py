@@ -45,16 +45,22 @@ def fill_sign_in(
 
 
 async def wait_loaded(window: Any, limit: float = 20.0) -> None:
-    """Wait until the workspace shows a finished first page of sessions."""
+    """Wait until the workspace shows a finished first page of sessions, and the application box its list.
+
+    A remembered application's page can be in before the list of applications (they are asked for
+    together): until the list is in, the box says "Loading applications…".
+    """
     from skydesk.ui.main_window import PAGE_WORKSPACE
 
-    model = window.services.browser.model
+    browser = window.services.browser
+    model = browser.model
 
     def loaded() -> bool:
         return (
             window.pages.currentIndex() == PAGE_WORKSPACE
-            and bool(window.services.browser.application_id)
+            and bool(browser.application_id)
             and model.state in ("none", "empty")
+            and window.app_combo.currentData() == browser.application_id
         )
 
     await wait_until(loaded, limit, what="sessions to load")
