@@ -34,6 +34,10 @@ OFFLINE_STATES = ("offline", "reconnecting", "auth_failed")
 ALL = ""
 
 
+NO_EVENTS = "No events yet. Session events appear here as they arrive."
+NO_MATCH = "No events match the filters."
+
+
 class EventLogDock(QDockWidget):
     """Shows an EventLogController; ``reconnect`` is called by "Reconnect now" (the window wires it)."""
 
@@ -56,6 +60,7 @@ class EventLogDock(QDockWidget):
         self.payload.setPlaceholderText("Select an event to see its payload.")
         self.diff.setPlaceholderText("Select an event to see what it changed in its session.")
         self.counts_label = QLabel()
+        self.empty_label = QLabel(NO_EVENTS)  # over the empty table: why nothing is listed
         self.rate_label = QLabel("0 events/s")
         self.connection_label = QLabel()
         self.reconnect_button = QPushButton("Reconnect now")
@@ -93,6 +98,12 @@ class EventLogDock(QDockWidget):
         filters.addWidget(self.export_button)
 
         self.table.setModel(self.controller.model)
+        over = QVBoxLayout(self.table.viewport())
+        over.addWidget(self.empty_label, 0, Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setEnabled(False)  # the placeholder's grey
+        self.empty_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         name_widget(self.table, "Events")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -163,6 +174,9 @@ class EventLogDock(QDockWidget):
         self.limit_spin.editingFinished.connect(self._on_limit_edited)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         ctl.model.modelReset.connect(self._show_selected)
+        for signal in (ctl.model.modelReset, ctl.model.rowsInserted, ctl.model.rowsRemoved):
+            signal.connect(self._update_empty)
+        self._update_empty()
 
     # ------------------------------------------------------------------ filters
     def apply_filter(self, *_args: object) -> None:
@@ -252,6 +266,12 @@ class EventLogDock(QDockWidget):
 
     def _update_counts(self) -> None:
         self.counts_label.setText(self.controller.status_text())
+
+    def _update_empty(self, *_args: object) -> None:
+        empty = self.controller.model.rowCount() == 0
+        if empty:
+            self.empty_label.setText(NO_MATCH if len(self.controller.log) else NO_EVENTS)
+        self.empty_label.setVisible(empty)
 
     def _on_controller_rate_changed(self, rate: float) -> None:
         self.rate_label.setText(f"{rate:,.0f} events/s")

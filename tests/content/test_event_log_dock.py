@@ -188,3 +188,26 @@ def test_the_session_filter_offers_a_renamed_session_under_its_new_name(qtbot: A
     dock.refresh_choices()
     assert dock.session_combo.currentText() == "Pump 4 (North)", "the new name, and still chosen"
     assert dock.table.model().rowCount() == 2
+
+
+def test_the_empty_table_says_why_it_is_empty(qtbot: Any) -> None:
+    from skydesk.ui.event_log_dock import NO_EVENTS, NO_MATCH
+
+    ctl = EventLogController()
+    dock = EventLogDock(ctl)
+    qtbot.addWidget(dock)
+    dock.resize(700, 400)
+    dock.show()
+    label = dock.empty_label
+    assert label.isVisible() and label.text() == NO_EVENTS
+    feed(ctl)
+    assert not label.isVisible()
+    QTest.keyClicks(dock.text_edit, "nothing like this")
+    qtbot.waitUntil(lambda: label.isVisible(), timeout=3000)
+    assert label.text() == NO_MATCH and dock.table.model().rowCount() == 0
+    dock.text_edit.clear()
+    qtbot.waitUntil(lambda: not label.isVisible(), timeout=3000)
+    QTest.mouseClick(dock.clear_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: label.isVisible() and label.text() == NO_EVENTS, timeout=3000)
+    # The label lets clicks through to the table under it.
+    assert label.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
