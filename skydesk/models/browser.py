@@ -99,6 +99,16 @@ class SessionBrowserController(QObject):
         """The load of the page last asked for (done once it is in, failed or superseded)."""
         return self._page_task
 
+    def is_showing(self, application_id: str | None) -> bool:
+        """Whether ``application_id``'s sessions are listed, or their first page is on its way."""
+        page = self._page_task
+        on_its_way = page is not None and not page.done()
+        return (
+            bool(application_id)
+            and application_id == self._application_id
+            and (on_its_way or bool(self.model.sessions()))
+        )
+
     @property
     def filters(self) -> SessionFilters:
         """The filters and sort in effect."""

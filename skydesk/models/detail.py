@@ -105,6 +105,7 @@ class SessionDetailController(QObject):
         self._session: Session | None = None
         self._data: dict[str, Any] = {}
         self._stale = False
+        self._leaving_id: str | None = None  # the session the user is removing themself from, until answered
         #: field -> value the user asked to save and that is not saved yet (kept across re-auth)
         self.pending_edits: dict[str, Any] = {}
         ops.busy_changed.connect(self._on_ops_busy_changed)
@@ -146,6 +147,8 @@ class SessionDetailController(QObject):
 
     def reload(self) -> None:
         """Fetch the open session again (after a resync, a reconnect, a change elsewhere)."""
+        if self._session_id is not None and self._session_id == self._leaving_id:
+            return  # the read that follows the user's removal of themself is on its way
         if self._app_id and self._session_id:
             self._load(self._app_id, self._session_id)
 
@@ -240,6 +243,11 @@ class SessionDetailController(QObject):
         # Only the read that follows this removal may take a failure for "you left" (a reload sent
         # meanwhile, for a live event or a resync, was sent while the user could still read it).
         leaving = self._session if self._labels is not None and self._labels.is_me(participant_id) else None
+        if leaving is not None:
+            # A read already on its way would answer either the session the user is leaving or "not
+            # found" as a plain problem: the read after the removal replaces it, and reloads wait for it.
+            self._ops.cancel("detail.session")
+            self._leaving_id = leaving.session_id
         self._write(
             ["participants"], REMOVING_PARTICIPANT, "participants",
             lambda c, a, s: c.remove_participant(a, s, participant_id), leaving=leaving,
@@ -253,6 +261,8 @@ class SessionDetailController(QObject):
             return
 
         def done(result: Session | SaveConflict | None) -> None:
+            if leaving is not None:
+                self._leaving_id = None
             for field in fields:
                 self.pending_edits.pop(field, None)
             if isinstance(result, SaveConflict):
@@ -271,6 +281,8 @@ class SessionDetailController(QObject):
             self.saved.emit(fields)
 
         def failed(problem: Problem) -> None:
+            if leaving is not None and problem.kind != "sign_in":
+                self._leaving_id = None  # still a participant: reloads are the usual ones again
             if problem.kind == "sign_in":
                 return  # kept pending: it is sent again once the password is entered
             for field in fields:

@@ -36,6 +36,7 @@ ALL = ""
 
 NO_EVENTS = "No events yet. Session events appear here as they arrive."
 NO_MATCH = "No events match the filters."
+HELD = "Paused: new events are held until you press Pause again."
 
 
 class EventLogDock(QDockWidget):
@@ -174,7 +175,12 @@ class EventLogDock(QDockWidget):
         self.limit_spin.editingFinished.connect(self._on_limit_edited)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         ctl.model.modelReset.connect(self._show_selected)
-        for signal in (ctl.model.modelReset, ctl.model.rowsInserted, ctl.model.rowsRemoved):
+        for signal in (
+            ctl.model.modelReset,
+            ctl.model.rowsInserted,
+            ctl.model.rowsRemoved,
+            ctl.counts_changed,
+        ):
             signal.connect(self._update_empty)
         self._update_empty()
 
@@ -270,7 +276,8 @@ class EventLogDock(QDockWidget):
     def _update_empty(self, *_args: object) -> None:
         empty = self.controller.model.rowCount() == 0
         if empty:
-            self.empty_label.setText(NO_MATCH if len(self.controller.log) else NO_EVENTS)
+            ctl = self.controller
+            self.empty_label.setText(HELD if ctl.held else NO_MATCH if len(ctl.log) else NO_EVENTS)
         self.empty_label.setVisible(empty)
 
     def _on_controller_rate_changed(self, rate: float) -> None:

@@ -52,7 +52,7 @@ PAGE_SIGN_IN, PAGE_PROGRESS, PAGE_WORKSPACE = range(3)
 # remembered application until its request has left (see _on_browser_first_page_sent), at most this long.
 WORKSPACE_WAIT_MS = 250
 LIST_TARGET = "list"  # skydesk.models.browser.LIST_TARGET (not imported: it loads the SDK)
-LOADING_APPLICATIONS = "Loading applications…"  # the application box until the list is in
+LOADING_APPLICATIONS = "Loading…"  # the application box until the list is in (its label says of what)
 
 
 class MainWindow(QMainWindow):
@@ -519,10 +519,7 @@ class MainWindow(QMainWindow):
             self.presenter.transient("This account cannot read any application.")
             return
         app_id = self.app_combo.currentData()
-        browser = self.services.browser
-        page = browser.page_task
-        on_its_way = page is not None and not page.done()  # the remembered one, asked for with the list
-        if app_id != browser.application_id or not (on_its_way or browser.model.sessions()):
+        if not self.services.browser.is_showing(app_id):  # (the remembered one may be on its way)
             self.workspace.show_application(app_id)
         self._listed = True
         self.services.after_page(self._show_workspace)
@@ -533,8 +530,8 @@ class MainWindow(QMainWindow):
 
     def _on_browser_first_page_sent(self) -> None:
         # A remembered application's page, asked for with the list of applications: shown now, the
-        # workspace is laid out and painted while the server answers both (the box says "Loading
-        # applications…" until the list is in). A page asked for after the list is in gets only the
+        # workspace is laid out and painted while the server answers both (the application box says
+        # "Loading…" until the list is in). A page asked for after the list is in gets only the
         # server's time for that page, shorter than showing and painting the workspace twice (without
         # rows, then with them): that workspace is shown with its rows, once (benchmark B2).
         if not self._listed:

@@ -191,7 +191,7 @@ def test_the_session_filter_offers_a_renamed_session_under_its_new_name(qtbot: A
 
 
 def test_the_empty_table_says_why_it_is_empty(qtbot: Any) -> None:
-    from skydesk.ui.event_log_dock import NO_EVENTS, NO_MATCH
+    from skydesk.ui.event_log_dock import HELD, NO_EVENTS, NO_MATCH
 
     ctl = EventLogController()
     dock = EventLogDock(ctl)
@@ -209,5 +209,12 @@ def test_the_empty_table_says_why_it_is_empty(qtbot: Any) -> None:
     qtbot.waitUntil(lambda: not label.isVisible(), timeout=3000)
     QTest.mouseClick(dock.clear_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: label.isVisible() and label.text() == NO_EVENTS, timeout=3000)
+    # Paused, the events that arrive are logged but not listed: the table says they are held, not that
+    # nothing matches, and shows them once the pause ends.
+    QTest.mouseClick(dock.pause_button, Qt.MouseButton.LeftButton)
+    feed(ctl)
+    assert label.isVisible() and label.text() == HELD
+    QTest.mouseClick(dock.pause_button, Qt.MouseButton.LeftButton)
+    assert dock.table.model().rowCount() == 3 and not label.isVisible()
     # The label lets clicks through to the table under it.
     assert label.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)

@@ -48,7 +48,7 @@ async def wait_loaded(window: Any, limit: float = 20.0) -> None:
     """Wait until the workspace shows a finished first page of sessions, and the application box its list.
 
     A remembered application's page can be in before the list of applications (they are asked for
-    together): until the list is in, the box says "Loading applications…".
+    together): until the list is in, the box says "Loading…".
     """
     from skydesk.ui.main_window import PAGE_WORKSPACE
 

@@ -75,13 +75,14 @@ async def test_a_session_filtered_out_of_the_list_stays_open_and_says_so(
     assert session.name in visible_column(window, COL_NAME)
 
 
-@pytest.mark.parametrize("reload_meanwhile", [False, True], ids=["alone", "with-a-reload-meanwhile"])
+@pytest.mark.parametrize(
+    "reload_at", ["", "before", "during"], ids=["alone", "reload-before", "reload-during"]
+)
 async def test_removing_yourself_warns_first_and_then_says_so_plainly(
-    make_window: Any, sandbox: Any, reload_meanwhile: bool
+    make_window: Any, sandbox: Any, reload_at: str
 ) -> None:
-    # With a reload meanwhile: the detail is read again while the removal is on its way, as a live event
-    # or a resync asks. That read was sent while the user could still see the session; it must not be
-    # the one that takes "you left" for granted, nor make the read after the removal a "not found".
+    # A reload (a live event or a resync asks for one) just before the removal is sent, or while it is on
+    # its way: it must neither show the session again nor make losing access a "not found" problem.
     window = await signed_in_window(make_window, sandbox, "tech")
     workspace = window.workspace
     app = window.services.browser.application_id
@@ -98,8 +99,10 @@ async def test_removing_yourself_warns_first_and_then_says_so_plainly(
     QTest.mouseClick(people.remove_button, Qt.MouseButton.LeftButton)
     box = await wait_until(lambda: people.confirm_box, 5, what="the warning")
     assert box.windowTitle() == "Remove yourself" and "lose access" in box.text()
+    if reload_at == "before":
+        window.services.detail.reload()
     _press(box, "Remove myself")
-    if reload_meanwhile:
+    if reload_at == "during":
         window.services.detail.reload()
 
     await wait_until(lambda: pane.session is None, 20, what="the pane to clear")
