@@ -155,15 +155,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
-    from skydesk.ui.common import app_icon
-
     QGuiApplication.setDesktopFileName(DESKTOP_FILE_NAME)
     QApplication.setApplicationName("skydesk")
     QApplication.setOrganizationName("skydesk")
     QApplication.setApplicationVersion(__version__)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # quitting is ours to start (see the module docstring)
     held = _HeldRecords()  # what the first window logs, kept for the log file set up after it
     logging.getLogger().addHandler(held)
@@ -173,6 +170,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             first.wait_until_painted()
     finally:
         logging.getLogger().removeHandler(held)
+    from skydesk.ui.common import app_icon
+
+    # Once the first window has painted (or is still hidden): QIcon is among the Qt classes whose enums
+    # PySide builds on first use, and the desktop takes a window's icon whenever it is set.
+    app.setWindowIcon(app_icon())
 
     import asyncio
     import threading

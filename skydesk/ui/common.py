@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QColor, QIcon, QPalette
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QToolButton, QToolTip, QWidget
 
 # Message boxes and tinted style icons are imported where they are made: the sign-in page that start-up
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QToolButton, QToo
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QMessageBox, QStyle
 
 
@@ -83,13 +84,15 @@ def form_label(text: str, buddy: QWidget) -> QLabel:
     return label
 
 
+def palette_is_dark(palette: QPalette) -> bool:
+    """Whether ``palette`` is a dark one (its window colour darker than its text)."""
+    role = QPalette.ColorRole
+    return palette.color(role.Window).lightness() < palette.color(role.WindowText).lightness()
+
+
 def is_dark(widget: QWidget | None = None) -> bool:
     """Whether the current palette is a dark one (window colour darker than its text)."""
-    palette = widget.palette() if widget is not None else QApplication.palette()
-    return (
-        palette.color(QPalette.ColorRole.Window).lightness()
-        < palette.color(QPalette.ColorRole.WindowText).lightness()
-    )
+    return palette_is_dark(widget.palette() if widget is not None else QApplication.palette())
 
 
 def error_color(widget: QWidget | None = None) -> QColor:
@@ -120,6 +123,8 @@ def standard_icon(widget: QWidget, pixmap: QStyle.StandardPixmap) -> QIcon:
 
 def app_icon() -> QIcon:
     """The skydesk icon shipped in ``skydesk.resources`` (an empty icon if the file is missing)."""
+    from PySide6.QtGui import QIcon
+
     # The package's own folder, not importlib.resources: that costs ~3 ms of a cold start to import (B1),
     # and the resources are plain files wherever skydesk runs (a checkout, a wheel, a PyInstaller bundle).
     try:
@@ -142,6 +147,7 @@ def confirm(
     The box is window-modal and opened with ``open()`` rather than ``exec()`` so the asyncio
     work driven by qasync keeps running while it is up.
     """
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QMessageBox
 
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
@@ -168,6 +174,7 @@ def open_message(parent: QWidget, title: str, text: str, icon: QIcon) -> QMessag
     A nested event loop inside a slot keeps running while the app quits around it, and the orderly
     shutdown could delete the parent window under the box.
     """
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QMessageBox
 
     box = QMessageBox(QMessageBox.Icon.NoIcon, title, text, QMessageBox.StandardButton.Ok, parent)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -167,6 +167,7 @@ class ConnectionFields(QObject):
         self.edited.emit()
 
     def _on_ca_browse_clicked(self) -> None:
+        from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QFileDialog
 
         # open(), not the static getOpenFileName(): its nested event loop would keep running inside this slot

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
+from PySide6.QtCore import QTimer, Signal, SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSizePolicy,
     QStackedWidget,
-    QStyle,
     QToolBar,
     QWidget,
 )
@@ -103,14 +102,15 @@ class MainWindow(QMainWindow):
         self._setup_actions()
         for signal in (self.sign_in_page.sign_in_requested, self.sign_in_page.manage_profiles_requested):
             self._replay_after_attach(signal)
-        theme_manager().apply(self.settings.theme)  # before the first paint: no flash of the other theme
+        theme_manager().apply_first(self.settings.theme)  # before the first paint: no flash of the other
         window_layout.restore_window(self)
         if services is not None:
             self.attach(services)
 
     def attach(self, services: AppServices) -> None:
         """Add the workspace, the workstation hooks and the controllers' connections (once)."""
-        from PySide6.QtWidgets import QDockWidget
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QDockWidget, QStyle
 
         from skydesk.models.collector import program_loaded
         from skydesk.ui.content_views import ContentViews
@@ -128,7 +128,12 @@ class MainWindow(QMainWindow):
         self.workspace.detail_pane.user_label = services.labels.label
         self.workspace.participants.is_me = services.labels.is_me
         self.pages.addWidget(self.workspace)
-        # Icons only here: they show in the toolbar and the menus, neither of which the first page shows.
+        # Set only here: the toolbar and the menus are not shown by the first page, and Qt's namespace and
+        # QStyle cost PySide 15-45 ms of enum building the first time they are reached (B1).
+        theme_manager().confirm()
+        self.setWindowIcon(app_icon())
+        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for act, icon in (
             (self.new_session_action, QStyle.StandardPixmap.SP_FileIcon),
             (self.refresh_action, QStyle.StandardPixmap.SP_BrowserReload),
@@ -167,7 +172,6 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ construction
 
     def _setup_ui(self) -> None:
-        self.setWindowIcon(app_icon())
         self.setWindowTitle(f"skydesk — {self.subtitle}" if self.subtitle else "skydesk")
         self.setObjectName("mainWindow")
         self.pages.addWidget(self.sign_in_page)
@@ -186,10 +190,13 @@ class MainWindow(QMainWindow):
             self._size_given = (width, height)
 
     def _setup_actions(self) -> None:
-        def action(text: str, shortcut: QKeySequence | str | None) -> QAction:
-            act = QAction(text, self)
+        def action(text: str, shortcut: str | None) -> QAction:
+            # QAction(parent) and setShortcuts([...]): QAction(text, parent) and setShortcut(...) are
+            # overloaded with QIcon and Qt's namespace, whose enums PySide would build for it (B1).
+            act = QAction(self)
+            act.setText(text)
             if shortcut is not None:
-                act.setShortcut(QKeySequence(shortcut))
+                act.setShortcuts([QKeySequence(shortcut)])
             self.addAction(act)  # shortcuts work whichever page or pane has focus
             return act
 
@@ -199,7 +206,6 @@ class MainWindow(QMainWindow):
         self.sign_out_action = action("Sign &out", None)
         self.quit_action = action("&Quit", "Ctrl+Q")
         self.about_action = action("&About skydesk", None)
-        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
 
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.new_session_action)
@@ -216,7 +222,6 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar("Main toolbar")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         label = QLabel("&Application:")
         label.setBuddy(self.app_combo)
         name_widget(self.app_combo, "Application")
@@ -499,6 +504,8 @@ class MainWindow(QMainWindow):
             dialog.deleteLater()
 
     def _on_browser_applications_loaded(self, applications: list[Application]) -> None:
+        from PySide6.QtCore import Qt
+
         self._applications = list(applications)
         names = {a.application_id: a.name for a in applications}
         self.workspace.detail_pane.application_label = lambda app_id: names.get(app_id, app_id)

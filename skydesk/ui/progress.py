@@ -2,28 +2,45 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
 
 
 class ProgressPage(QWidget):
-    """A centred message with a busy bar: starting the demo sandbox, signing in."""
+    """A centred message with a busy bar: starting the demo sandbox, signing in.
+
+    The message and the bar are made the first time there is something to say: every window has this page,
+    but a start that shows the sign-in page never shows it, and its alignments would cost that start Qt's
+    namespace of enums (20-45 ms of PySide building them, benchmark B1).
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = QLabel()
-        self.bar = QProgressBar()
+        self._label: QLabel | None = None
+
+    @property
+    def label(self) -> QLabel:
+        """The message (made on first use, with the bar)."""
+        if self._label is None:
+            self._label = self._build()
+        return self._label
+
+    def _build(self) -> QLabel:
+        from PySide6.QtCore import Qt
+
+        label = QLabel()
+        bar = QProgressBar()
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setAccessibleName("Progress")
-        self.bar.setRange(0, 0)
-        self.bar.setTextVisible(False)
-        self.bar.setAccessibleName("Progress")
-        self.bar.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 24)
-        layout.addWidget(self.label)
-        layout.addWidget(self.bar, 0, Qt.AlignmentFlag.AlignHCenter)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setAccessibleName("Progress")
+        bar.setRange(0, 0)
+        bar.setTextVisible(False)
+        bar.setAccessibleName("Progress")
+        bar.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 24)
+        layout.addWidget(label)
+        layout.addWidget(bar, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
+        return label
 
     def set_message(self, text: str) -> None:
         """Say what is happening."""

@@ -1,15 +1,23 @@
 """Light, Dark and "Follow system" themes (icons drawn in the theme's text colour are in tinted.py).
 
 "Follow system" reads the desktop's colour scheme where Qt can (``QStyleHints.colorScheme``, Qt 6.5+), and
-follows it when it changes; where the desktop says nothing, it is light. The palettes are explicit (on the
-Fusion style) so that both themes look the same on every desktop, and the tests can check their contrast.
+follows it when it changes; where the desktop says nothing, it goes by whether the desktop's palette is dark.
+Dark is an explicit palette on the Fusion style, so that it looks the same on every desktop and the tests can
+check its contrast; Light is the desktop's own look (see ThemeManager).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
+
+from skydesk.ui.common import palette_is_dark
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
 
 LIGHT, DARK, SYSTEM = "light", "dark", "system"
 THEMES = {LIGHT: "Light", DARK: "Dark", SYSTEM: "Follow system"}
@@ -56,23 +64,39 @@ def dark_palette() -> QPalette:
     return palette
 
 
-def system_prefers_dark() -> bool:
-    """Whether the desktop asks for a dark colour scheme (False where Qt cannot tell)."""
+def desktop_scheme() -> str:
+    """LIGHT or DARK where the desktop says which it prefers (``QStyleHints.colorScheme``), else ''."""
+    from PySide6.QtCore import Qt
+
     hints = QGuiApplication.styleHints()
-    return hints is not None and hints.colorScheme() == Qt.ColorScheme.Dark
+    scheme = hints.colorScheme() if hints is not None else Qt.ColorScheme.Unknown
+    return {Qt.ColorScheme.Dark: DARK, Qt.ColorScheme.Light: LIGHT}.get(scheme, "")
 
 
 class ThemeManager(QObject):
-    """Applies a theme to the application and, for "Follow system", re-applies it when the desktop changes."""
+    """Applies a theme to the application and, for "Follow system", re-applies it when the desktop changes.
+
+    Light keeps the desktop's own style and, where it is a light one, its palette (what any Qt application
+    shows there); where the desktop's palette is dark, Light uses the style's standard palette. Dark uses
+    Fusion, whose drawing the dark palette was checked on (native styles such as Windows' ignore a palette in
+    places).
+
+    The first window asks before it paints (``apply_first``), when asking Qt for the colour scheme would cost
+    the start Qt's namespace of enums and asking for the style its enums too (PySide builds them on first
+    use: 20-45 ms and 14 ms, benchmark B1). Follow system is then decided by the desktop's palette, which
+    Qt makes dark where the desktop's scheme is; ``confirm()``, once the window has painted, asks Qt for the
+    scheme itself and re-applies the theme in the rare case the two disagree.
+    """
 
     def __init__(self, app: QApplication, parent: QObject | None = None) -> None:
         super().__init__(parent or app)
         self._app = app
         self._mode = SYSTEM
         self._dark = False
-        # Light keeps the desktop's own style; dark uses Fusion, whose drawing the dark palette was checked on
-        # (native styles such as Windows' ignore a palette in places).
-        self._native = app.style().name()
+        self._native = ""  # the desktop's style, read before the first change of style
+        self._palette_set = False  # whether this manager has set the application's palette
+        self._desktop_dark = False  # whether the desktop's palette was dark (read before the first change)
+        self._unconfirmed = False  # Follow system was decided by the palette alone (apply_first)
         hints = QGuiApplication.styleHints()
         if hints is not None:
             hints.colorSchemeChanged.connect(self._on_color_scheme_changed)
@@ -90,14 +114,58 @@ class ThemeManager(QObject):
     def apply(self, mode: str) -> None:
         """Use ``mode`` ('light', 'dark' or 'system'; anything else counts as 'system')."""
         self._mode = mode if mode in THEMES else SYSTEM
-        dark = self._mode == DARK or (self._mode == SYSTEM and system_prefers_dark())
+        self._unconfirmed = False
+        self._show(self._mode == DARK or (self._mode == SYSTEM and self._system_dark()))
+
+    def apply_first(self, mode: str) -> None:
+        """``apply`` for a window about to paint: Follow system goes by the desktop's palette (see above)."""
+        self._mode = mode if mode in THEMES else SYSTEM
+        self._unconfirmed = self._mode == SYSTEM
+        self._show(self._mode == DARK or (self._unconfirmed and self._desktop_palette_dark()))
+
+    def confirm(self) -> None:
+        """Check a Follow system decided by ``apply_first`` against Qt's colour scheme (once painted)."""
+        if self._unconfirmed:
+            self._unconfirmed = False
+            dark = self._system_dark()
+            if dark != self._dark:
+                self._show(dark)
+
+    def _system_dark(self) -> bool:
+        """Follow system's answer: the desktop's colour scheme, else whether its palette is dark."""
+        scheme = desktop_scheme()
+        return scheme == DARK if scheme else self._desktop_palette_dark()
+
+    def _desktop_palette_dark(self) -> bool:
+        return self._desktop_dark if self._palette_set else palette_is_dark(self._app.palette())
+
+    def _show(self, dark: bool) -> None:
         self._dark = dark
-        wanted = "fusion" if dark else self._native
-        if self._app.style().name().lower() != wanted.lower():
-            style = QStyleFactory.create(wanted)
+        if dark:
+            self._use_style("fusion")
+            self._set_palette(dark_palette())
+            return
+        if self._native:
+            self._use_style(self._native)
+        if self._palette_set:
+            self._app.setPalette(QPalette())  # an empty palette: the desktop's own again
+            self._palette_set = False
+        if palette_is_dark(self._app.palette()):  # Light asked for on a dark desktop
+            self._set_palette(self._app.style().standardPalette())
+
+    def _use_style(self, name: str) -> None:
+        current = self._app.style().name()
+        self._native = self._native or current
+        if current.lower() != name.lower():
+            style = QStyleFactory.create(name)
             if style is not None:
                 self._app.setStyle(style)
-        self._app.setPalette(dark_palette() if dark else self._app.style().standardPalette())
+
+    def _set_palette(self, palette: QPalette) -> None:
+        if not self._palette_set:
+            self._desktop_dark = palette_is_dark(self._app.palette())
+        self._app.setPalette(palette)
+        self._palette_set = True
 
     def _on_color_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
         if self._mode == SYSTEM:

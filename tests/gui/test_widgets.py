@@ -74,3 +74,51 @@ def test_the_app_icon_is_the_shipped_one(qapp: Any) -> None:
 
     icon = app_icon()
     assert not icon.isNull() and not icon.pixmap(32, 32).isNull()
+
+
+def test_the_live_dot_is_a_circle_in_the_middle_of_its_label(qtbot: Any) -> None:
+    from PySide6.QtGui import QColor
+
+    from skydesk.ui.status import LIVE_STATES
+
+    bar = QStatusBar()
+    qtbot.addWidget(bar)
+    status = StatusWidgets(bar)
+    status.set_live_state("connected")
+    dot = status.live_dot
+    image = dot.pixmap().toImage()
+    ratio = dot.pixmap().devicePixelRatio()
+    assert dot.size().width() == dot.size().height() == round(image.width() / ratio)  # fills the label
+    middle = image.pixelColor(image.width() // 2, image.height() // 2)
+    assert middle == QColor(LIVE_STATES["connected"][0])  # filled in the state's colour
+    right, bottom = image.width() - 1, image.height() - 1
+    for x, y in ((0, 0), (right, 0), (0, bottom), (right, bottom)):
+        assert image.pixelColor(x, y).alpha() == 0, "the corners stay clear: a circle, not a square"
+    # Its margin is even: the circle's edge is as far from the left as from the right.
+    row = [image.pixelColor(x, image.height() // 2).alpha() for x in range(image.width())]
+    first = next(i for i, alpha in enumerate(row) if alpha)
+    last = max(i for i, alpha in enumerate(row) if alpha)
+    assert first == image.width() - 1 - last and first >= 2
+
+
+def test_the_progress_page_shows_its_message_centred_over_a_busy_bar(qtbot: Any) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QProgressBar
+
+    from skydesk.ui.progress import ProgressPage
+
+    page = ProgressPage()
+    qtbot.addWidget(page)
+    assert page.findChild(QProgressBar) is None  # made when there is something to say
+    page.set_message("Starting the demo sandbox…")
+    page.resize(800, 600)
+    page.show()
+    qtbot.waitExposed(page)
+    bar = page.findChild(QProgressBar)
+    assert bar is not None and bar.maximum() == 0  # busy
+    assert page.label.text() == "Starting the demo sandbox…"
+    assert page.label.alignment() & Qt.AlignmentFlag.AlignHCenter
+    assert abs(bar.geometry().center().x() - page.rect().center().x()) <= 1
+    assert page.label.geometry().bottom() < bar.geometry().top()
+    page.set_message("Restoring your sign-in…")
+    assert page.label.text() == "Restoring your sign-in…" and len(page.findChildren(QProgressBar)) == 1

@@ -89,6 +89,9 @@ def test_an_error_does_not_move_the_form_and_goes_when_a_field_changes(page: Sig
     QApplication.processEvents()
     assert page.error.isVisible() and "Please fill in the API URL" in page.error.text()
     assert (_top(page.username, page), _top(page.sign_in_button, page)) == before
+    # Set when the first error shows (not when the page is built, see show_error): selectable, top-left.
+    assert page.error.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+    assert page.error.alignment() == Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
     QTest.keyClicks(page.username, "t")
     assert not page.error.isVisible()
     page.show_error("Could not reach api.acme.example: the name is unknown (DNS)")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractButton, QApplication, QStyle, QWidget
 
 from skydesk.ui.common import standard_icon
@@ -115,23 +115,123 @@ def test_an_untinted_black_icon_fails_the_same_check(themes: ThemeManager, qapp:
 def test_follow_system_reads_the_colour_scheme(
     themes: ThemeManager, qapp: QApplication, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The offscreen platform has no desktop scheme: Qt says Unknown, and the app is light.
+    # The offscreen platform has no desktop scheme: Qt says Unknown, its palette is light, and so is the app.
     assert qapp.styleHints().colorScheme() == Qt.ColorScheme.Unknown
     themes.apply(SYSTEM)
     assert not themes.dark
+    desktop_window = qapp.palette().color(qapp.palette().ColorRole.Window)
     # A desktop that says dark (what QStyleHints reports on GNOME/KDE/Windows/macOS), then switches.
-    scheme = {"dark": True}
-    monkeypatch.setattr("skydesk.ui.themes.system_prefers_dark", lambda: scheme["dark"])
+    scheme = {"now": DARK}
+    monkeypatch.setattr("skydesk.ui.themes.desktop_scheme", lambda: scheme["now"])
     themes.apply(SYSTEM)
     window_color = qapp.palette().color(qapp.palette().ColorRole.Window)
     assert themes.dark and window_color == dark_palette().color(dark_palette().ColorRole.Window)
-    scheme["dark"] = False
+    scheme["now"] = LIGHT
     qapp.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Light)
     assert not themes.dark
+    assert qapp.palette().color(qapp.palette().ColorRole.Window) == desktop_window  # the desktop's own again
     themes.apply(LIGHT)  # an explicit choice ignores the desktop
-    scheme["dark"] = True
+    scheme["now"] = DARK
     qapp.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
     assert not themes.dark
+
+
+def test_follow_system_without_a_scheme_goes_by_the_desktop_palette(
+    themes: ThemeManager, qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A desktop that gives Qt a dark palette but no colour scheme (e.g. a dark palette chosen in qt6ct). The
+    # offscreen platform's own palette cannot be changed, so the palette is the one a new manager finds.
+    monkeypatch.setattr("skydesk.ui.themes.desktop_scheme", lambda: "")
+    themes.apply(LIGHT)
+    light_desktop = QPalette(qapp.palette())
+    desktop = dark_palette()
+    desktop.setColor(QPalette.ColorGroup.All, QPalette.ColorRole.Window, QColor("#101010"))
+    qapp.setPalette(desktop)
+    manager = ThemeManager(qapp)
+    try:
+        manager.apply_first(SYSTEM)
+        assert manager.dark and qapp.palette() == dark_palette()
+        manager.confirm()  # no scheme to contradict the palette: no change
+        assert manager.dark
+        manager.apply(SYSTEM)  # asked again with our palette set: the desktop's is remembered
+        assert manager.dark
+    finally:
+        manager.setParent(None)
+        qapp.setPalette(QPalette())
+    themes.apply(SYSTEM)
+    assert not themes.dark and qapp.palette() == light_desktop  # a light desktop keeps its own palette
+
+
+def test_the_first_window_decides_by_the_palette_and_confirms_once_painted(
+    themes: ThemeManager, qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before the first paint Qt's colour scheme is not asked (B1): the desktop's light palette decides.
+    asked: list[str] = []
+    scheme = {"now": LIGHT}
+
+    def desktop_scheme() -> str:
+        asked.append(scheme["now"])
+        return scheme["now"]
+
+    monkeypatch.setattr("skydesk.ui.themes.desktop_scheme", desktop_scheme)
+    themes.apply_first(SYSTEM)
+    assert not themes.dark and asked == []
+    themes.confirm()  # once painted: the scheme agrees, nothing changes
+    assert not themes.dark and asked == [LIGHT]
+    # A desktop whose scheme is dark while its palette is light: confirm() switches to dark.
+    themes.apply_first(SYSTEM)
+    scheme["now"] = DARK
+    themes.confirm()
+    assert themes.dark and asked == [LIGHT, DARK]
+    themes.confirm()  # confirmed once only
+    assert asked == [LIGHT, DARK]
+    themes.apply_first(DARK)  # an explicit choice needs no confirming
+    themes.confirm()
+    assert themes.dark and asked == [LIGHT, DARK]
+
+
+def test_a_first_window_reaches_neither_qt_namespace_nor_qstyle(tmp_path: Any) -> None:
+    """The sign-in window a start shows is built and painted without Qt's namespace, QStyle or QIcon.
+
+    PySide builds a class's enums the first time the class is reached: Qt's namespace costs 20-45 ms of a
+    cold start, QStyle 14 ms, QIcon 3 ms (B1). A fresh process shows the window (as ``skydesk`` would, by
+    ``skydesk.app.main``) and reports which of them PySide's modules hold once it has painted.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = f"""
+import json, os, sys
+from PySide6.QtWidgets import QApplication
+import PySide6.QtCore, PySide6.QtGui, PySide6.QtWidgets
+import skydesk.ui.first_paint as first_paint
+
+def report(window):
+    built = {{"Qt": "Qt" in vars(PySide6.QtCore), "QStyle": "QStyle" in vars(PySide6.QtWidgets),
+             "QIcon": "QIcon" in vars(PySide6.QtGui), "shown": window.showing_sign_in()}}
+    print(json.dumps(built), flush=True)
+    os._exit(0)
+
+finished = first_paint.FirstPaint._finished
+
+def finished_then_report(self):
+    finished(self)
+    report(self._window)
+
+first_paint.FirstPaint._finished = finished_then_report
+app = QApplication(sys.argv[:1])
+from skydesk.app import main
+main(["--settings-file", {str(tmp_path / "settings.json")!r}])
+"""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    built = json.loads(done.stdout.strip().splitlines()[-1])
+    assert built == {"Qt": False, "QStyle": False, "QIcon": False, "shown": True}
 
 
 def test_icons_stay_sharp_at_scale_two(qapp: QApplication) -> None:
