@@ -139,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     The first window is shown before asyncio, qasync, the log file and the SDK are even imported, and a
     plain Qt event loop runs until it has painted; then the rest loads (see ``_run``).
     """
+    if "PySide6.QtCore" in sys.modules:  # a program that has loaded PySide6 already runs skydesk
+        import skydesk.models  # spares PySide's import hook before argparse's imports reach it (below)
     args = build_parser().parse_args(argv)
     if no_display(os.environ):
         # Qt would abort with a message about xcb plugins (exit 134); say what is wrong and how to run it.
@@ -154,6 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     gc.disable()
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
+
+    import skydesk.models  # noqa: F401 - first after PySide6: it spares PySide's import hook (_pyside_imports)
 
     QGuiApplication.setDesktopFileName(DESKTOP_FILE_NAME)
     QApplication.setApplicationName("skydesk")

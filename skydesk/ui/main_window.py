@@ -7,18 +7,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal, SignalInstance
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QApplication,
-    QComboBox,
-    QLabel,
-    QMainWindow,
-    QSizePolicy,
-    QStackedWidget,
-    QToolBar,
-    QWidget,
-)
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMainWindow, QStackedWidget, QWidget
 
 from skydesk import __version__
 from skydesk.core.settings import ConnectionProfile, Settings
@@ -33,6 +23,7 @@ from skydesk.ui.themes import theme_manager
 # attach(): the sign-in page is shown without them, so a cold start paints it sooner (benchmark B1).
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent
+    from PySide6.QtWidgets import QToolBar
 
     from skydesk.api import Application
     from skydesk.models.services import AppServices
@@ -70,6 +61,7 @@ class MainWindow(QMainWindow):
     workstation: WorkstationHooks
     content_views: ContentViews
     people_hooks: PeopleHooks
+    toolbar: QToolBar  # made by attach()
 
     def __init__(
         self,
@@ -110,6 +102,7 @@ class MainWindow(QMainWindow):
     def attach(self, services: AppServices) -> None:
         """Add the workspace, the workstation hooks and the controllers' connections (once)."""
         from PySide6.QtCore import Qt
+        from PySide6.QtGui import QKeySequence
         from PySide6.QtWidgets import QDockWidget, QStyle
 
         from skydesk.models.collector import program_loaded
@@ -128,12 +121,15 @@ class MainWindow(QMainWindow):
         self.workspace.detail_pane.user_label = services.labels.label
         self.workspace.participants.is_me = services.labels.is_me
         self.pages.addWidget(self.workspace)
-        # Set only here: the toolbar and the menus are not shown by the first page, and Qt's namespace and
-        # QStyle cost PySide 15-45 ms of enum building the first time they are reached (B1).
+        # Made only here: the first page shows neither the toolbar nor the menus' contents, and the classes
+        # they need (Qt's namespace, QStyle, QIcon, QKeySequence, the toolbar's) cost PySide 20-60 ms of
+        # building their enums the first time they are reached (B1).
         theme_manager().confirm()
         self.setWindowIcon(app_icon())
+        self._setup_toolbar()
+        for act, shortcut in self._shortcuts:
+            act.setShortcuts([QKeySequence(shortcut)])
         self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for act, icon in (
             (self.new_session_action, QStyle.StandardPixmap.SP_FileIcon),
             (self.refresh_action, QStyle.StandardPixmap.SP_BrowserReload),
@@ -196,9 +192,13 @@ class MainWindow(QMainWindow):
             act = QAction(self)
             act.setText(text)
             if shortcut is not None:
-                act.setShortcuts([QKeySequence(shortcut)])
+                self._shortcuts.append((act, shortcut))
             self.addAction(act)  # shortcuts work whichever page or pane has focus
             return act
+
+        # The shortcuts are set by attach(): the first page has no use for them (it has its own mnemonics,
+        # and the actions with shortcuts are disabled until signed in, apart from Quit).
+        self._shortcuts: list[tuple[QAction, str]] = []
 
         self.new_session_action = action("&New session…", "Ctrl+N")
         self.refresh_action = action("&Refresh", "F5")
@@ -219,9 +219,16 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.about_action)
 
+        self._set_signed_in_ui(False)
+
+    def _setup_toolbar(self) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QAbstractButton, QSizePolicy, QToolBar
+
         toolbar = QToolBar("Main toolbar")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         label = QLabel("&Application:")
         label.setBuddy(self.app_combo)
         name_widget(self.app_combo, "Application")
@@ -240,9 +247,9 @@ class MainWindow(QMainWindow):
             if isinstance(widget, QAbstractButton):
                 # The button shows the action's text without "&" and "…"; its name must match it.
                 name_widget(widget, widget.text() or act.text())
+        toolbar.setVisible(self.sign_out_action.isEnabled())
         self.toolbar = toolbar
         self.addToolBar(toolbar)
-        self._set_signed_in_ui(False)
 
     def _connect(self) -> None:
         auth, browser = self.services.auth, self.services.browser
@@ -564,7 +571,8 @@ class MainWindow(QMainWindow):
     def _set_signed_in_ui(self, signed_in: bool) -> None:
         for act in (self.new_session_action, self.refresh_action, self.find_action, self.sign_out_action):
             act.setEnabled(signed_in)
-        self.toolbar.setVisible(signed_in)
+        if hasattr(self, "toolbar"):  # made by attach()
+            self.toolbar.setVisible(signed_in)
 
 
 def may_restore(settings: Settings, profile: ConnectionProfile) -> bool:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray
-
 if TYPE_CHECKING:
+    from PySide6.QtCore import QByteArray
     from PySide6.QtWidgets import QSplitter
 
     from skydesk.ui.main_window import MainWindow
@@ -83,6 +82,8 @@ def _encode(data: QByteArray) -> str:
 
 
 def _decode(text: str) -> QByteArray:
+    from PySide6.QtCore import QByteArray  # here: a first start has no layout to restore (B1)
+
     try:
         return QByteArray(base64.b64decode(text.encode("ascii")))
     except ValueError:

@@ -4,7 +4,10 @@
 shows an empty QWidget. Both print ``time.monotonic()`` (one clock for every process on the machine) once
 the first paint of their window has finished, then leave at once: shutting down is not part of a start.
 The QApplication is created here rather than in ``main`` only so the probe can watch its events; ``main``
-uses an existing instance and does the same work either way.
+uses an existing instance and does the same work either way. A skydesk start imports ``skydesk.app`` before
+PySide6, as the ``skydesk`` command does (``from skydesk.app import main``): PySide's import hook, loaded with
+PySide6, reads the source of every module imported after it, so importing PySide6 first would make this
+start read files (argparse, logging, typing, ...) that a real one does not.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ from __future__ import annotations
 import os
 import sys
 import time
+
+if __name__ == "__main__" and sys.argv[1:2] == ["skydesk"]:
+    from skydesk.app import main as skydesk_main
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -73,8 +79,6 @@ def main() -> None:
         widget.show()
         app.exec()
         return
-    from skydesk.app import main as skydesk_main
-
     _probe = FirstPaint(
         app, lambda window: hasattr(window, "showing_sign_in"), lambda window: window.showing_sign_in()
     )
