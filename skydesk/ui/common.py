@@ -103,8 +103,11 @@ def error_color(widget: QWidget | None = None) -> QColor:
 def set_error_text(label: QLabel, message: str | None) -> None:
     """Show ``message`` in ``label`` in the error colour, or hide the label when there is none."""
     label.setText(message or "")
+    if message:
+        # Only with a message: a style sheet makes Qt build its style sheet machinery for the label, which
+        # the sign-in page paid at every start for a label it shows empty and hidden (B1).
+        label.setStyleSheet(f"color: {error_color(label).name()};")
     label.setVisible(bool(message))
-    label.setStyleSheet(f"color: {error_color(label).name()};")
 
 
 def format_dt(value: datetime | None) -> str:

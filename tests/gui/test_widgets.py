@@ -122,3 +122,19 @@ def test_the_progress_page_shows_its_message_centred_over_a_busy_bar(qtbot: Any)
     assert page.label.geometry().bottom() < bar.geometry().top()
     page.set_message("Restoring your sign-in…")
     assert page.label.text() == "Restoring your sign-in…" and len(page.findChildren(QProgressBar)) == 1
+
+
+def test_an_error_label_gets_its_colour_only_with_a_message(qtbot: Any) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from skydesk.ui.common import error_color, set_error_text
+
+    label = QLabel()
+    qtbot.addWidget(label)
+    set_error_text(label, None)  # what every form does when it is first shown
+    assert label.styleSheet() == "" and label.isHidden() and label.text() == ""
+    set_error_text(label, "The realm is unknown")
+    assert label.text() == "The realm is unknown" and not label.isHidden()
+    assert error_color(label).name() in label.styleSheet()
+    set_error_text(label, None)
+    assert label.isHidden() and label.text() == ""
