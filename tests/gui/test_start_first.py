@@ -31,6 +31,13 @@ WATCHED = ["asyncio", "qasync", "httpx", "keyring", "jwt", "paho", "skydesk.api"
 app = QApplication([sys.argv[0]])
 report = {}
 TASKS = "/proc/self/task"  # this process's threads (Linux)
+import threading
+started = []  # the names of the threads started, in order
+thread_start = threading.Thread.start
+def start(thread):
+    started.append(thread.name)
+    thread_start(thread)
+threading.Thread.start = start
 
 def attached(window):
     if not window.attached:
@@ -51,6 +58,7 @@ class Watch(QObject):
                 report["loaded"] = {name: name in sys.modules for name in WATCHED}
                 report["first_menus"] = [a.text() for a in window.menuBar().actions()]
                 report["serial_painting"] = os.environ.get("QT_NO_GUI_THREADPOOL")
+                report["threads_before_paint"] = list(started)
                 # Once this paint pass is done (before anything after it starts a thread of its own).
                 QTimer.singleShot(0, lambda: report.update(threads_after_paint=len(os.listdir(TASKS))))
                 report["attached_at_paint"] = window.attached
@@ -86,6 +94,8 @@ def test_the_sign_in_window_paints_before_asyncio_the_sdk_and_the_keyring_load(t
     # Painted on the GUI thread alone: Qt's raster engine started no threads of its own for the form.
     assert report["serial_painting"] == "1"
     assert report["threads_after_paint"] == 1
+    # One thread ran before it: the font database was read beside the building of the window (B1).
+    assert report["threads_before_paint"] == ["skydesk-fonts"]
     assert report["first_menus"] == ["&File", "&Edit", "&View", "&Help"], "the menu bar is whole at once"
     assert report["menus"] == report["first_menus"]
     assert report["has_workspace"] == 3, "sign-in, progress and, once attached, the workspace"
