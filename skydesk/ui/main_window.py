@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
 
         assert not self.attached and services.settings is self.settings
         self.services = services
+        services.opens_application = True  # the list's first application (or the remembered one) opens
         self.presenter = ProblemPresenter(self, self.statusBar())
         self.workspace = SessionWorkspace(services.browser, services.detail, self.presenter)
         self.media_tab = attach_media_tab(self.workspace, services.media, self.presenter)
