@@ -80,6 +80,32 @@ def describe_sign_in_error(exc: BaseException, profile: ConnectionProfile) -> st
     return f"Signing in at {host} failed unexpectedly ({type(exc).__name__})."
 
 
+class _ClientBuild:
+    """A client being built on a worker thread (``run_in_executor``); ``await client()`` for it."""
+
+    def __init__(self, build: Callable[[], SkylightClient], *, refused: bool = False) -> None:
+        self._built: SkylightClient | None = None  # set by the worker thread once built
+        loop = asyncio.get_event_loop()
+        if refused:  # quitting: the task registry refuses the sign-in's task, so build nothing for it
+            self.future: asyncio.Future[SkylightClient] = loop.create_future()
+            self.future.cancel()
+            return
+
+        def run() -> SkylightClient:
+            client = build()
+            self._built = client
+            return client
+
+        self.future = loop.run_in_executor(None, run)
+
+    async def client(self) -> SkylightClient:
+        """The client, or the factory's error. Built already, it is taken without waiting: asyncio hears
+        of the worker's result only a loop turn later, after Qt has painted whatever was due (~4-6 ms)."""
+        if self._built is not None:
+            return self._built
+        return await asyncio.shield(self.future)
+
+
 class AuthController(QObject):
     """Owns the SkylightClient of the signed-in user and every change of sign-in state."""
 
@@ -154,13 +180,13 @@ class AuthController(QObject):
         username: str,
         password: str,
         remember: bool,
-        made: Awaitable[SkylightClient],
+        made: _ClientBuild,
     ) -> None:
         await self._establish(
             profile, username, remember, lambda c: c.login(profile.realm, username, password), made
         )
 
-    def _make_client(self, profile: ConnectionProfile) -> Awaitable[SkylightClient]:
+    def _make_client(self, profile: ConnectionProfile) -> _ClientBuild:
         """Start building the client for ``profile`` on a worker thread, now (it loads the CA bundle).
 
         Started by the call that asks for the sign-in, not by its task: the task's first step runs only
@@ -168,12 +194,8 @@ class AuthController(QObject):
         built ~5-8 ms after the click and the login request waited for it (benchmark B2). Now it is built
         while that page is painted.
         """
-        if self._tasks.closed:  # quitting: run() refuses the task, so build nothing for it
-            future: asyncio.Future[SkylightClient] = asyncio.get_event_loop().create_future()
-            future.cancel()
-            return future
         device_id = self._settings.device_id
-        return asyncio.get_event_loop().run_in_executor(None, lambda: self._factory(profile, device_id))
+        return _ClientBuild(lambda: self._factory(profile, device_id), refused=self._tasks.closed)
 
     def restore(self, profile: ConnectionProfile) -> bool:
         """Silently sign in with the remembered refresh token; False unless this profile's user is remembered.
@@ -189,7 +211,7 @@ class AuthController(QObject):
         self._tasks.run("auth.sign_in", self._restore(profile, made))
         return True
 
-    async def _restore(self, profile: ConnectionProfile, made: Awaitable[SkylightClient]) -> None:
+    async def _restore(self, profile: ConnectionProfile, made: _ClientBuild) -> None:
         self.signing_in.emit(True)
         try:
             token = await self._in_keyring(
@@ -219,13 +241,13 @@ class AuthController(QObject):
         username: str,
         remember: bool,
         authenticate: Callable[[SkylightClient], Awaitable[None]],
-        made: Awaitable[SkylightClient],
+        made: _ClientBuild,
     ) -> None:
         self.signing_in.emit(True)
         client: SkylightClient | None = None
         try:
             # Built off the GUI thread (_make_client): it loads the CA bundle (tens of ms on a busy disk).
-            client = await asyncio.shield(made)  # a cancelled sign-in closes it (_discard_client)
+            client = await made.client()  # a cancelled sign-in closes it (_discard_client)
             await authenticate(client)
         except (ApiError, ValueError) as exc:
             if client is not None:
@@ -261,7 +283,7 @@ class AuthController(QObject):
         self.signing_in.emit(False)
         self.signed_in.emit(self.user_label)
 
-    def _discard_client(self, made: Awaitable[SkylightClient]) -> None:
+    def _discard_client(self, made: _ClientBuild) -> None:
         """Close, once built, the client made for a sign-in that will not use it (cancelled, no token)."""
 
         def built(future: asyncio.Future[SkylightClient]) -> None:
@@ -272,7 +294,7 @@ class AuthController(QObject):
                 return  # quitting: it has opened no connection, so nothing is left open
             self._tasks.run(f"auth.discard_client.{id(client)}", client.aclose())
 
-        asyncio.ensure_future(made).add_done_callback(built)
+        made.future.add_done_callback(built)
 
     def _remember_profile(self, profile: ConnectionProfile, username: str) -> None:
         stored = ConnectionProfile(**{**profile.__dict__, "username": username})
