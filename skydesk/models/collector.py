@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 from typing import ClassVar
 
 from PySide6.QtCore import QObject, QTimer
@@ -27,6 +28,7 @@ from PySide6.QtCore import QObject, QTimer
 log = logging.getLogger(__name__)
 
 COLLECT_INTERVAL_MS = 100  # small young generations: a collection of what 100 ms allocated is short
+HOLD_LIMIT_MS = 1000  # hold_collections() lasts at most this long, whatever happens to its release
 LONG_LIVED_SHARE = 4  # CPython's: full collection when pending > long-lived total / 4
 
 
@@ -46,6 +48,22 @@ def program_loaded() -> None:
         MainThreadCollector.running.freeze_program()
 
 
+def hold_collections(limit_ms: int = HOLD_LIMIT_MS) -> None:
+    """No collection until release_collections(), or for at most ``limit_ms``: the user waits for a page.
+
+    Signing in, one collection (1.5-3 ms, sometimes 6-7 ms) fell between the click and the first painted
+    page in about every sign-in (benchmark B2); what it would have freed is freed a moment later instead.
+    """
+    if MainThreadCollector.running is not None:
+        MainThreadCollector.running.hold(limit_ms)
+
+
+def release_collections() -> None:
+    """End hold_collections(): the next tick collects what is due."""
+    if MainThreadCollector.running is not None:
+        MainThreadCollector.running.release()
+
+
 class MainThreadCollector(QObject):
     """Disables automatic garbage collection and collects from a GUI-thread timer instead."""
 
@@ -58,6 +76,7 @@ class MainThreadCollector(QObject):
         self.long_lived_total = 0  # objects in the oldest generation after the last full collection
         self.long_lived_pending = 0  # objects moved there since (survivors of middle collections)
         self.frozen = 0  # objects moved out of the collector's sight by freeze_program()
+        self._held_until = 0.0  # time.monotonic() until which nothing is collected (hold), or 0
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.collect_if_due)
@@ -94,8 +113,25 @@ class MainThreadCollector(QObject):
         if self._was_enabled:
             gc.enable()
 
+    def hold(self, limit_ms: int = HOLD_LIMIT_MS) -> None:
+        """Collect nothing until release(), or for at most ``limit_ms``."""
+        self._held_until = time.monotonic() + limit_ms / 1000
+
+    def release(self) -> None:
+        """Collect again from the next tick."""
+        self._held_until = 0.0
+
+    @property
+    def held(self) -> bool:
+        """Whether collections are held now."""
+        return self._held_until > 0 and time.monotonic() < self._held_until
+
     def collect_if_due(self) -> None:
-        """Collect the generation that automatic collection would have collected by now."""
+        """Collect the generation that automatic collection would have collected by now (unless held)."""
+        if self._held_until:
+            if self.held:
+                return
+            self._held_until = 0.0
         counts = gc.get_count()
         generation = due_generation(counts, gc.get_threshold())
         if generation == 2 and self.long_lived_pending * LONG_LIVED_SHARE <= self.long_lived_total:

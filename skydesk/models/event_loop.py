@@ -19,20 +19,29 @@ export's length (B9). Here a cancelled handle's Qt timer is killed and the handl
 
 And every ``call_soon`` was a Qt timer of its own (start, a timer event, kill): ~80 per sign-in, each
 10-30 us of the GUI thread plus a pass of Qt's event loop (B2). Here, as in asyncio's own loops, callbacks
-due now wait in one ready queue, and one zero timer runs those queued before its turn; what they schedule
-runs in the next turn, so Qt still paints and reads sockets between turns.
+due now wait in one ready queue, and one zero timer runs those queued before its turn, then what they
+queued, for a few rounds (READY_ROUNDS, READY_BUDGET_S); what is queued after that runs in the next turn, so
+Qt still paints and reads sockets between turns.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from collections import deque
 from typing import Any
 
 import qasync
 import sniffio
 from PySide6.QtCore import QObject, QTimerEvent
+
+#: A turn also runs what its callbacks queue, for at most this many rounds and about this long. A request
+#: goes through several such hand-offs before its bytes are written (httpcore's lock, anyio's checkpoints,
+#: each a ``call_soon``); one Qt pass between each, with whatever it painted, held it back by 3-4 ms per
+#: request on a sign-in (benchmark B2). Qt still gets its pass after a few rounds: nothing spins forever.
+READY_ROUNDS = 8
+READY_BUDGET_S = 0.002
 
 
 class _QtHandle(asyncio.Handle):
@@ -110,13 +119,17 @@ class _Timers(QObject):
             asyncio._set_running_loop(None)
 
     def _run_ready(self) -> None:
-        """Run the handles queued before this turn (those they queue get the next turn and its timer)."""
+        """Run the handles queued before this turn, then those they queue, for a few rounds (see below)."""
         ready = self._ready
+        started = time.perf_counter()
         try:
-            for _ in range(len(ready)):
-                handle = ready.popleft()
-                if not handle.cancelled() and not self._stopped:
-                    handle._run()  # asyncio's Handle reports a callback's exception to the loop
+            for _ in range(READY_ROUNDS):
+                for _ in range(len(ready)):
+                    handle = ready.popleft()
+                    if not handle.cancelled() and not self._stopped:
+                        handle._run()  # asyncio's Handle reports a callback's exception to the loop
+                if not ready or time.perf_counter() - started > READY_BUDGET_S:
+                    break
         finally:
             if ready and not self._ready_timer and not self._stopped:  # e.g. KeyboardInterrupt mid-turn
                 self._ready_timer = self.startTimer(0)

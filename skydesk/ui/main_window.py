@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
 
         assert not self.attached and services.settings is self.settings
         self.services = services
+        services.opens_application = True  # the list's first application (or the remembered one) opens
         self.presenter = ProblemPresenter(self, self.statusBar())
         self.workspace = SessionWorkspace(services.browser, services.detail, self.presenter)
         self.media_tab = attach_media_tab(self.workspace, services.media, self.presenter)
@@ -305,12 +306,14 @@ class MainWindow(QMainWindow):
         self._given_profile = profile
         restorable = profile is not None and may_restore(self.settings, profile)
         if profile is not None and restorable and self.services.auth.restore(profile):
+            _hold_collections()
             self.show_progress(f"Signing in to {_host(profile)}…")
             return
         self.show_sign_in()
 
     def sign_in(self, profile: ConnectionProfile, username: str, password: str) -> None:
         """Sign in without the form (``--demo``), showing progress."""
+        _hold_collections()
         self.show_progress(f"Signing in to {_host(profile)} as {username}…")
         self.services.auth.sign_in(profile, username, password, False)
 
@@ -392,6 +395,7 @@ class MainWindow(QMainWindow):
         self, profile: ConnectionProfile, username: str, password: str, remember: bool
     ) -> None:
         self._signing_in_host = _host(profile)
+        _hold_collections()
         self.services.auth.sign_in(profile, username, password, remember)
 
     def _on_auth_signing_in(self, busy: bool) -> None:
@@ -444,6 +448,7 @@ class MainWindow(QMainWindow):
         self.sign_in_page.set_busy(False)
         self._set_signed_in_ui(True)
         self.pages.setCurrentIndex(PAGE_WORKSPACE)
+        QTimer.singleShot(0, _release_collections)  # a Qt pass after this one, which paints the workspace
         if self.services.browser.model.session_count():
             self.workspace.sessions.table.setFocus()
             return
@@ -459,6 +464,7 @@ class MainWindow(QMainWindow):
         self.services.after_page(focus_list)
 
     def _on_auth_sign_in_failed(self, message: str) -> None:
+        _release_collections()
         if self.reauth_dialog is not None:
             self.reauth_dialog.show_error(message)
             return
@@ -573,6 +579,20 @@ class MainWindow(QMainWindow):
             act.setEnabled(signed_in)
         if hasattr(self, "toolbar"):  # made by attach()
             self.toolbar.setVisible(signed_in)
+
+
+def _hold_collections() -> None:
+    # From the click until the workspace is painted (at most a second), the GUI thread's garbage collector
+    # waits: one collection, 1.5-7 ms, fell into nearly every sign-in (benchmark B2).
+    from skydesk.models.collector import hold_collections
+
+    hold_collections()
+
+
+def _release_collections() -> None:
+    from skydesk.models.collector import release_collections
+
+    release_collections()
 
 
 def may_restore(settings: Settings, profile: ConnectionProfile) -> bool:

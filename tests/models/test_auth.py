@@ -110,3 +110,49 @@ async def test_remember_is_refused_without_secure_keyring(
     assert "remember your sign-in" in svc.credentials.reason
     await sign_in(svc, profile_of(sandbox), remember=True)
     assert svc.auth.restore(svc.auth.profile) is False
+
+
+async def test_the_client_is_built_at_once_while_the_window_paints_the_progress_page(
+    sandbox: Any, make_services: Any, profile_of: Any
+) -> None:
+    # The sign-in task's first step runs only after Qt has painted what the click changed; building the
+    # client (its TLS context reads the CA file) starts before that, on a worker thread (benchmark B2).
+    import threading
+
+    from skydesk.models.auth import _default_client_factory
+
+    entered = threading.Event()
+
+    def factory(profile: Any, device_id: str) -> Any:
+        entered.set()
+        return _default_client_factory(profile, device_id)
+
+    svc = make_services(client_factory=factory)
+    rec = SignalRecorder(svc.auth.signed_in, svc.auth.sign_in_failed)
+    svc.auth.sign_in(profile_of(sandbox), "tech", "tech-demo-pw", False)
+    assert entered.wait(10), "the client is built only once the loop runs the sign-in's task"
+    await rec.wait("signed_in", within=20)
+    assert not rec.args("sign_in_failed")
+
+
+async def test_a_restore_without_a_remembered_token_closes_the_client_it_built(
+    sandbox: Any, make_services: Any, profile_of: Any
+) -> None:
+    from skydesk.models.auth import _default_client_factory
+
+    built: list[Any] = []
+
+    def factory(profile: Any, device_id: str) -> Any:
+        client = _default_client_factory(profile, device_id)
+        built.append(client)
+        return client
+
+    svc = make_services(credentials=CredentialStore(backend=MemoryKeyring()), client_factory=factory)
+    profile = replace(profile_of(sandbox), username="tech")
+    svc.settings.upsert_profile(profile)
+    svc.settings.remembered[profile.name] = "tech"  # remembered, but no token in the keyring
+    rec = SignalRecorder(svc.auth.sign_in_failed)
+    assert svc.auth.restore(profile)
+    await rec.wait("sign_in_failed", within=20)
+    await wait_until(lambda: built and built[0]._http.is_closed, 10, what="the unused client closed")
+    assert svc.auth.client is None

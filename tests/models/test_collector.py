@@ -123,3 +123,28 @@ def test_the_loaded_program_is_left_out_of_later_collections(qapp: Any) -> None:
     assert gc.get_freeze_count() == 0 and collector.frozen == 0, "stop() gives the frozen objects back"
     assert any(o is loaded for o in gc.get_objects())
     assert MainThreadCollector.running is None
+
+
+async def test_held_collections_wait_for_the_release_or_the_limit(qapp: Any) -> None:
+    from skydesk.models.collector import hold_collections, release_collections
+
+    enabled_before = gc.isenabled()
+    collector = MainThreadCollector(interval_ms=10)
+    try:
+        collector.start()
+        hold_collections(5_000)
+        assert collector.held
+        ballast = [[] for _ in range(gc.get_threshold()[0] * 2)]  # generation 0 is due
+        before = list(collector.collections)
+        collector.collect_if_due()  # a tick while held collects nothing
+        assert collector.collections == before
+        release_collections()
+        assert not collector.held
+        collector.collect_if_due()
+        assert collector.collections[0] > before[0]
+        collector.hold(1)  # ms: the limit ends a hold nobody released
+        await wait_until(lambda: not collector.held, 5, what="the hold's limit")
+        del ballast
+    finally:
+        collector.stop()
+    assert gc.isenabled() == enabled_before

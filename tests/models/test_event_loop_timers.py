@@ -88,7 +88,7 @@ async def test_callbacks_due_now_share_one_qt_timer_and_keep_their_order() -> No
     assert started.count(0) <= 3  # one zero timer per turn (this task's own wake-ups included), not 501
 
 
-async def test_what_a_turn_schedules_waits_for_the_next_turn_so_qt_events_run_between() -> None:
+async def test_what_a_turn_schedules_waits_a_few_rounds_at_most_so_qt_events_run_between() -> None:
     # A callback that keeps rescheduling itself must not starve Qt: other timers and events get their
     # turn between the loop's turns, as between asyncio's iterations.
     from PySide6.QtCore import QTimer
@@ -108,3 +108,28 @@ async def test_what_a_turn_schedules_waits_for_the_next_turn_so_qt_events_run_be
     seen = await asyncio.wait_for(qt_fired, 10)
     assert seen < 1_000  # the Qt timer ran after a few turns, not never
     await asyncio.sleep(0)
+
+
+async def test_a_few_hand_offs_run_in_one_turn_before_qt_gets_its_pass() -> None:
+    # A request hands itself on through several call_soon (httpcore's lock, anyio's checkpoints) before its
+    # bytes are written: each used to wait for a Qt pass, with whatever that pass painted (benchmark B2).
+    from PySide6.QtCore import QTimer
+
+    from skydesk.models.event_loop import READY_ROUNDS
+    from tests.support.qt import wait_until
+
+    loop = asyncio.get_running_loop()
+    hops: list[int] = []
+    qt_saw: list[int] = []
+
+    def hop(n: int) -> None:
+        hops.append(n)
+        if n < READY_ROUNDS - 2:
+            loop.call_soon(hop, n + 1)
+
+    await asyncio.sleep(0)  # start on a fresh turn
+    loop.call_soon(hop, 0)
+    QTimer.singleShot(0, lambda: qt_saw.append(len(hops)))
+    await wait_until(lambda: qt_saw, 10, what="the Qt timer")
+    # All but the rounds this test's own wake-up took ran before the Qt timer (one at a time, it saw 0).
+    assert READY_ROUNDS - 3 <= qt_saw[0] <= READY_ROUNDS - 1, (qt_saw, hops)
