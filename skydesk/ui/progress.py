@@ -36,6 +36,7 @@ class ProgressPage(QWidget):
         bar.setRange(0, 0)
         bar.setTextVisible(False)
         bar.setAccessibleName("Progress")
+        bar.setAutoFillBackground(True)  # its frames repaint the bar alone, not the page (see SignInPage)
         bar.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 24)
         layout.addWidget(label)
         layout.addWidget(bar, 0, Qt.AlignmentFlag.AlignHCenter)

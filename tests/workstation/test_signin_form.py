@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -113,3 +114,29 @@ def test_signing_in_locks_every_field_and_offers_cancel(page: SignInPage) -> Non
     assert cancelled == [True]
     page.set_busy(False)
     assert all(w.isEnabled() for w in fields) and not page.cancel_button.isVisible()
+
+
+def test_the_busy_bar_repaints_itself_alone(page: SignInPage, qtbot: Any) -> None:
+    # An indeterminate bar animates at ~60 frames a second; each frame must not repaint the form behind it.
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QFrame, QProgressBar
+
+    painted: dict[str, int] = {}
+
+    class Count(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and isinstance(obj, (QFrame, QProgressBar)):
+                kind = "bar" if isinstance(obj, QProgressBar) else "card"
+                painted[kind] = painted.get(kind, 0) + 1
+            return False
+
+    count = Count()
+    card = page.progress.parentWidget()
+    assert isinstance(card, QFrame)
+    QApplication.processEvents()
+    for widget in (card, page.progress):
+        widget.installEventFilter(count)
+    page.set_busy(True, "api.example.test")
+    qtbot.waitUntil(lambda: painted.get("bar", 0) >= 10, timeout=10_000)
+    page.set_busy(False)
+    assert painted.get("card", 0) <= 2, painted  # shown and laid out once, not once per frame
