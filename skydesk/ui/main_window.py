@@ -125,7 +125,6 @@ class MainWindow(QMainWindow):
         # Made only here: the first page shows neither the toolbar nor the menus' contents, and the classes
         # they need (Qt's namespace, QStyle, QIcon, QKeySequence, the toolbar's) cost PySide 20-60 ms of
         # building their enums the first time they are reached (B1).
-        theme_manager().confirm()
         self.setWindowIcon(app_icon())
         self._setup_toolbar()
         for act, shortcut in self._shortcuts:

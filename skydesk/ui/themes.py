@@ -84,8 +84,9 @@ class ThemeManager(QObject):
     The first window asks before it paints (``apply_first``), when asking Qt for the colour scheme would cost
     the start Qt's namespace of enums and asking for the style its enums too (PySide builds them on first
     use: 20-45 ms and 14 ms, benchmark B1). Follow system is then decided by the desktop's palette, which
-    Qt makes dark where the desktop's scheme is; ``confirm()``, once the window has painted, asks Qt for the
-    scheme itself and re-applies the theme in the rare case the two disagree.
+    Qt makes dark where the desktop's scheme is; once the window is attached, the workstation hooks
+    ``apply()`` the theme, which asks Qt for the scheme itself, so the rare case where the two disagree is
+    settled then.
     """
 
     def __init__(self, app: QApplication, parent: QObject | None = None) -> None:
@@ -96,7 +97,6 @@ class ThemeManager(QObject):
         self._native = ""  # the desktop's style, read before the first change of style
         self._palette_set = False  # whether this manager has set the application's palette
         self._desktop_dark = False  # whether the desktop's palette was dark (read before the first change)
-        self._unconfirmed = False  # Follow system was decided by the palette alone (apply_first)
         hints = QGuiApplication.styleHints()
         if hints is not None:
             hints.colorSchemeChanged.connect(self._on_color_scheme_changed)
@@ -114,22 +114,12 @@ class ThemeManager(QObject):
     def apply(self, mode: str) -> None:
         """Use ``mode`` ('light', 'dark' or 'system'; anything else counts as 'system')."""
         self._mode = mode if mode in THEMES else SYSTEM
-        self._unconfirmed = False
         self._show(self._mode == DARK or (self._mode == SYSTEM and self._system_dark()))
 
     def apply_first(self, mode: str) -> None:
         """``apply`` for a window about to paint: Follow system goes by the desktop's palette (see above)."""
         self._mode = mode if mode in THEMES else SYSTEM
-        self._unconfirmed = self._mode == SYSTEM
-        self._show(self._mode == DARK or (self._unconfirmed and self._desktop_palette_dark()))
-
-    def confirm(self) -> None:
-        """Check a Follow system decided by ``apply_first`` against Qt's colour scheme (once painted)."""
-        if self._unconfirmed:
-            self._unconfirmed = False
-            dark = self._system_dark()
-            if dark != self._dark:
-                self._show(dark)
+        self._show(self._mode == DARK or (self._mode == SYSTEM and self._desktop_palette_dark()))
 
     def _system_dark(self) -> bool:
         """Follow system's answer: the desktop's colour scheme, else whether its palette is dark."""

@@ -151,8 +151,6 @@ def test_follow_system_without_a_scheme_goes_by_the_desktop_palette(
     try:
         manager.apply_first(SYSTEM)
         assert manager.dark and qapp.palette() == dark_palette()
-        manager.confirm()  # no scheme to contradict the palette: no change
-        assert manager.dark
         manager.apply(SYSTEM)  # asked again with our palette set: the desktop's is remembered
         assert manager.dark
     finally:
@@ -162,12 +160,12 @@ def test_follow_system_without_a_scheme_goes_by_the_desktop_palette(
     assert not themes.dark and qapp.palette() == light_desktop  # a light desktop keeps its own palette
 
 
-def test_the_first_window_decides_by_the_palette_and_confirms_once_painted(
-    themes: ThemeManager, qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+def test_the_first_window_decides_by_the_palette_and_attach_asks_the_scheme(
+    themes: ThemeManager, qapp: QApplication, monkeypatch: pytest.MonkeyPatch, make_window: Any
 ) -> None:
     # Before the first paint Qt's colour scheme is not asked (B1): the desktop's light palette decides.
     asked: list[str] = []
-    scheme = {"now": LIGHT}
+    scheme = {"now": DARK}  # a desktop whose scheme is dark while its palette is light
 
     def desktop_scheme() -> str:
         asked.append(scheme["now"])
@@ -176,18 +174,12 @@ def test_the_first_window_decides_by_the_palette_and_confirms_once_painted(
     monkeypatch.setattr("skydesk.ui.themes.desktop_scheme", desktop_scheme)
     themes.apply_first(SYSTEM)
     assert not themes.dark and asked == []
-    themes.confirm()  # once painted: the scheme agrees, nothing changes
-    assert not themes.dark and asked == [LIGHT]
-    # A desktop whose scheme is dark while its palette is light: confirm() switches to dark.
-    themes.apply_first(SYSTEM)
-    scheme["now"] = DARK
-    themes.confirm()
-    assert themes.dark and asked == [LIGHT, DARK]
-    themes.confirm()  # confirmed once only
-    assert asked == [LIGHT, DARK]
-    themes.apply_first(DARK)  # an explicit choice needs no confirming
-    themes.confirm()
-    assert themes.dark and asked == [LIGHT, DARK]
+    themes.apply_first(DARK)  # an explicit choice needs no asking
+    assert themes.dark and asked == []
+    themes.apply(LIGHT)
+    # A window, once attached, applies its theme (Follow system by default) and so asks: dark it is.
+    make_window()
+    assert asked and themes.dark
 
 
 def test_a_first_window_reaches_neither_qt_namespace_nor_qstyle(tmp_path: Any) -> None:
