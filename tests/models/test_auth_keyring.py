@@ -106,7 +106,9 @@ async def test_remember_me_is_kept_per_profile(make_services: Any, profile_of: A
     assert ring.calls == before, "a plain sign-in on another profile does not touch the keyring"
     assert len(ring.items) == 1, "nor does it forget the other profile's remembered sign-in"
 
-    # A new start on the remembered profile signs in silently, with the token from the keyring.
+    # A new start on the remembered profile signs in silently, with the token from the keyring. (A start
+    # follows a quit, which flushes the settings; their file is written on a worker thread.)
+    await svc.saver.flush()
     again = make_services(CredentialStore(backend=ring))
     rec = SignalRecorder(again.auth.signed_in, again.auth.sign_in_failed)
     assert again.auth.restore(again.settings.profile("EU production")) is True
