@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 import weakref
 
 import pytest
 
+from skydesk.models import event_loop
 from skydesk.models.event_loop import QtEventLoop
 
 
@@ -114,11 +116,8 @@ async def test_what_a_turn_schedules_waits_a_few_rounds_at_most_so_qt_events_run
 
 async def _hops_before_a_qt_pass(pause_s: float = 0.0) -> tuple[int, list[int]]:
     """Chain call_soon hand-offs (each pausing ``pause_s``) and a Qt zero timer: how many ran before it."""
-    import time
-
     from PySide6.QtCore import QTimer
 
-    from skydesk.models.event_loop import READY_ROUNDS
     from tests.support.qt import wait_until
 
     loop = asyncio.get_running_loop()
@@ -129,7 +128,7 @@ async def _hops_before_a_qt_pass(pause_s: float = 0.0) -> tuple[int, list[int]]:
         hops.append(n)
         if pause_s:
             time.sleep(pause_s)
-        if n < READY_ROUNDS - 2:
+        if n < event_loop.READY_ROUNDS - 2:
             loop.call_soon(hop, n + 1)
 
     await asyncio.sleep(0)  # start on a fresh turn
@@ -146,8 +145,6 @@ async def test_a_few_hand_offs_run_in_one_turn_before_qt_gets_its_pass(
     # bytes are written: each used to wait for a Qt pass, with whatever that pass painted (benchmark B2).
     # The turn's time budget is lifted here, so that only the round limit counts: with the real ~2 ms, a
     # loaded machine (the suite's two workers) ended the turn after 4 rounds once, and this test failed.
-    import skydesk.models.event_loop as event_loop
-
     monkeypatch.setattr(event_loop, "READY_BUDGET_S", 60.0)
     rounds = event_loop.READY_ROUNDS
     seen, hops = await _hops_before_a_qt_pass()
@@ -158,8 +155,6 @@ async def test_a_few_hand_offs_run_in_one_turn_before_qt_gets_its_pass(
 async def test_a_turn_over_its_time_budget_lets_qt_run(monkeypatch: pytest.MonkeyPatch) -> None:
     # The same chain, each hand-off taking 3 ms: the ~2 ms budget ends the turn after the first round or two,
     # whatever the round limit would allow. A slower machine can only end it sooner.
-    import skydesk.models.event_loop as event_loop
-
     budget = event_loop.READY_BUDGET_S
     seen, hops = await _hops_before_a_qt_pass(pause_s=budget * 1.5)
     assert seen <= 2, (seen, hops)
